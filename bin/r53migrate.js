@@ -1,0 +1,12 @@
+#!/usr/bin/env node
+// The compiled CLI lives in dist/ (built by `npm install` through the prepare script).
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const main = new URL('../dist/cli/main.js', import.meta.url);
+if (!existsSync(fileURLToPath(main))) {
+  process.stderr.write('r53migrate: dist/ is missing; run `npm install` (or `npm run build`) in the project folder first.\n');
+  process.exit(1);
+}
+const { runMain } = await import(main.href);
+process.exitCode = await runMain(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, env: process.env });
