@@ -1,0 +1,45 @@
+// The contract between the twin's HTTP core (auth, faults, rate limits, request log) and each
+// service's wire front end (parse request → call ops → render response or error).
+import type { AwsApiError } from './errors.js';
+import type { World } from './world.js';
+
+export type ServiceName = 'route53' | 'ec2' | 'route53profiles' | 'sts';
+
+export interface RawRequest {
+  method: string;
+  /** The path exactly as received (still percent-encoded), without the query string. */
+  path: string;
+  query: URLSearchParams;
+  /** Lower-case header names. */
+  headers: Record<string, string>;
+  body: Buffer;
+}
+
+export interface RawResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** What an operation sees about its caller and the moment it runs. */
+export interface CallContext {
+  world: World;
+  /** Twin clock, epoch ms. */
+  now: number;
+  /** The calling account (from the access key, or the role assumed). */
+  accountId: string;
+  region: string;
+  requestId: string;
+}
+
+export interface ServiceFrontEnd {
+  readonly service: ServiceName;
+  /** The operation name a request asks for (undefined: unknown route/action). Must not throw. */
+  operationOf(req: RawRequest): string | undefined;
+  /** Whether the operation changes the world (for the request log and crash tests). */
+  isMutating(operation: string): boolean;
+  /** Parses, applies and renders. Throws AwsApiError for every API error. */
+  handle(operation: string, req: RawRequest, ctx: CallContext): RawResponse;
+  /** Renders an error in this protocol's format. */
+  renderError(err: AwsApiError, requestId: string): RawResponse;
+}

@@ -1,0 +1,302 @@
+// The twin's world: plain JSON-able data for the slice of AWS the migration touches.
+// Behaviour (what an API call may do to it) lives in ops/; how a VPC resolves lives in
+// resolution.ts. Status lifecycles are driven by deadlines (epoch ms) that advance() applies
+// lazily, so the world needs no timers and a test clock can drive it.
+
+export type AssociationStatus = 'CREATING' | 'UPDATING' | 'COMPLETE' | 'DELETING' | 'DELETED' | 'FAILED';
+export type EndpointState = 'pendingAcceptance' | 'pending' | 'available' | 'deleting' | 'deleted' | 'rejected' | 'failed';
+
+export interface Account {
+  id: string;
+  name: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+}
+
+/** Temporary credentials handed out by the twin's STS AssumeRole. */
+export interface SessionCredential {
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken: string;
+  accountId: string;
+  roleArn: string;
+  expiresAt: number;
+}
+
+export interface Vpc {
+  id: string;
+  ownerId: string;
+  region: string;
+  cidr: string;
+  name: string;
+}
+
+export interface VpcRef {
+  vpcId: string;
+  region: string;
+}
+
+export interface AliasTarget {
+  hostedZoneId: string;
+  dnsName: string;
+  evaluateTargetHealth: boolean;
+}
+
+export interface RecordSet {
+  /** Absolute, lower-case, with trailing dot; a leading `*` label is a wildcard. */
+  name: string;
+  type: string;
+  ttl?: number;
+  values?: string[];
+  alias?: AliasTarget;
+}
+
+export interface HostedZone {
+  /** Bare id, e.g. Z0123456789ABCDEFGHIJ (the wire adds `/hostedzone/`). */
+  id: string;
+  /** Absolute, lower-case, trailing dot. */
+  name: string;
+  ownerId: string;
+  callerReference: string;
+  comment: string;
+  privateZone: boolean;
+  vpcs: VpcRef[];
+  /** Cross-account association authorizations created by the owner and not yet deleted. */
+  authorizations: VpcRef[];
+  records: RecordSet[];
+  /** A change on this zone is still PENDING until then (PriorRequestNotComplete window). */
+  busyUntil: number;
+}
+
+export interface Change {
+  id: string;
+  submittedAt: number;
+  insyncAt: number;
+  comment?: string;
+}
+
+export interface Profile {
+  id: string;
+  arn: string;
+  name: string;
+  ownerId: string;
+  /** Accounts the Profile is shared with through RAM. */
+  sharedWith: string[];
+  clientToken: string;
+  creationTime: number;
+  modificationTime: number;
+  status: AssociationStatus;
+  tags: Record<string, string>;
+}
+
+/** The deadlines that move an association through its lifecycle. */
+export interface Lifecycle {
+  status: AssociationStatus;
+  statusMessage: string;
+  creationTime: number;
+  modificationTime: number;
+  /** CREATING/UPDATING becomes COMPLETE (or FAILED when failAtCompletion) at this time. */
+  settleAt?: number;
+  failAtCompletion?: boolean;
+  /** DELETING disappears at this time. */
+  goneAt?: number;
+}
+
+export interface ProfileAssociation extends Lifecycle {
+  id: string;
+  name: string;
+  ownerId: string;
+  profileId: string;
+  /** The VPC id. */
+  resourceId: string;
+  tags: Record<string, string>;
+}
+
+export interface ProfileResourceAssociation extends Lifecycle {
+  id: string;
+  name: string;
+  ownerId: string;
+  profileId: string;
+  resourceArn: string;
+  resourceType: string;
+  resourceProperties?: string;
+}
+
+export interface NetworkInterface {
+  id: string;
+  vpcId: string;
+  ownerId: string;
+  subnetId: string;
+  availabilityZone: string;
+  privateIp: string;
+  description: string;
+  endpointId: string;
+}
+
+export interface VpcEndpoint {
+  id: string;
+  ownerId: string;
+  vpcId: string;
+  serviceName: string;
+  type: 'Interface' | 'Gateway';
+  state: EndpointState;
+  /** pending becomes available at this time. */
+  availableAt?: number;
+  privateDnsEnabled: boolean;
+  /** The names the service's Private DNS serves, e.g. lambda.us-east-1.amazonaws.com, *.s3.... */
+  privateDnsNames: string[];
+  /** False for services whose endpoints can't use Private DNS: they must stay on a PHZ. */
+  supportsPrivateDns: boolean;
+  /** Regional and zonal vpce DNS names (publicly resolvable to the ENI IPs). */
+  dnsEntries: { dnsName: string; hostedZoneId: string }[];
+  networkInterfaceIds: string[];
+  creationTimestamp: number;
+  tags: Record<string, string>;
+}
+
+/** Switchable rules for behaviour AWS does not document precisely (aws-api.md [unconfirmed]). */
+export interface TwinRules {
+  /** A Profile may not hold a PHZ and an interface endpoint serving the same name (stricter default). */
+  rejectProfileZoneEndpointOverlap: boolean;
+  /** Route 53 refuses a second change on a zone while one is PENDING (PriorRequestNotComplete). */
+  priorRequestNotComplete: boolean;
+}
+
+/** How long each lifecycle takes, in ms (already multiplied by the sandbox's delay scale). */
+export interface TwinDelays {
+  changeInsyncMs: number;
+  profileAssociationMs: number;
+  profileDisassociationMs: number;
+  resourceAssociationMs: number;
+  resourceDisassociationMs: number;
+  endpointModifyMs: number;
+}
+
+export interface World {
+  region: string;
+  accounts: Account[];
+  sessions: SessionCredential[];
+  vpcs: Vpc[];
+  zones: HostedZone[];
+  changes: Change[];
+  profiles: Profile[];
+  profileAssociations: ProfileAssociation[];
+  resourceAssociations: ProfileResourceAssociation[];
+  endpoints: VpcEndpoint[];
+  networkInterfaces: NetworkInterface[];
+  rules: TwinRules;
+  delays: TwinDelays;
+  /** Monotonic counter behind generated ids, so ids are deterministic for a seed. */
+  idCounter: number;
+  seed: string;
+}
+
+export const DEFAULT_RULES: TwinRules = {
+  rejectProfileZoneEndpointOverlap: true,
+  priorRequestNotComplete: true,
+};
+
+/** Delays at scale 1: of the order AWS shows (seconds), scaled down for tests and rehearsals. */
+export const BASE_DELAYS: TwinDelays = {
+  changeInsyncMs: 4_000,
+  profileAssociationMs: 6_000,
+  profileDisassociationMs: 5_000,
+  resourceAssociationMs: 8_000,
+  resourceDisassociationMs: 6_000,
+  endpointModifyMs: 10_000,
+};
+
+export function scaleDelays(scale: number, base: TwinDelays = BASE_DELAYS): TwinDelays {
+  const out = { ...base };
+  for (const key of Object.keys(out) as (keyof TwinDelays)[]) out[key] = Math.round(base[key] * scale);
+  return out;
+}
+
+export function emptyWorld(region: string, seed: string, delays: TwinDelays = BASE_DELAYS): World {
+  return {
+    region,
+    accounts: [],
+    sessions: [],
+    vpcs: [],
+    zones: [],
+    changes: [],
+    profiles: [],
+    profileAssociations: [],
+    resourceAssociations: [],
+    endpoints: [],
+    networkInterfaces: [],
+    rules: { ...DEFAULT_RULES },
+    delays: { ...delays },
+    idCounter: 0,
+    seed,
+  };
+}
+
+/** Lower-case, absolute (trailing dot) DNS name; `\052` (Route 53's escape for `*`) becomes `*`. */
+export function canonicalName(name: string): string {
+  let n = name.trim().toLowerCase().replace(/\\052/g, '*');
+  if (!n.endsWith('.')) n += '.';
+  return n;
+}
+
+export function stripDot(name: string): string {
+  return name.endsWith('.') ? name.slice(0, -1) : name;
+}
+
+/** Applies every deadline that has passed. Idempotent; call before reading or mutating. */
+export function advance(world: World, now: number): void {
+  settle(world.profileAssociations, now);
+  world.profileAssociations = world.profileAssociations.filter((a) => a.goneAt === undefined || a.goneAt > now);
+  settle(world.resourceAssociations, now);
+  world.resourceAssociations = world.resourceAssociations.filter((a) => a.goneAt === undefined || a.goneAt > now);
+  for (const ep of world.endpoints) {
+    if (ep.state === 'pending' && ep.availableAt !== undefined && ep.availableAt <= now) {
+      ep.state = 'available';
+      delete ep.availableAt;
+    }
+  }
+  world.sessions = world.sessions.filter((s) => s.expiresAt > now);
+}
+
+function settle(items: Lifecycle[], now: number): void {
+  for (const a of items) {
+    if ((a.status === 'CREATING' || a.status === 'UPDATING') && a.settleAt !== undefined && a.settleAt <= now) {
+      a.status = a.failAtCompletion ? 'FAILED' : 'COMPLETE';
+      a.statusMessage = a.failAtCompletion ? 'Association failed (injected fault)' : 'Created Profile Association';
+      a.modificationTime = a.settleAt;
+      delete a.settleAt;
+      delete a.failAtCompletion;
+    }
+  }
+}
+
+export function changeStatus(change: Change, now: number): 'PENDING' | 'INSYNC' {
+  return change.insyncAt <= now ? 'INSYNC' : 'PENDING';
+}
+
+/** Deterministic id: a prefix plus `length` characters derived from the seed and a counter. */
+export function nextId(world: World, prefix: string, length: number, alphabet = 'abcdef0123456789'): string {
+  world.idCounter += 1;
+  return prefix + derive(`${world.seed}:${prefix}:${world.idCounter}`, length, alphabet);
+}
+
+export function derive(input: string, length: number, alphabet: string): string {
+  // FNV-1a based stream: stable across Node versions, good enough to spread ids.
+  let out = '';
+  let h = 0x811c9dc5;
+  for (let i = 0; i < input.length; i++) h = Math.imul(h ^ input.charCodeAt(i), 0x01000193);
+  while (out.length < length) {
+    h = Math.imul(h ^ (out.length + 0x9e37), 0x01000193) >>> 0;
+    h ^= h >>> 15;
+    out += alphabet[h % alphabet.length];
+  }
+  return out;
+}
+
+export function endpointArn(world: World, ep: VpcEndpoint): string {
+  return `arn:aws:ec2:${world.region}:${ep.ownerId}:vpc-endpoint/${ep.id}`;
+}
+
+export function hostedZoneArn(zone: HostedZone): string {
+  return `arn:aws:route53:::hostedzone/${zone.id}`;
+}
