@@ -30,6 +30,13 @@ export interface CallContext {
   accountId: string;
   region: string;
   requestId: string;
+  /** Multiplier on world.delays for this call (the "slower propagation" fault), normally 1. */
+  delayFactor: number;
+  /**
+   * Consumes one injected fault of this kind aimed at this call, if any; e.g. an op that creates
+   * an association asks takeFault('fail-association') and, when true, makes it end FAILED.
+   */
+  takeFault(kind: 'fail-association'): boolean;
 }
 
 export interface ServiceFrontEnd {

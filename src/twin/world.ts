@@ -23,6 +23,14 @@ export interface SessionCredential {
   expiresAt: number;
 }
 
+/** An IAM role other accounts may assume through the twin's STS (assume-role profiles). */
+export interface Role {
+  arn: string;
+  accountId: string;
+  trustedAccountIds: string[];
+  externalId?: string;
+}
+
 export interface Vpc {
   id: string;
   ownerId: string;
@@ -70,6 +78,8 @@ export interface HostedZone {
 
 export interface Change {
   id: string;
+  /** The account that made the change (GetChange from another account may be denied). */
+  ownerId: string;
   submittedAt: number;
   insyncAt: number;
   comment?: string;
@@ -143,6 +153,12 @@ export interface VpcEndpoint {
   /** pending becomes available at this time. */
   availableAt?: number;
   privateDnsEnabled: boolean;
+  /**
+   * When the endpoint's own Private DNS zone starts answering (set when ModifyVpcEndpoint turns it
+   * on, at the end of the pending period). Later pending periods (e.g. joining a Profile) don't
+   * interrupt it.
+   */
+  privateDnsActiveAt?: number;
   /** The names the service's Private DNS serves, e.g. lambda.us-east-1.amazonaws.com, *.s3.... */
   privateDnsNames: string[];
   /** False for services whose endpoints can't use Private DNS: they must stay on a PHZ. */
@@ -160,6 +176,8 @@ export interface TwinRules {
   rejectProfileZoneEndpointOverlap: boolean;
   /** Route 53 refuses a second change on a zone while one is PENDING (PriorRequestNotComplete). */
   priorRequestNotComplete: boolean;
+  /** GetChange from an account other than the change's maker is denied (Terraform treats it as done). */
+  denyCrossAccountGetChange: boolean;
 }
 
 /** How long each lifecycle takes, in ms (already multiplied by the sandbox's delay scale). */
@@ -176,6 +194,7 @@ export interface World {
   region: string;
   accounts: Account[];
   sessions: SessionCredential[];
+  roles: Role[];
   vpcs: Vpc[];
   zones: HostedZone[];
   changes: Change[];
@@ -194,6 +213,7 @@ export interface World {
 export const DEFAULT_RULES: TwinRules = {
   rejectProfileZoneEndpointOverlap: true,
   priorRequestNotComplete: true,
+  denyCrossAccountGetChange: true,
 };
 
 /** Delays at scale 1: of the order AWS shows (seconds), scaled down for tests and rehearsals. */
@@ -217,6 +237,7 @@ export function emptyWorld(region: string, seed: string, delays: TwinDelays = BA
     region,
     accounts: [],
     sessions: [],
+    roles: [],
     vpcs: [],
     zones: [],
     changes: [],

@@ -1,0 +1,87 @@
+// Token buckets at AWS's documented rates (reference/aws-api.md), per account and region, so a
+// client that floods the twin sees the same Throttling AWS would send.
+import type { ServiceName } from './protocol.js';
+
+export interface BucketSpec {
+  burst: number;
+  perSecond: number;
+}
+
+export interface ServiceLimits {
+  /** A bucket every call of the service also draws from (Route 53's account-wide limit). */
+  account?: BucketSpec;
+  /** Per-operation buckets; `default` applies to operations not listed. */
+  operations: Record<string, BucketSpec>;
+  /** Operations whose bucket is the mutating class where AWS splits by class (EC2). */
+  mutatingDefault?: BucketSpec;
+}
+
+export const AWS_RATE_LIMITS: Record<ServiceName, ServiceLimits> = {
+  // [doc: throttling-api-requests] account-wide 50 burst / 10 per s; some mutations have their own.
+  route53: {
+    account: { burst: 50, perSecond: 10 },
+    operations: {
+      AssociateVPCWithHostedZone: { burst: 20, perSecond: 5 },
+      DisassociateVPCFromHostedZone: { burst: 10, perSecond: 5 },
+      DeleteHostedZone: { burst: 40, perSecond: 5 },
+    },
+  },
+  // [doc: ec2-api-throttling] each API its own bucket: non-mutating 100/20, mutating 50/5.
+  ec2: {
+    operations: { default: { burst: 100, perSecond: 20 } },
+    mutatingDefault: { burst: 50, perSecond: 5 },
+  },
+  // [unconfirmed] Route 53 Profiles publishes no rate; the conservative guess is Resolver's 5/s.
+  route53profiles: {
+    account: { burst: 10, perSecond: 5 },
+    operations: {},
+  },
+  sts: { operations: { default: { burst: 100, perSecond: 50 } } },
+};
+
+interface Bucket {
+  tokens: number;
+  updatedAt: number;
+  spec: BucketSpec;
+}
+
+export class RateLimiter {
+  private buckets = new Map<string, Bucket>();
+
+  constructor(private limits: Record<ServiceName, ServiceLimits> | 'off' = AWS_RATE_LIMITS) {}
+
+  /** Takes one token from every bucket the call draws from; false (and nothing taken) if one is empty. */
+  tryTake(accountId: string, service: ServiceName, operation: string, mutating: boolean, now: number): boolean {
+    if (this.limits === 'off') return true;
+    const limits = this.limits[service];
+    const wanted: [string, BucketSpec][] = [];
+    if (limits.account) wanted.push([`${accountId}|${service}|*`, limits.account]);
+    const opSpec =
+      limits.operations[operation] ?? (mutating ? limits.mutatingDefault : undefined) ?? limits.operations.default;
+    if (opSpec) wanted.push([`${accountId}|${service}|${operation}`, opSpec]);
+    const buckets = wanted.map(([key, spec]) => this.refill(key, spec, now));
+    if (buckets.some((b) => b.tokens < 1)) return false;
+    for (const b of buckets) b.tokens -= 1;
+    return true;
+  }
+
+  private refill(key: string, spec: BucketSpec, now: number): Bucket {
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = { tokens: spec.burst, updatedAt: now, spec };
+      this.buckets.set(key, b);
+    }
+    const elapsedS = Math.max(0, now - b.updatedAt) / 1000;
+    b.tokens = Math.min(spec.burst, b.tokens + elapsedS * spec.perSecond);
+    b.updatedAt = now;
+    return b;
+  }
+}
+
+/** How each protocol says "slow down". */
+export const THROTTLE_ERRORS: Record<ServiceName, { code: string; status: number; message: string }> = {
+  route53: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
+  ec2: { code: 'RequestLimitExceeded', status: 503, message: 'Request limit exceeded.' },
+  route53profiles: { code: 'ThrottlingException', status: 429, message: 'Rate exceeded.' },
+  sts: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
+};

@@ -1,0 +1,202 @@
+// A whole rehearsal estate on loopback: the twin's API port, one DNS resolver per VPC, and the
+// files a user (or a test) needs to point tools at it: sandbox.json, an AWS config/credentials
+// pair with one named profile per account, env.sh, and a plan file for the scenario.
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { stringify } from 'yaml';
+import type { Clock } from './clock.js';
+import { startVpcResolvers } from './dns-server.js';
+import { endpointZoneNames } from './ops/lookup.js';
+import type { ServiceName } from './protocol.js';
+import type { ServiceLimits } from './ratelimit.js';
+import { buildScenario, type ScenarioOptions } from './scenario.js';
+import { assertLoopback, startTwinServer, type TwinServer } from './server.js';
+import { stripDot, type World } from './world.js';
+
+export interface SandboxOptions extends ScenarioOptions {
+  dir: string;
+  host: string;
+  port: number;
+  clock?: Clock;
+  rateLimits?: Record<ServiceName, ServiceLimits> | 'off';
+}
+
+export interface SandboxAccount {
+  name: string;
+  id: string;
+  accessKeyId: string;
+  secretAccessKey: string;
+  /** Named profile with static keys. */
+  profile: string;
+  /** Named profile that assumes arn:aws:iam::<id>:role/r53migrate from the shared-services profile. */
+  roleProfile: string;
+  roleArn: string;
+}
+
+/** The contract of DIR/sandbox.json (read by tests, the engine and users' scripts). */
+export interface SandboxInfo {
+  version: 1;
+  pid: number;
+  scenario: ScenarioOptions;
+  endpointUrl: string;
+  region: string;
+  awsConfigFile: string;
+  awsCredentialsFile: string;
+  planFile: string;
+  accounts: SandboxAccount[];
+  profileId: string;
+  vpcs: { id: string; name: string; accountId: string; resolver: string }[];
+  /** Every Private DNS name with the endpoint that serves it and its ENI IPs (what probes expect). */
+  names: { name: string; probeName: string; endpointId: string; zoneName: string; ips: string[] }[];
+}
+
+export interface Sandbox {
+  info: SandboxInfo;
+  server: TwinServer;
+  world: World;
+  close(): Promise<void>;
+}
+
+const profileName = (accountName: string) => `r53m-${accountName}`;
+
+/** A concrete name to query for a wildcard (probes can't ask for `*`). */
+export function probeNameFor(name: string): string {
+  return name.startsWith('*.') ? `r53migrate-probe.${name.slice(2)}` : name;
+}
+
+async function writeAtomic(path: string, content: string, mode = 0o600): Promise<void> {
+  const tmp = `${path}.${process.pid}.tmp`;
+  await writeFile(tmp, content, { mode });
+  await rename(tmp, path);
+}
+
+export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
+  assertLoopback(opts.host);
+  const world = buildScenario(opts);
+  const dir = resolve(opts.dir);
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const server = await startTwinServer({ world, clock: opts.clock, host: opts.host, port: opts.port, rateLimits: opts.rateLimits });
+  const twin = server.twin;
+  let resolvers;
+  try {
+    resolvers = await startVpcResolvers(
+      { world: () => twin.world, now: () => twin.clock.now(), dnsFault: (vpcId) => twin.faults.dnsFault(vpcId) },
+      { host: opts.host },
+    );
+  } catch (e) {
+    await server.close();
+    throw e;
+  }
+
+  const accounts: SandboxAccount[] = world.accounts.map((a) => ({
+    name: a.name,
+    id: a.id,
+    accessKeyId: a.accessKeyId,
+    secretAccessKey: a.secretAccessKey,
+    profile: profileName(a.name),
+    roleProfile: `${profileName(a.name)}-role`,
+    roleArn: `arn:aws:iam::${a.id}:role/r53migrate`,
+  }));
+  const info: SandboxInfo = {
+    version: 1,
+    pid: process.pid,
+    scenario: {
+      scenario: opts.scenario,
+      vpcs: opts.vpcs,
+      endpoints: opts.endpoints,
+      accounts: opts.accounts,
+      seed: opts.seed,
+      region: opts.region,
+      delayScale: opts.delayScale,
+    },
+    endpointUrl: server.url,
+    region: world.region,
+    awsConfigFile: join(dir, 'aws-config'),
+    awsCredentialsFile: join(dir, 'aws-credentials'),
+    planFile: join(dir, 'plan.yaml'),
+    accounts,
+    profileId: world.profiles[0]!.id,
+    vpcs: world.vpcs.map((v) => {
+      const addr = resolvers.addresses.get(v.id)!;
+      return { id: v.id, name: v.name, accountId: v.ownerId, resolver: `${addr.host}:${addr.port}` };
+    }),
+    names: world.endpoints.flatMap((ep) =>
+      ep.privateDnsNames.map((name) => ({
+        name,
+        probeName: probeNameFor(name),
+        endpointId: ep.id,
+        zoneName: stripDot(endpointZoneNames({ ...ep, privateDnsNames: [name] })[0]!),
+        ips: world.networkInterfaces.filter((n) => ep.networkInterfaceIds.includes(n.id)).map((n) => n.privateIp),
+      })),
+    ),
+  };
+
+  const config = accounts
+    .map((a) =>
+      [
+        `[profile ${a.profile}]`,
+        `region = ${world.region}`,
+        `endpoint_url = ${server.url}`,
+        '',
+        `[profile ${a.roleProfile}]`,
+        `region = ${world.region}`,
+        `endpoint_url = ${server.url}`,
+        `role_arn = ${a.roleArn}`,
+        `source_profile = ${accounts[0]!.profile}`,
+        `role_session_name = r53migrate`,
+        '',
+      ].join('\n'),
+    )
+    .join('\n');
+  const credentials = accounts
+    .map((a) => `[${a.profile}]\naws_access_key_id = ${a.accessKeyId}\naws_secret_access_key = ${a.secretAccessKey}\n`)
+    .join('\n');
+  const env = [
+    `export AWS_CONFIG_FILE='${info.awsConfigFile}'`,
+    `export AWS_SHARED_CREDENTIALS_FILE='${info.awsCredentialsFile}'`,
+    `export AWS_ENDPOINT_URL='${server.url}'`,
+    `export AWS_PROFILE='${accounts[0]!.profile}'`,
+    `export AWS_REGION='${world.region}'`,
+    '',
+  ].join('\n');
+  await writeAtomic(info.awsConfigFile, config);
+  await writeAtomic(info.awsCredentialsFile, credentials);
+  await writeAtomic(join(dir, 'env.sh'), env);
+  await writeAtomic(info.planFile, planYaml(world, info));
+  // Written last: its presence means everything else is ready.
+  await writeAtomic(join(dir, 'sandbox.json'), JSON.stringify(info, null, 2) + '\n');
+
+  let closed = false;
+  return {
+    info,
+    server,
+    world,
+    close: async () => {
+      if (closed) return;
+      closed = true;
+      await rm(join(dir, 'sandbox.json'), { force: true });
+      await resolvers.close();
+      await server.close();
+    },
+  };
+}
+
+/** A plan for the scenario's estate, in the plan-file format (src/plan). */
+function planYaml(world: World, info: SandboxInfo): string {
+  const accountName = (id: string) => info.accounts.find((a) => a.id === id)!.name;
+  const [shared, ...spokes] = world.vpcs;
+  const plan = {
+    name: `sandbox-${info.scenario.scenario}`,
+    region: world.region,
+    accounts: Object.fromEntries(info.accounts.map((a) => [a.name, { accountId: a.id, profile: a.profile }])),
+    profile: { id: info.profileId, account: info.accounts[0]!.name },
+    sharedServicesVpc: { id: shared!.id, account: accountName(shared!.ownerId) },
+    spokes: spokes.map((v) => ({ id: v.id, account: accountName(v.ownerId) })),
+    endpoints: world.endpoints.map((ep) => ({
+      id: ep.id,
+      zones: world.zones.filter((z) => endpointZoneNames(ep).includes(z.name)).map((z) => z.id),
+    })),
+    probes: { resolvers: Object.fromEntries(info.vpcs.map((v) => [v.id, v.resolver])) },
+  };
+  return `# r53migrate plan for the ${info.scenario.scenario} sandbox (written by \`r53migrate sandbox up\`).\n` + stringify(plan);
+}

@@ -1,0 +1,156 @@
+// The twin's HTTP face on loopback: every AWS call on one port (the twin routes by the SigV4
+// credential scope, like one AWS_ENDPOINT_URL for all services), plus the unsigned inspection
+// and fault routes under /_twin/.
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Clock } from './clock.js';
+import { parseFault } from './faults.js';
+import type { RawRequest, RawResponse, ServiceName } from './protocol.js';
+import type { ServiceLimits } from './ratelimit.js';
+import { Twin } from './twin.js';
+import type { World } from './world.js';
+
+export interface TwinServerOptions {
+  world: World;
+  clock?: Clock;
+  rateLimits?: Record<ServiceName, ServiceLimits> | 'off';
+  /** Loopback only. */
+  host?: string;
+  /** 0 (default): any free port. */
+  port?: number;
+}
+
+export interface TwinServer {
+  twin: Twin;
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+/** Route 53 caps a request at 32,000 characters; 10 MiB is far past anything legitimate. */
+const MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+export function assertLoopback(host: string): void {
+  if (!/^127\.\d+\.\d+\.\d+$/.test(host) && host !== '::1' && host !== 'localhost') {
+    throw new Error(`the twin binds loopback addresses only (127.0.0.0/8, ::1), not ${host}`);
+  }
+}
+
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(undefined);
+        req.destroy();
+        return;
+      }
+      chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, out: RawResponse): void {
+  if (res.destroyed) return;
+  const headers = { ...out.headers, date: new Date().toUTCString(), 'content-length': String(Buffer.byteLength(out.body)) };
+  res.writeHead(out.status, headers);
+  res.end(out.body);
+}
+
+const json = (status: number, value: unknown): RawResponse => ({
+  status,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(value, null, 2),
+});
+
+async function inspection(twin: Twin, method: string, url: URL, body: Buffer): Promise<RawResponse> {
+  const path = url.pathname;
+  if (method === 'GET' && path === '/_twin/health') return json(200, { ok: true });
+  if (method === 'GET' && path === '/_twin/state') return json(200, twin.snapshot());
+  if (method === 'GET' && path === '/_twin/requests') {
+    const since = Number(url.searchParams.get('since') ?? 0);
+    return json(200, twin.log.filter((e) => e.seq > since));
+  }
+  if (path === '/_twin/faults') {
+    if (method === 'GET') return json(200, twin.faults.list());
+    if (method === 'DELETE') return json(200, { cleared: twin.faults.clear() });
+    if (method === 'POST') {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(body.toString('utf8'));
+      } catch {
+        return json(400, { error: 'body is not valid JSON' });
+      }
+      const specs = Array.isArray(parsed) ? parsed : [parsed];
+      const out = [];
+      for (const s of specs) {
+        const spec = parseFault(s);
+        if (typeof spec === 'string') return json(400, { error: spec });
+        out.push(spec);
+      }
+      return json(200, out.map((s) => twin.faults.add(s)));
+    }
+  }
+  const faultId = /^\/_twin\/faults\/([\w-]+)$/.exec(path)?.[1];
+  if (faultId && method === 'DELETE') return json(200, { cleared: twin.faults.clear(faultId) });
+  if (method === 'GET' && path === '/_twin/held') {
+    const waitMs = Math.min(Number(url.searchParams.get('waitMs') ?? 0) || 0, 30_000);
+    return json(200, waitMs > 0 ? await twin.waitForHeld(waitMs) : twin.heldRequests());
+  }
+  if (method === 'POST' && path === '/_twin/held/release') {
+    let id: string | undefined;
+    try {
+      id = body.length ? (JSON.parse(body.toString('utf8')) as { id?: string }).id : undefined;
+    } catch {
+      return json(400, { error: 'body is not valid JSON' });
+    }
+    return json(200, { released: twin.release(id) });
+  }
+  return json(404, { error: `no twin route ${method} ${path}` });
+}
+
+export async function startTwinServer(opts: TwinServerOptions): Promise<TwinServer> {
+  const host = opts.host ?? '127.0.0.1';
+  assertLoopback(host);
+  const twin = new Twin({ world: opts.world, clock: opts.clock, rateLimits: opts.rateLimits });
+  const server = createServer(async (req, res) => {
+    try {
+      let gone = false;
+      res.on('close', () => {
+        if (!res.writableFinished) gone = true;
+      });
+      const url = new URL(req.url ?? '/', 'http://twin');
+      const body = await readBody(req);
+      if (body === undefined) return send(res, json(413, { error: 'request body too large' }));
+      if (url.pathname.startsWith('/_twin/')) return send(res, await inspection(twin, req.method ?? 'GET', url, body));
+      const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
+      const headers: Record<string, string> = {};
+      for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
+      const raw: RawRequest = { method: req.method ?? 'GET', path: rawPath, query: url.searchParams, headers, body };
+      send(res, await twin.handle(raw, { gone: () => gone || req.socket.destroyed }));
+    } catch (e) {
+      process.stderr.write(`twin: request failed: ${(e as Error)?.stack ?? e}\n`);
+      send(res, json(500, { error: 'internal twin error' }));
+    }
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port ?? 0, host, () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    twin,
+    url: `http://${host}:${port}`,
+    port,
+    close: () =>
+      new Promise<void>((resolve) => {
+        twin.release();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,320 @@
+// The twin's request pipeline: authenticate (SigV4 → account), route by the credential scope's
+// service, apply injected faults and AWS's rate limits, run the operation on the world, and
+// record every call in the request log.
+import { randomUUID } from 'node:crypto';
+import { systemClock, type Clock } from './clock.js';
+import { AwsApiError, isAwsApiError } from './errors.js';
+import { FaultStore, type Fault } from './faults.js';
+import type { CallContext, RawRequest, RawResponse, ServiceFrontEnd, ServiceName } from './protocol.js';
+import { AWS_RATE_LIMITS, RateLimiter, THROTTLE_ERRORS, type ServiceLimits } from './ratelimit.js';
+import { isFailure, parseAuthorization, verifySignature, type SigV4Failure } from './sigv4.js';
+import { ec2FrontEnd } from './wire/ec2.js';
+import { profilesFrontEnd } from './wire/profiles.js';
+import { route53FrontEnd } from './wire/route53.js';
+import { stsFrontEnd } from './wire/sts.js';
+import { advance, type World } from './world.js';
+
+const FRONT_ENDS: Record<ServiceName, ServiceFrontEnd> = {
+  route53: route53FrontEnd,
+  ec2: ec2FrontEnd,
+  route53profiles: profilesFrontEnd,
+  sts: stsFrontEnd,
+};
+
+export type Outcome = 'ok' | 'error' | 'throttled' | 'fault' | 'auth-failed' | 'dropped';
+
+export interface RequestLogEntry {
+  seq: number;
+  /** Twin clock when the request arrived, epoch ms and ISO. */
+  at: number;
+  time: string;
+  requestId: string;
+  service?: ServiceName;
+  operation?: string;
+  accountId?: string;
+  accessKeyId?: string;
+  mutating: boolean;
+  status: number;
+  outcome: Outcome;
+  errorCode?: string;
+  method: string;
+  path: string;
+  /** The request body (first 4 KiB), to tell which mutation a log line is. */
+  body?: string;
+  /** Milliseconds from arrival to reply, on the twin's clock. */
+  latencyMs: number;
+}
+
+export interface HeldRequest {
+  id: string;
+  phase: 'before' | 'after';
+  service: ServiceName;
+  operation: string;
+  accountId: string;
+  requestId: string;
+  since: number;
+}
+
+export interface TwinOptions {
+  world: World;
+  clock?: Clock;
+  /** AWS's documented rates (default), custom limits, or 'off'. */
+  rateLimits?: Record<ServiceName, ServiceLimits> | 'off';
+}
+
+/** Tells the pipeline whether the client is still there (a held request whose caller died is dropped). */
+export interface ClientLiveness {
+  gone(): boolean;
+}
+
+// Errors each protocol sends for authentication failures (codes as AWS sends them per service).
+const AUTH_ERRORS: Record<ServiceName, Record<SigV4Failure['kind'] | 'unknown-key', [string, number]>> = {
+  route53: {
+    missing: ['MissingAuthenticationToken', 403],
+    malformed: ['IncompleteSignature', 403],
+    expired: ['SignatureDoesNotMatch', 403],
+    mismatch: ['SignatureDoesNotMatch', 403],
+    'unknown-key': ['InvalidClientTokenId', 403],
+  },
+  ec2: {
+    missing: ['MissingAuthenticationToken', 401],
+    malformed: ['IncompleteSignature', 401],
+    expired: ['RequestExpired', 400],
+    mismatch: ['AuthFailure', 401],
+    'unknown-key': ['AuthFailure', 401],
+  },
+  route53profiles: {
+    missing: ['MissingAuthenticationTokenException', 403],
+    malformed: ['IncompleteSignatureException', 403],
+    expired: ['InvalidSignatureException', 403],
+    mismatch: ['InvalidSignatureException', 403],
+    'unknown-key': ['UnrecognizedClientException', 403],
+  },
+  sts: {
+    missing: ['MissingAuthenticationToken', 403],
+    malformed: ['IncompleteSignature', 403],
+    expired: ['SignatureDoesNotMatch', 403],
+    mismatch: ['SignatureDoesNotMatch', 403],
+    'unknown-key': ['InvalidClientTokenId', 403],
+  },
+};
+
+const AUTH_MESSAGES: Record<SigV4Failure['kind'] | 'unknown-key', string> = {
+  missing: 'Request is missing Authentication Token',
+  malformed: 'Authorization header requires a valid AWS4-HMAC-SHA256 signature',
+  expired: 'Signature expired',
+  mismatch:
+    'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+  'unknown-key': 'The security token included in the request is invalid.',
+};
+
+const UNKNOWN_OPERATION: Record<ServiceName, [string, number]> = {
+  route53: ['InvalidAction', 400],
+  ec2: ['InvalidAction', 400],
+  route53profiles: ['UnknownOperationException', 404],
+  sts: ['InvalidAction', 400],
+};
+
+const SERVICE_FAILURE: Record<ServiceName, [string, number]> = {
+  route53: ['ServiceUnavailable', 503],
+  ec2: ['InternalError', 500],
+  route53profiles: ['InternalServiceErrorException', 500],
+  sts: ['InternalFailure', 500],
+};
+
+/** Unsigned requests still get an error in the protocol the caller speaks. */
+function guessService(req: RawRequest): ServiceName {
+  if (req.path.startsWith('/2013-04-01')) return 'route53';
+  const text = req.body.toString('utf8', 0, 2048) + '&' + req.query.toString();
+  if (/(^|&)Version=2011-06-15(&|$)/.test(text)) return 'sts';
+  if (/(^|&)Action=/.test(text)) return 'ec2';
+  return 'route53profiles';
+}
+
+export class Twin {
+  readonly world: World;
+  readonly clock: Clock;
+  readonly faults = new FaultStore();
+  readonly log: RequestLogEntry[] = [];
+  private limiter: RateLimiter;
+  private held = new Map<string, HeldRequest & { release: () => void }>();
+  private heldWaiters: (() => void)[] = [];
+  private seq = 0;
+
+  constructor(opts: TwinOptions) {
+    this.world = opts.world;
+    this.clock = opts.clock ?? systemClock;
+    this.limiter = new RateLimiter(opts.rateLimits ?? AWS_RATE_LIMITS);
+  }
+
+  /** The world as of now (lifecycles applied). */
+  snapshot(): World {
+    advance(this.world, this.clock.now());
+    return this.world;
+  }
+
+  heldRequests(): HeldRequest[] {
+    return [...this.held.values()].map(({ release: _r, ...h }) => h);
+  }
+
+  /** Releases one held request (or all); returns how many. */
+  release(id?: string): number {
+    const targets = id ? [this.held.get(id)].filter((h) => h !== undefined) : [...this.held.values()];
+    for (const h of targets) {
+      this.held.delete(h.id);
+      h.release();
+    }
+    return targets.length;
+  }
+
+  /** Resolves when at least one request is held, or after timeoutMs (real time). */
+  waitForHeld(timeoutMs: number): Promise<HeldRequest[]> {
+    if (this.held.size > 0) return Promise.resolve(this.heldRequests());
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const waiter = () => done();
+      this.heldWaiters.push(waiter);
+      const self = this;
+      function done() {
+        clearTimeout(timer);
+        self.heldWaiters = self.heldWaiters.filter((w) => w !== waiter);
+        resolve(self.heldRequests());
+      }
+    });
+  }
+
+  async handle(req: RawRequest, client: ClientLiveness = { gone: () => false }): Promise<RawResponse> {
+    const arrived = this.clock.now();
+    const requestId = randomUUID();
+    const entry: RequestLogEntry = {
+      seq: ++this.seq,
+      at: arrived,
+      time: new Date(arrived).toISOString(),
+      requestId,
+      mutating: false,
+      status: 0,
+      outcome: 'ok',
+      method: req.method,
+      path: req.path,
+      body: req.body.length ? req.body.toString('utf8', 0, 4096) : undefined,
+      latencyMs: 0,
+    };
+    const finish = (res: RawResponse, outcome: Outcome, errorCode?: string): RawResponse => {
+      entry.status = res.status;
+      entry.outcome = outcome;
+      if (errorCode) entry.errorCode = errorCode;
+      entry.latencyMs = this.clock.now() - arrived;
+      this.log.push(entry);
+      res.headers['x-amzn-requestid'] = requestId;
+      if (entry.service === 'ec2' || entry.service === 'sts') res.headers['x-amz-request-id'] = requestId;
+      return res;
+    };
+    const fail = (fe: ServiceFrontEnd, err: AwsApiError, outcome: Outcome) =>
+      finish(fe.renderError(err, requestId), outcome, err.code);
+
+    // 1. Who is calling, and which service (the credential scope says).
+    const auth = parseAuthorization(req.headers.authorization);
+    if (isFailure(auth)) {
+      const service = guessService(req);
+      entry.service = service;
+      const [code, status] = AUTH_ERRORS[service][auth.kind];
+      const detail = auth.kind === 'malformed' ? `: ${auth.detail}` : '';
+      return fail(FRONT_ENDS[service], new AwsApiError(code, AUTH_MESSAGES[auth.kind] + detail, status), 'auth-failed');
+    }
+    const service = (Object.keys(FRONT_ENDS) as ServiceName[]).find((s) => s === auth.service) ?? guessService(req);
+    const fe = FRONT_ENDS[service];
+    entry.service = service;
+    entry.accessKeyId = auth.accessKeyId;
+    const credential = this.credentialFor(auth.accessKeyId, req.headers['x-amz-security-token']);
+    if (!credential) {
+      const [code, status] = AUTH_ERRORS[service]['unknown-key'];
+      return fail(fe, new AwsApiError(code, AUTH_MESSAGES['unknown-key'], status), 'auth-failed');
+    }
+    const sigFailure = verifySignature(req, auth, credential.secretAccessKey, arrived);
+    if (sigFailure) {
+      const [code, status] = AUTH_ERRORS[service][sigFailure.kind];
+      const detail = 'detail' in sigFailure ? ` (${sigFailure.detail})` : '';
+      return fail(fe, new AwsApiError(code, AUTH_MESSAGES[sigFailure.kind] + detail, status), 'auth-failed');
+    }
+    entry.accountId = credential.accountId;
+
+    // 2. Which operation.
+    const operation = fe.operationOf(req);
+    if (!operation) {
+      const [code, status] = UNKNOWN_OPERATION[service];
+      return fail(fe, new AwsApiError(code, `${req.method} ${req.path} is not an operation of ${service} the twin serves`, status), 'error');
+    }
+    entry.operation = operation;
+    entry.mutating = fe.isMutating(operation);
+    const call = { service, operation, accountId: credential.accountId };
+
+    // 3. Injected faults, then AWS's own rate limits.
+    if (this.faults.take('throttle', call)) {
+      const t = THROTTLE_ERRORS[service];
+      return fail(fe, new AwsApiError(t.code, t.message, t.status), 'throttled');
+    }
+    const injected = this.faults.take('error', call);
+    if (injected) {
+      const [code, status] = SERVICE_FAILURE[service];
+      const err = new AwsApiError(injected.code ?? code, injected.message ?? 'Injected service failure', injected.status ?? status);
+      return fail(fe, err, 'fault');
+    }
+    if (!this.limiter.tryTake(credential.accountId, service, operation, entry.mutating, arrived)) {
+      const t = THROTTLE_ERRORS[service];
+      return fail(fe, new AwsApiError(t.code, t.message, t.status), 'throttled');
+    }
+    const holdBefore = this.faults.take('hold', call);
+    if (holdBefore && holdBefore.phase === 'before') {
+      await this.hold(holdBefore, call, requestId);
+      // The caller died while we held it: like a request that never reached AWS.
+      if (client.gone()) return finish({ status: 499, headers: {}, body: '' }, 'dropped');
+    }
+
+    // 4. Run it on the world as of now.
+    const slow = this.faults.take('slow', call);
+    const ctx: CallContext = {
+      world: this.world,
+      now: this.clock.now(),
+      accountId: credential.accountId,
+      region: auth.region,
+      requestId,
+      delayFactor: slow?.factor ?? 1,
+      takeFault: (kind) => this.faults.take(kind, call) !== undefined,
+    };
+    advance(this.world, ctx.now);
+    let res: RawResponse;
+    let outcome: Outcome = 'ok';
+    let errorCode: string | undefined;
+    try {
+      res = fe.handle(operation, req, ctx);
+    } catch (e) {
+      const err = isAwsApiError(e)
+        ? e
+        : new AwsApiError(SERVICE_FAILURE[service][0], 'The twin failed unexpectedly; see its stderr', 500);
+      if (!isAwsApiError(e)) process.stderr.write(`twin: ${service}.${operation} crashed: ${(e as Error)?.stack ?? e}\n`);
+      res = fe.renderError(err, requestId);
+      outcome = 'error';
+      errorCode = err.code;
+    }
+    if (holdBefore && holdBefore.phase === 'after') await this.hold(holdBefore, call, requestId);
+    return finish(res, outcome, errorCode);
+  }
+
+  private hold(fault: Fault, call: { service: ServiceName; operation: string; accountId: string }, requestId: string): Promise<void> {
+    return new Promise((resolve) => {
+      const id = `held-${requestId.slice(0, 8)}`;
+      const phase = fault.kind === 'hold' ? fault.phase : 'before';
+      this.held.set(id, { id, phase, ...call, requestId, since: this.clock.now(), release: resolve });
+      for (const w of this.heldWaiters.splice(0)) w();
+    });
+  }
+
+  private credentialFor(accessKeyId: string, sessionToken: string | undefined) {
+    const account = this.world.accounts.find((a) => a.accessKeyId === accessKeyId);
+    if (account) return { accountId: account.id, secretAccessKey: account.secretAccessKey };
+    const now = this.clock.now();
+    const session = this.world.sessions.find((s) => s.accessKeyId === accessKeyId && s.expiresAt > now);
+    if (session && session.sessionToken === sessionToken) return { accountId: session.accountId, secretAccessKey: session.secretAccessKey };
+    return undefined;
+  }
+}
