@@ -81,7 +81,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   try {
     resolvers = await startVpcResolvers(
       { world: () => twin.world, now: () => twin.clock.now(), dnsFault: (vpcId) => twin.faults.dnsFault(vpcId) },
-      { host: opts.host },
+      { host: opts.host as '127.0.0.1' },
     );
   } catch (e) {
     await server.close();
