@@ -199,7 +199,7 @@ function addEndpoint(world: World, entry: CatalogueEntry, vpcId: string, owner: 
       ownerId: owner,
       subnetId: nextId(world, 'subnet-', 17, HEX),
       availabilityZone: az,
-      privateIp: `10.0.${k * 16 + 1}.${10 + index}`,
+      privateIp: `10.0.${k * 4 + 1}.${10 + index}`,
       description: `VPC Endpoint Interface ${id}`,
       endpointId: id,
     });
