@@ -82,6 +82,7 @@ export class RateLimiter {
 export const THROTTLE_ERRORS: Record<ServiceName, { code: string; status: number; message: string }> = {
   route53: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
   ec2: { code: 'RequestLimitExceeded', status: 503, message: 'Request limit exceeded.' },
-  route53profiles: { code: 'ThrottlingException', status: 429, message: 'Rate exceeded.' },
+  // The API reference lists HTTP 400 for every modelled Profiles error, ThrottlingException included.
+  route53profiles: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded.' },
   sts: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
 };

@@ -1,5 +1,6 @@
 // Deterministic starting estates for the twin: the two architectures the migration starts from
 // (DESIGN §1), with N VPCs, M interface endpoints and K accounts, ids derived from a seed.
+import { RESOURCE_TYPE_HOSTED_ZONE } from './ops/profiles.js';
 import {
   canonicalName,
   derive,
@@ -154,7 +155,7 @@ export function buildScenario(opts: Partial<ScenarioOptions> = {}): World {
         ownerId: shared,
         profileId,
         resourceArn: `arn:aws:route53:::hostedzone/${zone.id}`,
-        resourceType: 'AWS::Route53::HostedZone',
+        resourceType: RESOURCE_TYPE_HOSTED_ZONE,
         resourceProperties: undefined,
         status: 'COMPLETE',
         statusMessage: 'Created Profile Resource Association',

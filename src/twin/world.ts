@@ -308,7 +308,7 @@ export function derive(input: string, length: number, alphabet: string): string 
   for (let i = 0; i < input.length; i++) h = Math.imul(h ^ input.charCodeAt(i), 0x01000193);
   while (out.length < length) {
     h = Math.imul(h ^ (out.length + 0x9e37), 0x01000193) >>> 0;
-    h ^= h >>> 15;
+    h = (h ^ (h >>> 15)) >>> 0; // keep it unsigned: a negative h would index past the alphabet
     out += alphabet[h % alphabet.length];
   }
   return out;
