@@ -11,6 +11,7 @@ import { isFailure, parseAuthorization, verifySignature, type SigV4Failure } fro
 import { ec2FrontEnd } from './wire/ec2.js';
 import { profilesFrontEnd } from './wire/profiles.js';
 import { route53FrontEnd } from './wire/route53.js';
+import { queryParams } from './wire/query.js';
 import { stsFrontEnd } from './wire/sts.js';
 import { advance, type World } from './world.js';
 
@@ -242,7 +243,13 @@ export class Twin {
     const operation = fe.operationOf(req);
     if (!operation) {
       const [code, status] = UNKNOWN_OPERATION[service];
-      return fail(fe, new AwsApiError(code, `${req.method} ${req.path} is not an operation of ${service} the twin serves`, status), 'error');
+      const action = service === 'ec2' || service === 'sts' ? queryParams(req).get('Action') : null;
+      const message = action
+        ? `The action ${action} is not valid for this web service.`
+        : action === ''
+          ? 'The request must contain the parameter Action.'
+          : `${req.method} ${req.path} is not an operation of ${service}.`;
+      return fail(fe, new AwsApiError(code, message, status), 'error');
     }
     entry.operation = operation;
     entry.mutating = fe.isMutating(operation);

@@ -28,7 +28,7 @@ async function signedFetch(service: ServiceName, method: string, path: string, b
     const res = await fetch(`${t.url}${path}${qs ? `?${qs}` : ''}`, {
       method,
       headers: signed.headers,
-      body: method === 'GET' || method === 'DELETE' ? undefined : body,
+      body: method === "GET" || method === "DELETE" ? undefined : typeof body === "string" ? body : new Uint8Array(body),
       signal: controller.signal,
     });
     return { status: res.status, text: await res.text(), headers: res.headers };
