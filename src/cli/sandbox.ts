@@ -2,6 +2,7 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { join } from 'node:path';
 import { buildScenario, DEFAULT_SCENARIO, ENDPOINT_CATALOGUE, validateScenario, type ScenarioName } from '../twin/scenario.js';
+import { isLoopback } from '../twin/loopback.js';
 import { startSandbox } from '../twin/sandbox.js';
 import { UsageError } from './errors.js';
 import { processInterrupted, type CliIo } from './io.js';
@@ -60,7 +61,7 @@ Examples:
         delayScale: o.delayScale,
       };
       const problems = validateScenario(scenario);
-      if (!/^127\.\d+\.\d+\.\d+$/.test(o.host) && o.host !== 'localhost') problems.push(`--host must be a loopback address (127.0.0.0/8), not ${o.host}`);
+      if (!isLoopback(o.host)) problems.push(`--host must be a loopback address (127.0.0.0/8), not ${o.host}`);
       if (o.port > 65535) problems.push(`--port must be at most 65535 (got ${o.port})`);
       if (problems.length) throw new UsageError(problems.join('\n'));
       buildScenario(scenario); // fails fast on anything validate missed, before binding ports

@@ -10,7 +10,8 @@ import { endpointZoneNames } from './ops/lookup.js';
 import type { ServiceName } from './protocol.js';
 import type { ServiceLimits } from './ratelimit.js';
 import { buildScenario, type ScenarioOptions } from './scenario.js';
-import { assertLoopback, startTwinServer, type TwinServer } from './server.js';
+import { assertLoopback } from './loopback.js';
+import { startTwinServer, type TwinServer } from './server.js';
 import { stripDot, type World } from './world.js';
 
 export interface SandboxOptions extends ScenarioOptions {
@@ -81,7 +82,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   try {
     resolvers = await startVpcResolvers(
       { world: () => twin.world, now: () => twin.clock.now(), dnsFault: (vpcId) => twin.faults.dnsFault(vpcId) },
-      { host: opts.host as '127.0.0.1' },
+      { host: opts.host },
     );
   } catch (e) {
     await server.close();

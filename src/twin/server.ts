@@ -5,6 +5,7 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import type { AddressInfo } from 'node:net';
 import type { Clock } from './clock.js';
 import { parseFault } from './faults.js';
+import { assertLoopback } from './loopback.js';
 import type { RawRequest, RawResponse, ServiceName } from './protocol.js';
 import type { ServiceLimits } from './ratelimit.js';
 import { Twin } from './twin.js';
@@ -29,12 +30,6 @@ export interface TwinServer {
 
 /** Route 53 caps a request at 32,000 characters; 10 MiB is far past anything legitimate. */
 const MAX_BODY_BYTES = 10 * 1024 * 1024;
-
-export function assertLoopback(host: string): void {
-  if (!/^127\.\d+\.\d+\.\d+$/.test(host) && host !== '::1' && host !== 'localhost') {
-    throw new Error(`the twin binds loopback addresses only (127.0.0.0/8, ::1), not ${host}`);
-  }
-}
 
 function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   return new Promise((resolve, reject) => {
