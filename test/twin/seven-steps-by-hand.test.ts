@@ -11,6 +11,7 @@ import {
   DeleteHostedZoneCommand,
   DisassociateVPCFromHostedZoneCommand,
   GetChangeCommand,
+  GetHostedZoneCommand,
   ListResourceRecordSetsCommand,
   type Route53Client,
 } from '@aws-sdk/client-route-53';
@@ -215,12 +216,18 @@ describe('the seven steps by hand on a direct estate (path A), 4 VPCs in 2 accou
 
     // Step 6: spokes leave Z one at a time (the VPC owner disassociates its VPC), keeper stays.
     step = '6';
+    // Their changes are on the zone owner's zone: GetChange from the spoke's account is denied
+    // (aws-api.md §2, the cross-account trap), so the gate is the zone's own VPC list.
     for (const spoke of spokes.slice(0, -1)) {
       for (const z of zones) {
         const res = await r53(owner(spoke.id)).send(
           new DisassociateVPCFromHostedZoneCommand({ HostedZoneId: z.id, VPC: { VPCId: spoke.id, VPCRegion: 'us-east-1' } }),
         );
-        await changeInsync(r53(owner(spoke.id)), res.ChangeInfo!.Id!);
+        const denied = await r53(owner(spoke.id)).send(new GetChangeCommand({ Id: res.ChangeInfo!.Id! })).catch((e: Error) => e);
+        expect((denied as Error).name).toBe('AccessDenied');
+        await changeInsync(r53(sharedAcct), res.ChangeInfo!.Id!);
+        const zone = await r53(sharedAcct).send(new GetHostedZoneCommand({ Id: z.id }));
+        expect((zone.VPCs ?? []).map((v) => v.VPCId)).not.toContain(spoke.id);
       }
       await expectAllResolve();
     }
