@@ -144,7 +144,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
         `endpoint_url = ${server.url}`,
         `role_arn = ${a.roleArn}`,
         `source_profile = ${accounts[0]!.profile}`,
-        `role_session_name = r53migrate`,
+        // Unique per start: the AWS CLI caches assumed-role credentials by session name, and a
+        // previous sandbox's cached keys mean nothing to this one.
+        `role_session_name = r53migrate-sandbox-${Date.now().toString(36)}`,
         '',
       ].join('\n'),
     )

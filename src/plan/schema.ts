@@ -1,0 +1,162 @@
+// The plan file: what the operator wants migrated, and how to reach it. Validated with zod so
+// every problem is reported at once with its path; `r53migrate schema` exports it as JSON Schema.
+import { z } from 'zod';
+
+export const ID_PATTERNS = {
+  account: /^\d{12}$/,
+  vpc: /^vpc-[0-9a-f]{8}([0-9a-f]{9})?$/,
+  endpoint: /^vpce-[0-9a-f]{8}([0-9a-f]{9})?$/,
+  zone: /^Z[0-9A-Z]{1,32}$/,
+  profile: /^rp-[0-9a-f]{8,32}$/,
+  roleArn: /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]{1,512}$/,
+  region: /^[a-z]{2}(-gov|-iso[a-z]*)?-[a-z]+-\d$/,
+  name: /^[a-z0-9][a-z0-9-]{0,62}$/,
+} as const;
+
+const id = (pattern: RegExp, what: string, example: string) =>
+  z.string({ error: `expected ${what} (like ${example})` }).regex(pattern, { error: `expected ${what} (like ${example})` });
+
+export const VpcId = id(ID_PATTERNS.vpc, 'a VPC id', 'vpc-0a1b2c3d4e5f67890');
+export const EndpointId = id(ID_PATTERNS.endpoint, 'an interface endpoint id', 'vpce-0a1b2c3d4e5f67890');
+export const ZoneId = id(ID_PATTERNS.zone, 'a hosted zone id', 'Z0123456789ABCDEFGHIJ');
+export const ProfileId = id(ID_PATTERNS.profile, 'a Route 53 Profile id', 'rp-0a1b2c3d4e5f6789');
+
+const AccountRef = z.string({ error: 'expected the name of an account defined under accounts' }).min(1);
+
+const AssumeRole = z
+  .object({
+    roleArn: id(ID_PATTERNS.roleArn, 'an IAM role ARN', 'arn:aws:iam::111122223333:role/r53migrate'),
+    externalId: z.string().min(2).max(1224).optional(),
+    sessionName: z
+      .string()
+      .regex(/^[\w+=,.@-]{2,64}$/, { error: 'expected 2-64 characters of letters, digits and +=,.@-_' })
+      .default('r53migrate'),
+    /** The profile whose credentials assume the role; omitted: the default credential chain. */
+    sourceProfile: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const Account = z
+  .object({
+    /** Checked against STS GetCallerIdentity before anything else runs. */
+    accountId: id(ID_PATTERNS.account, 'a 12-digit AWS account id', '111122223333').optional(),
+    /** A named profile from the AWS config/credentials files. */
+    profile: z.string().min(1).optional(),
+    assumeRole: AssumeRole.optional(),
+  })
+  .strict()
+  .refine((a) => !(a.profile && a.assumeRole), {
+    error: 'give either profile or assumeRole (with assumeRole.sourceProfile for a base profile), not both',
+  });
+
+const VpcRef = z.object({ id: VpcId, account: AccountRef }).strict();
+
+const Resolver = z
+  .string({ error: 'expected host:port of the resolver that answers for this VPC' })
+  .regex(/^(\d{1,3}(\.\d{1,3}){3}|\[[0-9a-fA-F:]+\]|[a-zA-Z0-9.-]+):\d{1,5}$/, { error: 'expected host:port, like 10.0.0.2:53' });
+
+const Ipv4 = z.string().regex(/^(\d{1,3})(\.\d{1,3}){3}$/, { error: 'expected an IPv4 address' });
+
+export const Probes = z
+  .object({
+    /** Per VPC: the resolver to query for it (its .2 via an inbound endpoint, or the sandbox's). */
+    resolvers: z.record(VpcId, Resolver).default({}),
+    intervalMs: z.number().int().min(100).max(60_000).default(1000),
+    timeoutMs: z.number().int().min(50).max(10_000).default(1000),
+    retries: z.number().int().min(0).max(5).default(1),
+    /** A pair passes a gate after this many consecutive ok answers. */
+    okStreak: z.number().int().min(1).max(100).default(3),
+    /** A pair halts the run after this many consecutive failed answers. */
+    failStreak: z.number().int().min(1).max(100).default(3),
+    /** Pin the expected answers per endpoint (default: its ENI private IPs, discovered). */
+    expect: z.record(EndpointId, z.array(Ipv4).min(1)).default({}),
+  })
+  .strict();
+
+export const Budgets = z
+  .object({
+    /** Longest wait for one step's control-plane gate. */
+    stepTimeoutMs: z.number().int().min(1000).max(24 * 3600_000).default(15 * 60_000),
+    /** Longest wait for one step's DNS gate. */
+    dnsGateTimeoutMs: z.number().int().min(1000).max(3600_000).default(5 * 60_000),
+    pollIntervalMs: z.number().int().min(50).max(60_000).default(2000),
+  })
+  .strict();
+
+export const Plan = z
+  .object({
+    /** Names the state file and logs. */
+    name: z.string().regex(ID_PATTERNS.name, { error: 'expected lower-case letters, digits and dashes (max 63)' }),
+    region: z.string().regex(ID_PATTERNS.region, { error: 'expected an AWS region like us-east-1' }),
+    accounts: z.record(z.string().regex(ID_PATTERNS.name, { error: 'account names: lower-case letters, digits and dashes' }), Account),
+    profile: z.object({ id: ProfileId, account: AccountRef }).strict(),
+    sharedServicesVpc: VpcRef,
+    /** Every other VPC; the last is the keeper, which holds each zone until it is deleted. */
+    spokes: z.array(VpcRef).min(1, { error: 'at least one spoke VPC is needed (the last one is the keeper)' }),
+    endpoints: z
+      .array(
+        z
+          .object({
+            id: EndpointId,
+            /** The self-managed private hosted zones that serve this endpoint's names today. */
+            zones: z.array(ZoneId).min(1, { error: 'list the self-managed zone(s) that serve this endpoint today' }),
+          })
+          .strict(),
+      )
+      .min(1, { error: 'at least one endpoint is needed' }),
+    probes: Probes.default(Probes.parse({})),
+    budgets: Budgets.default(Budgets.parse({})),
+  })
+  .strict()
+  .superRefine((plan, ctx) => {
+    const accountNames = new Set(Object.keys(plan.accounts));
+    const checkAccount = (name: string, path: (string | number)[]) => {
+      if (!accountNames.has(name)) {
+        ctx.addIssue({ code: 'custom', path, message: `no account named "${name}" under accounts (have: ${[...accountNames].join(', ') || 'none'})` });
+      }
+    };
+    checkAccount(plan.profile.account, ['profile', 'account']);
+    checkAccount(plan.sharedServicesVpc.account, ['sharedServicesVpc', 'account']);
+    const seenVpc = new Map<string, string>([[plan.sharedServicesVpc.id, 'sharedServicesVpc']]);
+    plan.spokes.forEach((s, i) => {
+      checkAccount(s.account, ['spokes', i, 'account']);
+      const prev = seenVpc.get(s.id);
+      if (prev) ctx.addIssue({ code: 'custom', path: ['spokes', i, 'id'], message: `${s.id} is listed twice (also at ${prev})` });
+      else seenVpc.set(s.id, `spokes[${i}]`);
+    });
+    const seenEndpoint = new Map<string, number>();
+    const seenZone = new Map<string, string>();
+    plan.endpoints.forEach((e, i) => {
+      const prev = seenEndpoint.get(e.id);
+      if (prev !== undefined) ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'id'], message: `${e.id} is listed twice (also at endpoints[${prev}])` });
+      else seenEndpoint.set(e.id, i);
+      e.zones.forEach((z, j) => {
+        const owner = seenZone.get(z);
+        if (owner) ctx.addIssue({ code: 'custom', path: ['endpoints', i, 'zones', j], message: `zone ${z} is already listed for ${owner}` });
+        else seenZone.set(z, e.id);
+      });
+    });
+    for (const vpcId of Object.keys(plan.probes.resolvers)) {
+      if (!seenVpc.has(vpcId)) {
+        ctx.addIssue({ code: 'custom', path: ['probes', 'resolvers', vpcId], message: `${vpcId} is not a VPC of this plan` });
+      }
+    }
+    for (const epId of Object.keys(plan.probes.expect)) {
+      if (!seenEndpoint.has(epId)) ctx.addIssue({ code: 'custom', path: ['probes', 'expect', epId], message: `${epId} is not an endpoint of this plan` });
+    }
+  });
+
+export type Plan = z.infer<typeof Plan>;
+export type PlanAccount = z.infer<typeof Account>;
+
+/** Every VPC of the plan in order: shared services first, then the spokes (keeper last). */
+export function planVpcs(plan: Plan): { id: string; account: string; role: 'shared' | 'spoke' | 'keeper' }[] {
+  return [
+    { ...plan.sharedServicesVpc, role: 'shared' as const },
+    ...plan.spokes.map((s, i) => ({ ...s, role: i === plan.spokes.length - 1 ? ('keeper' as const) : ('spoke' as const) })),
+  ];
+}
+
+export function planJsonSchema(): unknown {
+  return z.toJSONSchema(Plan, { io: 'input', target: 'draft-2020-12' });
+}
