@@ -7,6 +7,7 @@ import type { CallContext } from '../protocol.js';
 import type { NetworkInterface, Vpc, VpcEndpoint, World } from '../world.js';
 import { advance, derive, stripDot } from '../world.js';
 import { directZonesOfVpc, endpointZoneNames, findVpc } from './lookup.js';
+import { ENDPOINT_CATALOGUE } from '../scenario.js';
 
 export interface Filter {
   name: string;
@@ -555,4 +556,184 @@ export function modifyVpcEndpoint(ctx: CallContext, input: ModifyVpcEndpointInpu
     else delete ep.privateDnsActiveAt;
   }
   return { return: true };
+}
+
+// ---------- DescribeVpcEndpointServices ----------
+// The AWS services an account can create endpoints to. Facts and sources: the AWS PrivateLink
+// Guide "View information about a service" (field set, PrivateDnsName = the primary of
+// PrivateDnsNames), AWS CLI describe-vpc-endpoint-services examples, and peer reports quoted
+// in test/twin/ec2-services.test.ts.
+
+export interface DescribeVpcEndpointServicesInput extends DescribeInput {
+  serviceNames?: string[];
+  serviceRegions?: string[];
+}
+
+export type ServiceType = 'Interface' | 'Gateway';
+
+export interface ServiceDetailView {
+  serviceName: string;
+  serviceId: string;
+  serviceType: { serviceType: ServiceType }[];
+  /** Only for a service of another Region than the caller's (cross-Region PrivateLink) [unconfirmed]. */
+  serviceRegion?: string;
+  availabilityZoneSet: string[];
+  owner: 'amazon';
+  baseEndpointDnsNameSet: string[];
+  privateDnsName?: string;
+  privateDnsNameSet?: { privateDnsName: string }[];
+  vpcEndpointPolicySupported: boolean;
+  acceptanceRequired: boolean;
+  managesVpcEndpoints: boolean;
+  tagSet: Tag[];
+  privateDnsNameVerificationState?: 'verified';
+  supportedIpAddressTypeSet: ('ipv4' | 'ipv6')[];
+}
+
+export interface ServicesPage {
+  serviceNames: string[];
+  serviceDetails: ServiceDetailView[];
+  nextToken?: string;
+}
+
+/**
+ * Catalogue services that can be reached from another Region [doc: PrivateLink Guide
+ * "Cross-region enabled AWS services": s3, iam, ecr.api, ecr.dkr, kms, ecs, lambda, …].
+ */
+const CROSS_REGION_SUFFIXES = new Set(['s3', 'ecr.api', 'ecr.dkr', 'kms', 'lambda']);
+
+const SERVICE_FILTERS = new Set(['service-name', 'service-type', 'service-region', 'owner', 'supported-ip-address-types']);
+
+interface ServiceSource {
+  name: string;
+  type: ServiceType;
+  region: string;
+  baseDnsName: string;
+  privateDnsNames: string[];
+}
+
+/**
+ * The primary name AWS reports as PrivateDnsName: the wildcard where the service serves one
+ * (ECR dkr reports `*.dkr.ecr.<r>.amazonaws.com` [peer: eksctl vpc_endpoint_test.go fixture of
+ * real output]), else the first (the service's regional name).
+ */
+function primaryFirst(names: string[]): string[] {
+  const wildcard = names.find((n) => n.startsWith('*.'));
+  return wildcard === undefined ? names : [wildcard, ...names.filter((n) => n !== wildcard)];
+}
+
+function availabilityZones(world: World, region: string): string[] {
+  const azs = new Set(['a', 'b', 'c'].map((s) => `${region}${s}`));
+  for (const n of world.networkInterfaces) if (n.availabilityZone.startsWith(region)) azs.add(n.availabilityZone);
+  return [...azs].sort();
+}
+
+function serviceDetail(world: World, callerRegion: string, s: ServiceSource): ServiceDetailView {
+  const names = primaryFirst(s.privateDnsNames.map(stripDot));
+  const hasPrivateDns = s.type === 'Interface' && names.length > 0;
+  return {
+    serviceName: s.name,
+    serviceId: `vpce-svc-${derive(`service:${s.name}:${s.type}`, 17, 'abcdef0123456789')}`,
+    serviceType: [{ serviceType: s.type }],
+    serviceRegion: s.region === callerRegion ? undefined : s.region,
+    availabilityZoneSet: availabilityZones(world, s.region),
+    owner: 'amazon',
+    baseEndpointDnsNameSet: [s.baseDnsName],
+    privateDnsName: hasPrivateDns ? names[0] : undefined,
+    privateDnsNameSet: hasPrivateDns ? names.map((privateDnsName) => ({ privateDnsName })) : undefined,
+    vpcEndpointPolicySupported: true,
+    acceptanceRequired: false,
+    managesVpcEndpoints: false,
+    tagSet: [],
+    privateDnsNameVerificationState: hasPrivateDns ? 'verified' : undefined,
+    supportedIpAddressTypeSet: ['ipv4'],
+  };
+}
+
+/**
+ * Every service of the Region: the twin's catalogue plus the service of every endpoint in the
+ * world (an endpoint's own Private DNS facts win, as ModifyVpcEndpoint acts on them). S3 is
+ * listed twice, Gateway before Interface, as AWS does [peer: terraform-aws-vpc#579 output].
+ */
+function servicesOfRegion(world: World, region: string, callerRegion: string): ServiceSource[] {
+  const byKey = new Map<string, ServiceSource>();
+  const crossRegion = region !== callerRegion;
+  for (const entry of ENDPOINT_CATALOGUE) {
+    if (crossRegion && !CROSS_REGION_SUFFIXES.has(entry.suffix)) continue;
+    const name = `com.amazonaws.${region}.${entry.suffix}`;
+    byKey.set(`${name}|Interface`, {
+      name,
+      type: 'Interface',
+      region,
+      baseDnsName: `${entry.suffix}.${region}.vpce.amazonaws.com`,
+      privateDnsNames: entry.names.map((n) => n.replace('{r}', region)),
+    });
+    // Gateway endpoints are same-Region only; their base name is the public one [doc: CLI example].
+    if (entry.suffix === 's3' && !crossRegion) {
+      byKey.set(`${name}|Gateway`, { name, type: 'Gateway', region, baseDnsName: `s3.${region}.amazonaws.com`, privateDnsNames: [] });
+    }
+  }
+  const prefix = `com.amazonaws.${region}.`;
+  const takenByEndpoint = new Set<string>();
+  for (const ep of world.endpoints) {
+    if (vpcRegion(world, ep.vpcId) !== callerRegion || !ep.serviceName.startsWith(prefix)) continue;
+    const suffix = ep.serviceName.slice(prefix.length);
+    const regional = ep.dnsEntries[0]?.dnsName;
+    const fromEndpoint: ServiceSource = {
+      name: ep.serviceName,
+      type: ep.type,
+      region,
+      // <id>-<tag>.<suffix>.<r>.vpce.amazonaws.com → <suffix>.<r>.vpce.amazonaws.com
+      baseDnsName: regional ? regional.slice(regional.indexOf('.') + 1) : `${suffix}.${region}.vpce.amazonaws.com`,
+      privateDnsNames: ep.supportsPrivateDns ? ep.privateDnsNames : [],
+    };
+    const key = `${ep.serviceName}|${ep.type}`;
+    // The first endpoint of a service describes it; later ones of the same service agree.
+    if (takenByEndpoint.has(key)) continue;
+    takenByEndpoint.add(key);
+    byKey.set(key, fromEndpoint);
+  }
+  return [...byKey.values()].sort((a, b) => (a.name === b.name ? (a.type === 'Gateway' ? -1 : 1) : a.name < b.name ? -1 : 1));
+}
+
+export function describeVpcEndpointServices(ctx: CallContext, input: DescribeVpcEndpointServicesInput): ServicesPage {
+  advance(ctx.world, ctx.now);
+  dryRun(input.dryRun);
+  const size = pageSize(input.maxResults, { min: 1, max: 1000, clamp: true });
+  for (const f of input.filters ?? []) {
+    // This operation answers InvalidFilter, not InvalidParameterValue, for a filter it doesn't
+    // know [peer: mondoohq/mql#4454 "InvalidFilter: The filter 'vpc-id' is invalid"].
+    if (!SERVICE_FILTERS.has(f.name) && f.name !== 'tag-key' && !f.name.startsWith('tag:')) {
+      throw new AwsApiError('InvalidFilter', `The filter '${f.name}' is invalid`);
+    }
+  }
+  const regions = input.serviceRegions && input.serviceRegions.length > 0 ? [...new Set(input.serviceRegions)] : [ctx.region];
+  const all = regions.flatMap((r) => servicesOfRegion(ctx.world, r, ctx.region)).map((s) => serviceDetail(ctx.world, ctx.region, s));
+
+  let selected = all;
+  if (input.serviceNames && input.serviceNames.length > 0) {
+    const wanted = new Set(input.serviceNames);
+    for (const name of wanted) {
+      // [peer: terraform-provider-aws#24216, aws-cdk#29524 quoting EC2]
+      if (!all.some((s) => s.serviceName === name)) {
+        throw new AwsApiError('InvalidServiceName', `The Vpc Endpoint Service '${name}' does not exist`);
+      }
+    }
+    selected = all.filter((s) => wanted.has(s.serviceName));
+  }
+  const filtered = applyFilters(
+    selected,
+    input.filters,
+    {
+      'service-name': (s) => [s.serviceName],
+      'service-type': (s) => s.serviceType.map((t) => t.serviceType),
+      'service-region': (s) => [s.serviceRegion ?? ctx.region],
+      owner: (s) => [s.owner],
+      'supported-ip-address-types': (s) => s.supportedIpAddressTypeSet,
+    },
+    (s) => s.tagSet,
+  );
+  // ServiceNames and ServiceDetails page together [doc: paginators-1.json result_key both].
+  const page = paginate(filtered, 'DescribeVpcEndpointServices', size, input.nextToken);
+  return { serviceNames: page.items.map((s) => s.serviceName), serviceDetails: page.items, nextToken: page.nextToken };
 }

@@ -7,6 +7,7 @@
 import { AwsApiError } from '../errors.js';
 import {
   describeNetworkInterfaces,
+  describeVpcEndpointServices,
   describeVpcEndpoints,
   describeVpcs,
   modifyVpcEndpoint,
@@ -19,7 +20,13 @@ import { queryParams } from './query.js';
 import { escapeXml, xmlDocument, type XmlNode, type XmlValue } from './xml.js';
 
 export const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/';
-const OPERATIONS = ['DescribeVpcs', 'DescribeVpcEndpoints', 'DescribeNetworkInterfaces', 'ModifyVpcEndpoint'] as const;
+const OPERATIONS = [
+  'DescribeVpcs',
+  'DescribeVpcEndpoints',
+  'DescribeNetworkInterfaces',
+  'ModifyVpcEndpoint',
+  'DescribeVpcEndpointServices',
+] as const;
 type Operation = (typeof OPERATIONS)[number];
 const MUTATING = new Set<string>(['ModifyVpcEndpoint']);
 
@@ -152,6 +159,21 @@ export const ec2FrontEnd: ServiceFrontEnd = {
           'networkInterfaceSet',
           describeNetworkInterfaces(ctx, { ...describeParams(p), networkInterfaceIds: listParam(p, 'NetworkInterfaceId') }),
         );
+      case 'DescribeVpcEndpointServices': {
+        // Request members ServiceNames/ServiceRegions have locationNames ServiceName/ServiceRegion;
+        // the result's lists are serviceNameSet and serviceDetailSet [doc: model].
+        const page = describeVpcEndpointServices(ctx, {
+          ...describeParams(p),
+          serviceNames: listParam(p, 'ServiceName'),
+          serviceRegions: listParam(p, 'ServiceRegion'),
+        });
+        return xmlResponse(operation, {
+          requestId,
+          serviceNameSet: toXml(page.serviceNames),
+          serviceDetailSet: toXml(page.serviceDetails),
+          nextToken: page.nextToken,
+        });
+      }
       case 'ModifyVpcEndpoint': {
         const result = modifyVpcEndpoint(ctx, {
           vpcEndpointId: p.get('VpcEndpointId') ?? undefined,
