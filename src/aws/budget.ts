@@ -1,0 +1,110 @@
+// Client-side request budgets: one token bucket per (account, service, operation class), shared
+// by every caller in the process, kept a little under AWS's documented rates so parallel work
+// never sets off a throttling storm (and leaves room for other tools using the same account).
+import type { AwsService } from './errors.js';
+
+export interface Rate {
+  burst: number;
+  perSecond: number;
+}
+
+/** Waits as long as asked, or rejects when the signal aborts. */
+export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
+
+export interface Clock {
+  now(): number;
+}
+
+export const realSleep: Sleep = (ms, signal) =>
+  new Promise((resolve, reject) => {
+    if (signal?.aborted) return reject(signal.reason ?? new Error('aborted'));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason ?? new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+
+/** How much of AWS's documented rate r53migrate allows itself. */
+export const HEADROOM = 0.8;
+
+const scaled = (r: Rate): Rate => ({ burst: Math.max(1, Math.floor(r.burst * HEADROOM)), perSecond: r.perSecond * HEADROOM });
+
+/**
+ * AWS's documented rates (reference/aws-api.md): the buckets each call draws from. Route 53 has
+ * an account-wide bucket plus its own for some mutations; EC2 one bucket per API (mutating and
+ * non-mutating differ); Route 53 Profiles publishes none (Resolver's 5/s is the careful guess).
+ */
+export function bucketsFor(service: AwsService, operation: string, mutating: boolean): [string, Rate][] {
+  switch (service) {
+    case 'route53': {
+      const own: Record<string, Rate> = {
+        AssociateVPCWithHostedZone: { burst: 20, perSecond: 5 },
+        DisassociateVPCFromHostedZone: { burst: 10, perSecond: 5 },
+        DeleteHostedZone: { burst: 40, perSecond: 5 },
+      };
+      const out: [string, Rate][] = [['route53:*', scaled({ burst: 50, perSecond: 10 })]];
+      if (own[operation]) out.push([`route53:${operation}`, scaled(own[operation])]);
+      return out;
+    }
+    case 'ec2':
+      return [[`ec2:${operation}`, scaled(mutating ? { burst: 50, perSecond: 5 } : { burst: 100, perSecond: 20 })]];
+    case 'route53profiles':
+      return [['route53profiles:*', scaled({ burst: 10, perSecond: 5 })]];
+    case 'sts':
+      return [['sts:*', scaled({ burst: 100, perSecond: 50 })]];
+  }
+}
+
+interface Bucket {
+  rate: Rate;
+  tokens: number;
+  updatedAt: number;
+  /** Callers wait in arrival order, so a busy bucket is fair. */
+  queue: Promise<void>;
+}
+
+export class RequestBudget {
+  private buckets = new Map<string, Bucket>();
+  /** Every token handed out: (key, time) — for tests and the discovery benchmark. */
+  granted = 0;
+
+  constructor(
+    private clock: Clock = { now: () => Date.now() },
+    private sleep: Sleep = realSleep,
+  ) {}
+
+  /** Takes one token from each bucket the call draws from, waiting for them if needed. */
+  async acquire(accountKey: string, service: AwsService, operation: string, mutating: boolean, signal?: AbortSignal): Promise<void> {
+    for (const [key, rate] of bucketsFor(service, operation, mutating)) await this.take(`${accountKey}|${key}`, rate, signal);
+    this.granted++;
+  }
+
+  private take(key: string, rate: Rate, signal?: AbortSignal): Promise<void> {
+    let b = this.buckets.get(key);
+    if (!b) {
+      b = { rate, tokens: rate.burst, updatedAt: this.clock.now(), queue: Promise.resolve() };
+      this.buckets.set(key, b);
+    }
+    const bucket = b;
+    const turn = bucket.queue.then(async () => {
+      for (;;) {
+        const now = this.clock.now();
+        bucket.tokens = Math.min(bucket.rate.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * bucket.rate.perSecond);
+        bucket.updatedAt = now;
+        if (bucket.tokens >= 1) {
+          bucket.tokens -= 1;
+          return;
+        }
+        await this.sleep(Math.ceil(((1 - bucket.tokens) / bucket.rate.perSecond) * 1000), signal);
+      }
+    });
+    // The next caller waits for this one, whether it got its token or was aborted.
+    bucket.queue = turn.catch(() => undefined);
+    return turn;
+  }
+}
