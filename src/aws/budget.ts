@@ -93,6 +93,7 @@ export class RequestBudget {
     const bucket = b;
     const turn = bucket.queue.then(async () => {
       for (;;) {
+        signal?.throwIfAborted();
         const now = this.clock.now();
         bucket.tokens = Math.min(bucket.rate.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * bucket.rate.perSecond);
         bucket.updatedAt = now;

@@ -1,0 +1,328 @@
+// Read-only discovery: everything the migration depends on, in one immutable World. Batched and
+// paginated List/Describe calls where AWS has them, independent reads in parallel (the request
+// budget keeps them under AWS's rates), so cost grows with the plan, not with the accounts.
+import { DescribeNetworkInterfacesCommand, DescribeVpcEndpointServicesCommand, DescribeVpcEndpointsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import {
+  GetHostedZoneCommand,
+  ListResourceRecordSetsCommand,
+  ListVPCAssociationAuthorizationsCommand,
+  type ResourceRecordSet,
+} from '@aws-sdk/client-route-53';
+import type { Plan } from '../plan/schema.js';
+import { planVpcs } from '../plan/schema.js';
+import type { AwsAccess } from './access.js';
+import { AccessDeniedError, NotFoundError } from './errors.js';
+import { GetProfileCommand, ListProfileAssociationsCommand, ListProfileResourceAssociationsCommand } from './route53profiles/index.js';
+import {
+  vpcEndpointArn,
+  type AssociationStatus,
+  type ObservedEndpoint,
+  type ObservedProfile,
+  type ObservedProfileAssociation,
+  type ObservedRecord,
+  type ObservedVpc,
+  type ObservedZone,
+  type MissingEndpoint,
+  type MissingZone,
+  type World,
+} from './world.js';
+
+/** Above this many unassociated VPCs in one account, one account-wide listing beats per-VPC lookups. */
+export const PER_VPC_LOOKUP_LIMIT = 10;
+
+export interface ObserveOptions {
+  signal?: AbortSignal;
+  now?: () => number;
+}
+
+/** Follows a token-paginated List call to the end. */
+export async function allPages<T>(fetchPage: (token: string | undefined) => Promise<{ items: T[] | undefined; next: string | undefined }>): Promise<T[]> {
+  const out: T[] = [];
+  let token: string | undefined;
+  const seen = new Set<string>();
+  do {
+    const page = await fetchPage(token);
+    out.push(...(page.items ?? []));
+    token = page.next;
+    // A service that hands back the same token would loop forever: stop and say so.
+    if (token !== undefined && seen.has(token)) throw new Error(`pagination token repeated (${token}): the service is not advancing`);
+    if (token !== undefined) seen.add(token);
+  } while (token);
+  return out;
+}
+
+const chunks = <T>(xs: T[], n: number): T[][] => Array.from({ length: Math.ceil(xs.length / n) }, (_, i) => xs.slice(i * n, i * n + n));
+
+function deepFreeze<T>(o: T): T {
+  if (o && typeof o === 'object' && !Object.isFrozen(o)) {
+    Object.freeze(o);
+    for (const v of Object.values(o)) deepFreeze(v);
+  }
+  return o;
+}
+
+export function recordFromSdk(r: ResourceRecordSet): ObservedRecord {
+  const { Name, Type, TTL, ResourceRecords, AliasTarget, ...rest } = r;
+  const extra = Object.fromEntries(Object.entries(rest).filter(([, v]) => v !== undefined));
+  return {
+    name: (Name ?? '').toLowerCase().replace(/\\052/g, '*'),
+    type: Type ?? '',
+    ...(TTL !== undefined ? { ttl: TTL } : {}),
+    ...(ResourceRecords ? { values: ResourceRecords.map((v) => v.Value ?? '') } : {}),
+    ...(AliasTarget
+      ? { alias: { hostedZoneId: AliasTarget.HostedZoneId ?? '', dnsName: (AliasTarget.DNSName ?? '').toLowerCase(), evaluateTargetHealth: AliasTarget.EvaluateTargetHealth ?? false } }
+      : {}),
+    ...(Object.keys(extra).length ? { extra } : {}),
+  };
+}
+
+/** Tries the accounts in order until one can read the resource (its owner). */
+async function firstReadable<T>(accounts: string[], read: (account: string) => Promise<T>): Promise<{ account: string; value: T } | undefined> {
+  for (const account of accounts) {
+    try {
+      return { account, value: await read(account) };
+    } catch (e) {
+      if (e instanceof AccessDeniedError || e instanceof NotFoundError) continue;
+      throw e;
+    }
+  }
+  return undefined;
+}
+
+export async function observe(plan: Plan, access: AwsAccess, opts: ObserveOptions = {}): Promise<World> {
+  const signal = opts.signal;
+  const names = Object.keys(plan.accounts);
+  const ids = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await access.accountId(n, signal)] as const)));
+  // Shared resources are looked for in the likeliest owners first.
+  const ownerOrder = [...new Set([plan.profile.account, plan.sharedServicesVpc.account, ...names])];
+
+  const [profile, vpcs, zones, endpoints] = await Promise.all([
+    observeProfile(plan, access, signal),
+    observeVpcs(plan, access, ids, signal),
+    Promise.all(plan.endpoints.flatMap((e) => e.zones).map((id) => observeZone(id, ownerOrder, ids, access, signal))),
+    observeEndpoints(plan, access, ownerOrder, ids, signal),
+  ]);
+  return deepFreeze({
+    observedAt: (opts.now ?? Date.now)(),
+    region: plan.region,
+    accounts: ids,
+    profile,
+    vpcs: Object.fromEntries(vpcs.map((v) => [v.id, v])),
+    zones: Object.fromEntries(zones.map((z) => [z.id, z])),
+    endpoints: Object.fromEntries(endpoints.map((e) => [e.id, e])),
+  });
+}
+
+async function observeProfile(plan: Plan, access: AwsAccess, signal?: AbortSignal): Promise<ObservedProfile | undefined> {
+  const account = plan.profile.account;
+  let p;
+  try {
+    p = (await access.read(account, 'route53profiles', new GetProfileCommand({ ProfileId: plan.profile.id }), { signal, target: plan.profile.id })).Profile;
+  } catch (e) {
+    if (e instanceof NotFoundError) return undefined;
+    throw e;
+  }
+  const resources = await allPages(async (token) => {
+    const out = await access.read(account, 'route53profiles', new ListProfileResourceAssociationsCommand({ ProfileId: plan.profile.id, NextToken: token, MaxResults: 100 }), { signal });
+    return { items: out.ProfileResourceAssociations, next: out.NextToken };
+  });
+  return {
+    id: p?.Id ?? plan.profile.id,
+    arn: p?.Arn ?? '',
+    name: p?.Name ?? '',
+    ownerId: p?.OwnerId ?? '',
+    shareStatus: p?.ShareStatus ?? '',
+    status: p?.Status ?? '',
+    resources: resources.map((r) => ({
+      id: r.Id ?? '',
+      name: r.Name ?? '',
+      resourceArn: r.ResourceArn ?? '',
+      resourceType: r.ResourceType ?? '',
+      status: (r.Status ?? 'COMPLETE') as AssociationStatus,
+      ...(r.StatusMessage ? { statusMessage: r.StatusMessage } : {}),
+    })),
+  };
+}
+
+async function observeVpcs(plan: Plan, access: AwsAccess, ids: Record<string, string>, signal?: AbortSignal): Promise<ObservedVpc[]> {
+  const vpcs = planVpcs(plan);
+  const byAccount = new Map<string, string[]>();
+  for (const v of vpcs) byAccount.set(v.account, [...(byAccount.get(v.account) ?? []), v.id]);
+  const existing = new Set<string>();
+  const onProfile = new Map<string, ObservedProfileAssociation>();
+  const profileVisible = new Map<string, boolean>();
+  const toAssociation = (a: { Id?: string; ProfileId?: string; Name?: string; Status?: string; StatusMessage?: string }): ObservedProfileAssociation => ({
+    id: a.Id ?? '',
+    profileId: a.ProfileId ?? '',
+    name: a.Name ?? '',
+    status: (a.Status ?? 'COMPLETE') as AssociationStatus,
+    ...(a.StatusMessage ? { statusMessage: a.StatusMessage } : {}),
+  });
+  await Promise.all(
+    [...byAccount].map(async ([account, vpcIds]) => {
+      // Existence: filters (unlike VpcIds) don't fail the whole call for one unknown id.
+      for (const chunk of chunks(vpcIds, 200)) {
+        const found = await allPages(async (token) => {
+          const out = await access.read(account, 'ec2', new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: chunk }], NextToken: token, MaxResults: 1000 }), { signal });
+          return { items: out.Vpcs, next: out.NextToken };
+        });
+        for (const v of found) if (v.VpcId) existing.add(v.VpcId);
+      }
+      // Which of this account's VPCs are on the plan's Profile: one paginated list per account.
+      const assocs = await allPages(async (token) => {
+        const out = await access.read(account, 'route53profiles', new ListProfileAssociationsCommand({ ProfileId: plan.profile.id, NextToken: token, MaxResults: 100 }), { signal });
+        return { items: out.ProfileAssociations, next: out.NextToken };
+      });
+      for (const a of assocs) if (a.ResourceId && vpcIds.includes(a.ResourceId)) onProfile.set(a.ResourceId, toAssociation(a));
+      // The rest may be on another Profile (a VPC takes one). A few are asked about one by one;
+      // many (a path A start: none is on the Profile yet) cost less as one account-wide listing.
+      const rest = vpcIds.filter((id) => !onProfile.has(id));
+      if (rest.length > PER_VPC_LOOKUP_LIMIT) {
+        const all = await allPages(async (token) => {
+          const out = await access.read(account, 'route53profiles', new ListProfileAssociationsCommand({ NextToken: token, MaxResults: 100 }), { signal });
+          return { items: out.ProfileAssociations, next: out.NextToken };
+        });
+        for (const a of all) if (a.ResourceId && rest.includes(a.ResourceId)) onProfile.set(a.ResourceId, toAssociation(a));
+      } else {
+        await Promise.all(
+          rest.map(async (vpcId) => {
+            const out = await access.read(account, 'route53profiles', new ListProfileAssociationsCommand({ ResourceId: vpcId }), { signal, target: vpcId });
+            const a = out.ProfileAssociations?.[0];
+            if (a) onProfile.set(vpcId, toAssociation(a));
+          }),
+        );
+      }
+      const visible = await access
+        .read(account, 'route53profiles', new GetProfileCommand({ ProfileId: plan.profile.id }), { signal, target: plan.profile.id })
+        .then(() => true, (e) => (e instanceof NotFoundError || e instanceof AccessDeniedError ? false : Promise.reject(e)));
+      profileVisible.set(account, visible);
+    }),
+  );
+  return vpcs.map((v) => ({
+    id: v.id,
+    account: v.account,
+    accountId: ids[v.account]!,
+    exists: existing.has(v.id),
+    ...(onProfile.has(v.id) ? { profileAssociation: onProfile.get(v.id)! } : {}),
+    profileVisible: profileVisible.get(v.account) ?? false,
+  }));
+}
+
+async function observeZone(id: string, owners: string[], ids: Record<string, string>, access: AwsAccess, signal?: AbortSignal): Promise<ObservedZone | MissingZone> {
+  const got = await firstReadable(owners, (account) => access.read(account, 'route53', new GetHostedZoneCommand({ Id: id }), { signal, target: id }));
+  if (!got) return { id, exists: false };
+  const { account, value } = got;
+  const [records, authorizations] = await Promise.all([
+    allPages<ResourceRecordSet>(async (token) => {
+      const [name, type] = token ? (JSON.parse(token) as [string, string]) : [undefined, undefined];
+      const out = await access.read(
+        account,
+        'route53',
+        new ListResourceRecordSetsCommand({ HostedZoneId: id, StartRecordName: name, StartRecordType: type as never, MaxItems: 300 }),
+        { signal, target: id },
+      );
+      return { items: out.ResourceRecordSets, next: out.IsTruncated ? JSON.stringify([out.NextRecordName, out.NextRecordType]) : undefined };
+    }),
+    allPages(async (token) => {
+      const out = await access.read(account, 'route53', new ListVPCAssociationAuthorizationsCommand({ HostedZoneId: id, NextToken: token }), { signal, target: id });
+      return { items: out.VPCs, next: out.NextToken };
+    }),
+  ]);
+  return {
+    id,
+    exists: true,
+    name: (value.HostedZone?.Name ?? '').toLowerCase(),
+    account,
+    accountId: ids[account]!,
+    privateZone: value.HostedZone?.Config?.PrivateZone ?? false,
+    vpcs: (value.VPCs ?? []).map((v) => ({ vpcId: v.VPCId ?? '', region: v.VPCRegion ?? '' })),
+    records: records.map(recordFromSdk),
+    authorizations: authorizations.map((v) => ({ vpcId: v.VPCId ?? '', region: v.VPCRegion ?? '' })),
+  };
+}
+
+async function observeEndpoints(
+  plan: Plan,
+  access: AwsAccess,
+  owners: string[],
+  ids: Record<string, string>,
+  signal?: AbortSignal,
+): Promise<(ObservedEndpoint | MissingEndpoint)[]> {
+  const wanted = plan.endpoints.map((e) => e.id);
+  const found = new Map<string, { account: string; ep: NonNullable<Awaited<ReturnType<typeof describe>>>[number] }>();
+  async function describe(account: string, idsToFind: string[]) {
+    return allPages(async (token) => {
+      const out = await access.read(
+        account,
+        'ec2',
+        new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-endpoint-id', Values: idsToFind }], NextToken: token, MaxResults: 1000 }),
+        { signal },
+      );
+      return { items: out.VpcEndpoints, next: out.NextToken };
+    });
+  }
+  for (const account of owners) {
+    const missing = wanted.filter((id) => !found.has(id));
+    if (!missing.length) break;
+    for (const ep of await describe(account, missing)) if (ep.VpcEndpointId) found.set(ep.VpcEndpointId, { account, ep });
+  }
+  // ENI addresses and each service's Private DNS names, batched per account.
+  const eniIps = new Map<string, string>();
+  const serviceNames = new Map<string, { names: string[]; supported: boolean }>();
+  const perAccount = new Map<string, { enis: string[]; services: Set<string> }>();
+  for (const { account, ep } of found.values()) {
+    const entry = perAccount.get(account) ?? { enis: [], services: new Set<string>() };
+    entry.enis.push(...(ep.NetworkInterfaceIds ?? []));
+    if (ep.ServiceName) entry.services.add(ep.ServiceName);
+    perAccount.set(account, entry);
+  }
+  await Promise.all(
+    [...perAccount].map(async ([account, { enis, services }]) => {
+      for (const chunk of chunks(enis, 200)) {
+        const list = await allPages(async (token) => {
+          const out = await access.read(
+            account,
+            'ec2',
+            new DescribeNetworkInterfacesCommand({ Filters: [{ Name: 'network-interface-id', Values: chunk }], NextToken: token, MaxResults: 1000 }),
+            { signal },
+          );
+          return { items: out.NetworkInterfaces, next: out.NextToken };
+        });
+        for (const n of list) if (n.NetworkInterfaceId && n.PrivateIpAddress) eniIps.set(n.NetworkInterfaceId, n.PrivateIpAddress);
+      }
+      const details = await allPages(async (token) => {
+        const out = await access.read(account, 'ec2', new DescribeVpcEndpointServicesCommand({ ServiceNames: [...services], NextToken: token }), { signal });
+        return { items: out.ServiceDetails, next: out.NextToken };
+      });
+      for (const d of details) {
+        // S3 is listed twice (Gateway and Interface): only the Interface entry has Private DNS.
+        if (!d.ServiceName || !d.ServiceType?.some((t) => t.ServiceType === 'Interface')) continue;
+        const names = (d.PrivateDnsNames ?? []).map((n) => n.PrivateDnsName ?? '').filter(Boolean);
+        if (!names.length && d.PrivateDnsName) names.push(d.PrivateDnsName);
+        serviceNames.set(d.ServiceName, { names: names.map((n) => n.toLowerCase()), supported: names.length > 0 });
+      }
+    }),
+  );
+  return wanted.map((id): ObservedEndpoint | MissingEndpoint => {
+    const hit = found.get(id);
+    if (!hit) return { id, exists: false };
+    const { account, ep } = hit;
+    const service = serviceNames.get(ep.ServiceName ?? '');
+    return {
+      id,
+      exists: true,
+      account,
+      accountId: ids[account]!,
+      vpcId: ep.VpcId ?? '',
+      type: ep.VpcEndpointType ?? '',
+      serviceName: ep.ServiceName ?? '',
+      state: (ep.State ?? '').toLowerCase(),
+      privateDnsEnabled: ep.PrivateDnsEnabled ?? false,
+      privateDnsNames: service?.names ?? [],
+      supportsPrivateDns: service?.supported ?? false,
+      dnsEntries: (ep.DnsEntries ?? []).map((d) => ({ dnsName: (d.DnsName ?? '').toLowerCase(), hostedZoneId: d.HostedZoneId ?? '' })),
+      eniIps: (ep.NetworkInterfaceIds ?? []).map((n) => eniIps.get(n)).filter((ip): ip is string => Boolean(ip)),
+      arn: vpcEndpointArn(plan.region, ids[account]!, id),
+    };
+  });
+}

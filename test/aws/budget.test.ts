@@ -1,0 +1,75 @@
+// The request budget's schedule, exactly, with an injected clock (tests never sleep).
+import { describe, expect, it } from 'vitest';
+import { bucketsFor, HEADROOM, RequestBudget } from '../../src/aws/budget.js';
+
+function fakeTime() {
+  let now = 0;
+  const sleeps: number[] = [];
+  return {
+    clock: { now: () => now },
+    sleep: async (ms: number) => {
+      sleeps.push(ms);
+      now += ms;
+    },
+    sleeps,
+    at: () => now,
+  };
+}
+
+describe('request budget', () => {
+  it('stays under AWS\'s documented Route 53 rate: 40 at once (80% of 50), then one every 125 ms (80% of 10/s)', async () => {
+    const t = fakeTime();
+    const budget = new RequestBudget(t.clock, t.sleep);
+    const grantedAt: number[] = [];
+    for (let i = 0; i < 43; i++) {
+      await budget.acquire('111122223333', 'route53', 'ListHostedZones', false);
+      grantedAt.push(t.at());
+    }
+    expect(grantedAt.slice(0, 40).every((x) => x === 0)).toBe(true);
+    expect(grantedAt.slice(40)).toEqual([125, 250, 375]);
+    expect(HEADROOM).toBe(0.8);
+  });
+
+  it('a Route 53 mutation draws from its own bucket and the account-wide one', () => {
+    expect(bucketsFor('route53', 'DisassociateVPCFromHostedZone', true).map(([k]) => k)).toEqual(['route53:*', 'route53:DisassociateVPCFromHostedZone']);
+    expect(bucketsFor('ec2', 'ModifyVpcEndpoint', true)).toEqual([['ec2:ModifyVpcEndpoint', { burst: 40, perSecond: 4 }]]);
+  });
+
+  it('accounts do not share buckets; callers of one account are served in arrival order', async () => {
+    const t = fakeTime();
+    const budget = new RequestBudget(t.clock, t.sleep);
+    for (let i = 0; i < 8; i++) await budget.acquire('a', 'route53profiles', 'GetProfile', false);
+    const order: string[] = [];
+    await Promise.all([
+      budget.acquire('a', 'route53profiles', 'GetProfile', false).then(() => order.push('a1')),
+      budget.acquire('b', 'route53profiles', 'GetProfile', false).then(() => order.push('b1')),
+      budget.acquire('a', 'route53profiles', 'GetProfile', false).then(() => order.push('a2')),
+    ]);
+    expect(order.indexOf('a1')).toBeLessThan(order.indexOf('a2'));
+    expect(order).toContain('b1');
+  });
+
+  it('an aborted wait rejects and does not block the next caller', async () => {
+    const t = fakeTime();
+    let release: () => void = () => {};
+    const budget = new RequestBudget(t.clock, (ms, signal) =>
+      new Promise<void>((resolve, reject) => {
+        signal?.addEventListener('abort', () => reject(new Error('aborted')));
+        release = () => {
+          t.sleeps.push(ms);
+          resolve();
+        };
+      }),
+    );
+    for (let i = 0; i < 8; i++) await budget.acquire('a', 'route53profiles', 'GetProfile', false);
+    const ac = new AbortController();
+    const waiting = budget.acquire('a', 'route53profiles', 'GetProfile', false, ac.signal);
+    await new Promise((r) => setTimeout(r, 0));
+    ac.abort();
+    await expect(waiting).rejects.toThrow('aborted');
+    // the next caller gets its turn (the clock moved on, so a token is there)
+    t.clock.now = () => 10_000;
+    await budget.acquire('a', 'route53profiles', 'GetProfile', false);
+    release();
+  });
+});
