@@ -276,3 +276,30 @@ describe('observability', () => {
     }
   });
 });
+
+describe('endpoint overrides as the SDKs define them', () => {
+  it('service-specific AWS_ENDPOINT_URL_<SERVICE> beats AWS_ENDPOINT_URL for every client', async () => {
+    const saved = { ...process.env };
+    // A generic endpoint where nothing listens: only the service-specific ones can work.
+    process.env.AWS_ENDPOINT_URL = 'http://127.0.0.1:9';
+    process.env.AWS_ENDPOINT_URL_ROUTE_53 = sb.info.endpointUrl;
+    process.env.AWS_ENDPOINT_URL_EC2 = sb.info.endpointUrl;
+    process.env.AWS_ENDPOINT_URL_ROUTE53PROFILES = sb.info.endpointUrl;
+    process.env.AWS_ENDPOINT_URL_STS = sb.info.endpointUrl;
+    try {
+      const access = accessFor({ shared: { profile: acct(0).profile } });
+      await expect(access.accountId('shared')).resolves.toBe(acct(0).id);
+      await expect(access.read('shared', 'route53', new ListHostedZonesCommand({}))).resolves.toBeDefined();
+      await expect(access.read('shared', 'ec2', new DescribeVpcEndpointsCommand({}))).resolves.toBeDefined();
+      await expect(access.read('shared', 'route53profiles', new ListProfileAssociationsCommand({}))).resolves.toBeDefined();
+      access.destroy();
+      // and without them, the dead generic endpoint is really used (the test can fail)
+      delete process.env.AWS_ENDPOINT_URL_ROUTE_53;
+      const dead = accessFor({ shared: { profile: acct(0).profile } }, { retry: { maxAttempts: 1 } });
+      await expect(dead.read('shared', 'route53', new ListHostedZonesCommand({}))).rejects.toBeInstanceOf(ServiceFailureError);
+      dead.destroy();
+    } finally {
+      process.env = saved;
+    }
+  });
+});
