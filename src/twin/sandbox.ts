@@ -4,6 +4,7 @@
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import { probeNameFor } from '../probes/targets.js';
 import type { Clock } from './clock.js';
 import { startVpcResolvers } from './dns-server.js';
 import { endpointZoneNames } from './ops/lookup.js';
@@ -59,11 +60,6 @@ export interface Sandbox {
 }
 
 const profileName = (accountName: string) => `r53m-${accountName}`;
-
-/** A concrete name to query for a wildcard (probes can't ask for `*`). */
-export function probeNameFor(name: string): string {
-  return name.startsWith('*.') ? `r53migrate-probe.${name.slice(2)}` : name;
-}
 
 async function writeAtomic(path: string, content: string, mode = 0o600): Promise<void> {
   const tmp = `${path}.${process.pid}.tmp`;
