@@ -3,7 +3,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { classify, type ProbeClass } from '../../src/probes/classify.js';
 import { Prober } from '../../src/probes/prober.js';
 import { probeNameFor, type ProbeTarget } from '../../src/probes/targets.js';
-import { probeNameFor as sandboxProbeNameFor } from '../../src/twin/sandbox.js';
 import { disassociateVpcFromAllZones, startProbeSandbox, type ProbeSandbox } from './sandbox-support.js';
 
 let ps: ProbeSandbox;
@@ -31,7 +30,6 @@ describe('probes against the twin resolvers (direct estate: 3 VPCs, lambda + s3)
   it('our probe name for a wildcard is the one the sandbox publishes', () => {
     for (const n of ps.sb.info.names) expect(probeNameFor(n.name)).toBe(n.probeName);
     expect(probeNameFor('*.s3.us-east-1.amazonaws.com')).toBe('r53migrate-probe.s3.us-east-1.amazonaws.com');
-    expect(sandboxProbeNameFor('*.dkr.ecr.us-east-1.amazonaws.com')).toBe(probeNameFor('*.dkr.ecr.us-east-1.amazonaws.com'));
   });
 
   it('every (VPC, name) pair resolves ok to the endpoint ENI IPs', async () => {
