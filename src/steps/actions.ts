@@ -1,0 +1,184 @@
+// Actions: the operations a step asks for, as JSON data. Each maps to exactly one AWS call (or
+// one local write), can describe itself in one line, and can be applied to a World copy so a dry
+// run can carry the world forward through all seven steps.
+import type { ObservedRecord, World } from '../aws/world.js';
+import { hostedZoneArn } from '../aws/world.js';
+
+interface Base {
+  /** Deterministic: the same world and plan give the same ids (dry runs compare equal). */
+  id: string;
+  step: number;
+  /** Plan account the call is made as. */
+  account: string;
+}
+
+export type Action =
+  | (Base & { kind: 'associate-profile'; profileId: string; vpcId: string; name: string })
+  | (Base & { kind: 'disassociate-profile'; profileId: string; vpcId: string })
+  | (Base & { kind: 'associate-resource'; profileId: string; resourceArn: string; resource: string; name: string })
+  | (Base & { kind: 'disassociate-resource'; profileId: string; resourceArn: string; resource: string })
+  | (Base & { kind: 'authorize-vpc'; zoneId: string; vpcId: string; region: string })
+  | (Base & { kind: 'associate-vpc'; zoneId: string; vpcId: string; region: string })
+  | (Base & { kind: 'deauthorize-vpc'; zoneId: string; vpcId: string; region: string })
+  | (Base & { kind: 'disassociate-vpc'; zoneId: string; vpcId: string; region: string })
+  | (Base & { kind: 'set-private-dns'; endpointId: string; enabled: boolean })
+  | (Base & { kind: 'backup-zone'; zoneId: string })
+  | (Base & { kind: 'delete-records'; zoneId: string; records: ObservedRecord[] })
+  | (Base & { kind: 'delete-zone'; zoneId: string });
+
+export type ActionKind = Action['kind'];
+
+type Without<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
+
+/** Builds an action with its deterministic id. */
+export function action(step: number, a: Without<Action, 'id' | 'step'>): Action {
+  const target = 'vpcId' in a && 'zoneId' in a ? `${a.zoneId}/${a.vpcId}` : 'resource' in a ? a.resource : 'vpcId' in a ? a.vpcId : 'zoneId' in a ? a.zoneId : 'endpointId' in a ? a.endpointId : '';
+  return { ...a, step, id: `${step}:${a.kind}:${target}` } as Action;
+}
+
+export interface ApiCall {
+  service: 'route53' | 'ec2' | 'route53profiles';
+  operation: string;
+  params: Record<string, unknown>;
+}
+
+/** The AWS call an action makes, exactly as `plan` prints it and the executor sends it. */
+export function apiCall(a: Action): ApiCall | undefined {
+  const vpc = (x: { vpcId: string; region: string }) => ({ VPCId: x.vpcId, VPCRegion: x.region });
+  switch (a.kind) {
+    case 'associate-profile':
+      return { service: 'route53profiles', operation: 'AssociateProfile', params: { ProfileId: a.profileId, ResourceId: a.vpcId, Name: a.name } };
+    case 'disassociate-profile':
+      return { service: 'route53profiles', operation: 'DisassociateProfile', params: { ProfileId: a.profileId, ResourceId: a.vpcId } };
+    case 'associate-resource':
+      return { service: 'route53profiles', operation: 'AssociateResourceToProfile', params: { ProfileId: a.profileId, ResourceArn: a.resourceArn, Name: a.name } };
+    case 'disassociate-resource':
+      return { service: 'route53profiles', operation: 'DisassociateResourceFromProfile', params: { ProfileId: a.profileId, ResourceArn: a.resourceArn } };
+    case 'authorize-vpc':
+      return { service: 'route53', operation: 'CreateVPCAssociationAuthorization', params: { HostedZoneId: a.zoneId, VPC: vpc(a) } };
+    case 'associate-vpc':
+      return { service: 'route53', operation: 'AssociateVPCWithHostedZone', params: { HostedZoneId: a.zoneId, VPC: vpc(a) } };
+    case 'deauthorize-vpc':
+      return { service: 'route53', operation: 'DeleteVPCAssociationAuthorization', params: { HostedZoneId: a.zoneId, VPC: vpc(a) } };
+    case 'disassociate-vpc':
+      return { service: 'route53', operation: 'DisassociateVPCFromHostedZone', params: { HostedZoneId: a.zoneId, VPC: vpc(a) } };
+    case 'set-private-dns':
+      return { service: 'ec2', operation: 'ModifyVpcEndpoint', params: { VpcEndpointId: a.endpointId, PrivateDnsEnabled: a.enabled } };
+    case 'backup-zone':
+      return undefined;
+    case 'delete-records':
+      return {
+        service: 'route53',
+        operation: 'ChangeResourceRecordSets',
+        params: {
+          HostedZoneId: a.zoneId,
+          ChangeBatch: { Comment: 'r53migrate: empty the zone before deleting it (backed up)', Changes: a.records.map((r) => ({ Action: 'DELETE', ResourceRecordSet: toSdkRecord(r) })) },
+        },
+      };
+    case 'delete-zone':
+      return { service: 'route53', operation: 'DeleteHostedZone', params: { Id: a.zoneId } };
+  }
+}
+
+/** A record as Route 53's API takes it (a DELETE must match the live record exactly). */
+export function toSdkRecord(r: ObservedRecord): Record<string, unknown> {
+  return {
+    Name: r.name,
+    Type: r.type,
+    ...(r.ttl !== undefined ? { TTL: r.ttl } : {}),
+    ...(r.values ? { ResourceRecords: r.values.map((Value) => ({ Value })) } : {}),
+    ...(r.alias ? { AliasTarget: { HostedZoneId: r.alias.hostedZoneId, DNSName: r.alias.dnsName, EvaluateTargetHealth: r.alias.evaluateTargetHealth } } : {}),
+    ...r.extra,
+  };
+}
+
+/** One line a person reads. */
+export function describeAction(a: Action): string {
+  switch (a.kind) {
+    case 'associate-profile':
+      return `associate ${a.vpcId} with Profile ${a.profileId}`;
+    case 'disassociate-profile':
+      return `disassociate ${a.vpcId} from Profile ${a.profileId}`;
+    case 'associate-resource':
+      return `add ${a.resource} to Profile ${a.profileId}`;
+    case 'disassociate-resource':
+      return `remove ${a.resource} from Profile ${a.profileId}`;
+    case 'authorize-vpc':
+      return `authorize ${a.vpcId} (another account) to associate with zone ${a.zoneId}`;
+    case 'associate-vpc':
+      return `associate ${a.vpcId} with zone ${a.zoneId}`;
+    case 'deauthorize-vpc':
+      return `delete the association authorization of ${a.vpcId} on zone ${a.zoneId}`;
+    case 'disassociate-vpc':
+      return `disassociate ${a.vpcId} from zone ${a.zoneId}`;
+    case 'set-private-dns':
+      return `${a.enabled ? 'enable' : 'disable'} Private DNS on ${a.endpointId}`;
+    case 'backup-zone':
+      return `back up every record of zone ${a.zoneId} (JSON + BIND), read it back and compare with the live zone`;
+    case 'delete-records':
+      return `delete ${a.records.length} record set(s) of zone ${a.zoneId} (all but the apex SOA and NS)`;
+    case 'delete-zone':
+      return `delete zone ${a.zoneId}`;
+  }
+}
+
+type Mutable<T> = { -readonly [K in keyof T]: Mutable<T[K]> };
+
+/** The world as it would be once the actions succeed and settle (for dry runs). Pure. */
+export function simulate(world: World, actions: Action[]): World {
+  const w = structuredClone(world) as Mutable<World>;
+  for (const a of actions) {
+    switch (a.kind) {
+      case 'associate-profile': {
+        const v = w.vpcs[a.vpcId];
+        if (v) v.profileAssociation = { id: `(new:${a.vpcId})`, profileId: a.profileId, name: a.name, status: 'COMPLETE' };
+        break;
+      }
+      case 'disassociate-profile': {
+        const v = w.vpcs[a.vpcId];
+        if (v) delete v.profileAssociation;
+        break;
+      }
+      case 'associate-resource':
+        w.profile?.resources.push({ id: `(new:${a.resource})`, name: a.name, resourceArn: a.resourceArn, resourceType: a.resourceArn.includes(':vpc-endpoint/') ? 'VPC_ENDPOINT' : 'PRIVATE_HOSTED_ZONE', status: 'COMPLETE' });
+        break;
+      case 'disassociate-resource':
+        if (w.profile) w.profile.resources = w.profile.resources.filter((r) => r.resourceArn !== a.resourceArn);
+        break;
+      case 'authorize-vpc':
+      case 'deauthorize-vpc':
+      case 'associate-vpc':
+      case 'disassociate-vpc': {
+        const z = w.zones[a.zoneId];
+        if (!z?.exists) break;
+        const list = a.kind === 'authorize-vpc' || a.kind === 'deauthorize-vpc' ? z.authorizations : z.vpcs;
+        const next = list.filter((v) => v.vpcId !== a.vpcId);
+        if (a.kind === 'authorize-vpc' || a.kind === 'associate-vpc') next.push({ vpcId: a.vpcId, region: a.region });
+        if (list === z.authorizations) z.authorizations = next;
+        else z.vpcs = next;
+        break;
+      }
+      case 'set-private-dns': {
+        const e = w.endpoints[a.endpointId];
+        if (e?.exists) {
+          e.privateDnsEnabled = a.enabled;
+          e.state = 'available';
+        }
+        break;
+      }
+      case 'backup-zone':
+        break;
+      case 'delete-records': {
+        const z = w.zones[a.zoneId];
+        if (z?.exists) z.records = z.records.filter((r) => !a.records.some((d) => d.name === r.name && d.type === r.type));
+        break;
+      }
+      case 'delete-zone':
+        w.zones[a.zoneId] = { id: a.zoneId, exists: false };
+        break;
+    }
+  }
+  return w as World;
+}
+
+export const zoneArn = hostedZoneArn;

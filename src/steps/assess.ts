@@ -1,0 +1,219 @@
+// Where does this estate stand? From an observed World: refuse what the migration can't safely
+// start from (with what differs and what to do), detect path A or B, and recognise an estate
+// that is part-way (an interrupted run, or steps done by hand). Pure.
+import type { ObservedEndpoint, ObservedZone, World } from '../aws/world.js';
+import { planVpcs, type Plan } from '../plan/schema.js';
+import { endpointOnProfile, failed, keeper, privateDnsOn, vpcOnProfile, zoneOf, zoneOnProfile, zoneOnVpc } from './facts.js';
+import type { Path, StepContext } from './types.js';
+
+/** Route 53's default number of VPCs one private zone can be associated with. */
+export const ZONE_VPC_ASSOCIATION_LIMIT = 300;
+/** Route 53 Profiles' default number of VPCs one Profile can be associated with. */
+export const PROFILE_VPC_ASSOCIATION_LIMIT = 1000;
+
+export type Assessment =
+  | {
+      ok: true;
+      path: Path;
+      /** The step to run next (1-7), or 8 when the migration is complete. */
+      position: number;
+      /** Step `position` has started (some of its changes are there). */
+      partial: boolean;
+      ctx: StepContext;
+      warnings: string[];
+    }
+  | { ok: false; problems: string[]; warnings: string[] };
+
+type Facts = Map<string, boolean>;
+
+const APEX = new Set(['SOA', 'NS']);
+
+function zoneNameOf(name: string): string {
+  return (name.startsWith('*.') ? name.slice(2) : name).toLowerCase().replace(/\.?$/, '.');
+}
+
+/** Records the migration knows how to retire: the apex SOA/NS and alias A/AAAA records at the endpoint's names pointing at it. */
+function unexpectedRecords(zone: ObservedZone, ep: ObservedEndpoint): string[] {
+  const names = new Set(ep.privateDnsNames.map((n) => n.toLowerCase().replace(/\.?$/, '.')));
+  const targets = new Set(ep.dnsEntries.map((d) => d.dnsName.replace(/\.?$/, '.')));
+  return zone.records
+    .filter((r) => {
+      if (APEX.has(r.type) && r.name === zone.name) return false;
+      const target = r.alias?.dnsName.replace(/\.?$/, '.');
+      return !((r.type === 'A' || r.type === 'AAAA') && names.has(r.name) && target && [...targets].some((t) => t === target || t.endsWith(`.${target}`) || target.endsWith(t)));
+    })
+    .map((r) => `${r.name} ${r.type}${r.alias ? ` alias ${r.alias.dnsName}` : ` ${(r.values ?? []).join(' ')}`}`);
+}
+
+export function assess(world: World, plan: Plan): Assessment {
+  const problems: string[] = [];
+  const warnings: string[] = [];
+  const P = plan.profile.id;
+
+  if (!world.profile) problems.push(`Profile ${P} was not found in account ${plan.profile.account} (${world.accounts[plan.profile.account]}): check profile.id and profile.account in the plan`);
+  for (const v of planVpcs(plan)) {
+    const o = world.vpcs[v.id];
+    if (!o?.exists) {
+      problems.push(`VPC ${v.id} was not found in account ${v.account} (${world.accounts[v.account]}): check its id and account in the plan`);
+      continue;
+    }
+    if (o.profileAssociation && o.profileAssociation.profileId !== P) {
+      problems.push(`VPC ${v.id} is associated with another Profile (${o.profileAssociation.profileId}); a VPC takes one Profile: disassociate it from ${o.profileAssociation.profileId} first, or leave the VPC out of the plan`);
+    }
+    if (!o.profileVisible && world.profile) {
+      problems.push(`Profile ${P} is not visible to account ${v.account} (${o.accountId}), which owns ${v.id}: share the Profile with that account through AWS RAM, then run plan again`);
+    }
+  }
+
+  const taking: { id: string; zones: string[] }[] = [];
+  for (const e of plan.endpoints) {
+    const ep = world.endpoints[e.id];
+    if (!ep?.exists) {
+      problems.push(`endpoint ${e.id} was not found in any account of the plan: check its id`);
+      continue;
+    }
+    if (ep.type !== 'Interface') {
+      problems.push(`endpoint ${e.id} is a ${ep.type} endpoint; only interface endpoints serve Private DNS: remove it from the plan`);
+      continue;
+    }
+    if (ep.vpcId !== plan.sharedServicesVpc.id) {
+      problems.push(`endpoint ${e.id} is in ${ep.vpcId}, not in the shared-services VPC ${plan.sharedServicesVpc.id}: fix sharedServicesVpc or the endpoint id`);
+      continue;
+    }
+    if (!ep.supportsPrivateDns) {
+      warnings.push(`endpoint ${e.id} (${ep.serviceName}) can't use Private DNS: it is left out and its zone(s) ${e.zones.join(', ')} stay as they are`);
+      continue;
+    }
+    const served = new Set(ep.privateDnsNames.map(zoneNameOf));
+    for (const z of e.zones) {
+      const zone = zoneOf(world, z);
+      if (!zone) continue; // gone: fine only once the migration has deleted it (checked by position)
+      if (!zone.privateZone) problems.push(`zone ${z} (${zone.name}) is a public zone; only private zones are migrated`);
+      if (!served.has(zone.name)) {
+        problems.push(`zone ${z} is named ${zone.name}, but ${e.id} (${ep.serviceName}) serves ${[...served].join(', ')}: list the zone under the endpoint whose name it carries`);
+      }
+      const extra = unexpectedRecords(zone, ep);
+      if (extra.length) {
+        problems.push(
+          `zone ${z} (${zone.name}) holds records the migration would delete with the zone: ${extra.join('; ')} — move them to another zone (or remove them) first; r53migrate only retires the apex SOA/NS and the alias records to ${e.id}`,
+        );
+      }
+      if (planVpcs(plan).length > ZONE_VPC_ASSOCIATION_LIMIT && !zoneOnProfile(world, z)) {
+        // Path B associates the zone directly with every VPC for a while.
+        problems.push(`zone ${z} would need ${planVpcs(plan).length} direct VPC associations (Route 53 allows ${ZONE_VPC_ASSOCIATION_LIMIT} by default): raise the quota or split the plan into waves`);
+      }
+    }
+    taking.push({ id: e.id, zones: e.zones });
+  }
+  if (planVpcs(plan).length > PROFILE_VPC_ASSOCIATION_LIMIT) {
+    problems.push(`the plan has ${planVpcs(plan).length} VPCs; a Profile takes ${PROFILE_VPC_ASSOCIATION_LIMIT} by default: raise the quota or split the plan`);
+  }
+  if (!taking.length && !problems.length) problems.push('no endpoint of the plan can take part (none can use Private DNS): there is nothing to migrate');
+  if (problems.length) return { ok: false, problems, warnings };
+
+  const ctxA: StepContext = { plan, endpoints: taking, path: 'A' };
+  for (const f of failed(world, ctxA)) problems.push(`${f.what} is ${f.status}: disassociate it (console or CLI), then run plan again`);
+  if (problems.length) return { ok: false, problems, warnings };
+
+  const observed = observeFacts(world, ctxA);
+  const candidates: { path: Path; position: number; partial: boolean }[] = [];
+  const closest: { path: Path; step: number; diff: string[] }[] = [];
+  for (const path of ['A', 'B'] as Path[]) {
+    const at = position(observed, baseline(ctxA, path), ctxA);
+    if ('position' in at) candidates.push({ path, ...at });
+    else closest.push({ path, ...at.closest });
+  }
+  const found = candidates.sort((a, b) => b.position - a.position)[0];
+  if (!found) {
+    const best = closest.sort((a, b) => a.diff.length - b.diff.length)[0]!;
+    return {
+      ok: false,
+      warnings,
+      problems: [
+        `the estate is in a state no run of the steps produces (closest: path ${best.path} with step ${best.step} next); what differs:\n    ${best.diff.join('\n    ')}\n  set these as they were (or finish the step by hand), then run plan again`,
+      ],
+    };
+  }
+  // After step 1 both paths look the same; before it, the starting architecture decides.
+  const path = candidates.length === 2 && found.position > 1 ? 'A' : found.path;
+  return { ok: true, path, position: found.position, partial: found.partial, ctx: { ...ctxA, path }, warnings };
+}
+
+function observeFacts(world: World, ctx: StepContext): Facts {
+  const f: Facts = new Map();
+  const vpcs = planVpcs(ctx.plan).map((v) => v.id);
+  for (const v of vpcs) f.set(`${v} is on the Profile`, vpcOnProfile(world, ctx.plan, v));
+  for (const e of ctx.endpoints) {
+    f.set(`${e.id} has Private DNS on`, privateDnsOn(world, e.id));
+    f.set(`${e.id} is on the Profile`, endpointOnProfile(world, e.id));
+    for (const z of e.zones) {
+      f.set(`zone ${z} exists`, !!zoneOf(world, z));
+      f.set(`zone ${z} is on the Profile`, zoneOnProfile(world, z));
+      for (const v of vpcs) f.set(`zone ${z} is associated with ${v}`, zoneOnVpc(world, z, v));
+    }
+  }
+  return f;
+}
+
+type Effect = (f: Facts, ctx: StepContext) => void;
+
+function setAll(f: Facts, match: (key: string) => boolean, value: boolean) {
+  for (const k of f.keys()) if (match(k)) f.set(k, value);
+}
+
+/** What each step changes, as facts (the same order as STEPS). */
+const EFFECTS: Effect[] = [
+  (f) => {
+    setAll(f, (k) => / is on the Profile$/.test(k) && (k.startsWith('vpc-') || k.startsWith('zone ')), true);
+    setAll(f, (k) => / is associated with /.test(k), true);
+  },
+  (f, ctx) => setAll(f, (k) => k.endsWith(` is associated with ${ctx.plan.sharedServicesVpc.id}`), false),
+  (f) => setAll(f, (k) => k.endsWith(' has Private DNS on'), true),
+  (f) => setAll(f, (k) => k.startsWith('zone ') && k.endsWith(' is on the Profile'), false),
+  (f) => setAll(f, (k) => k.startsWith('vpce-') && k.endsWith(' is on the Profile'), true),
+  (f, ctx) => {
+    const k = keeper(ctx.plan);
+    setAll(f, (key) => / is associated with /.test(key) && !key.endsWith(` ${k}`), false);
+  },
+  (f) => {
+    setAll(f, (k) => / exists$/.test(k), false);
+    setAll(f, (k) => / is associated with /.test(k), false);
+  },
+];
+
+function baseline(ctx: StepContext, path: Path): Facts {
+  const f = observeFacts({ accounts: {}, observedAt: 0, region: '', vpcs: {}, zones: {}, endpoints: {} }, ctx);
+  setAll(f, (k) => / exists$/.test(k), true);
+  if (path === 'A') {
+    setAll(f, (k) => / is associated with /.test(k), true);
+  } else {
+    setAll(f, (k) => k.startsWith('vpc-') && k.endsWith(' is on the Profile'), true);
+    setAll(f, (k) => k.startsWith('zone ') && k.endsWith(' is on the Profile'), true);
+    setAll(f, (k) => k.endsWith(` is associated with ${ctx.plan.sharedServicesVpc.id}`), true);
+  }
+  return f;
+}
+
+function position(
+  observed: Facts,
+  start: Facts,
+  ctx: StepContext,
+): { position: number; partial: boolean } | { closest: { step: number; diff: string[] } } {
+  let before = new Map(start);
+  let closest = { step: 1, diff: [] as string[], size: Infinity };
+  for (let k = 1; k <= EFFECTS.length; k++) {
+    const after = new Map(before);
+    EFFECTS[k - 1]!(after, ctx);
+    const diff = [...observed].filter(([key, v]) => v !== before.get(key) && v !== after.get(key)).map(([key, v]) => `${key}: is ${v}, expected ${before.get(key)}`);
+    const done = [...observed].every(([key, v]) => v === after.get(key));
+    if (diff.length === 0 && !done) {
+      const partial = [...observed].some(([key, v]) => v !== before.get(key));
+      return { position: k, partial };
+    }
+    // On a tie the later step wins: the likelier story is that more was done, out of order.
+    if (diff.length && diff.length <= closest.size) closest = { step: k, diff, size: diff.length };
+    before = after;
+  }
+  if ([...observed].every(([key, v]) => v === before.get(key))) return { position: 8, partial: false };
+  return { closest: { step: closest.step, diff: closest.diff } };
+}
