@@ -1,0 +1,197 @@
+// The machine's effects, built from injected dependencies. Every actor is idempotent, because a
+// restored machine re-runs the one that was in flight: planning re-observes, acting re-checks any
+// action whose intent is already journaled, the gates only wait and look.
+import { fromPromise } from 'xstate';
+import type { AwsAccess } from '../aws/access.js';
+import type { ZoneBackup } from '../aws/backup.js';
+import { changeStatus, executeAction } from '../aws/execute.js';
+import type { World } from '../aws/world.js';
+import { awaitGate, type GatePair, type PairRef, type ResultSource } from '../probes/index.js';
+import type { PairHealth } from '../probes/health.js';
+import type { Plan } from '../plan/schema.js';
+import { apiCall, describeAction, type Action } from '../steps/actions.js';
+import { failed, inFlight } from '../steps/facts.js';
+import { STEPS } from '../steps/index.js';
+import type { StepContext } from '../steps/types.js';
+import type { ActInput, ActOutput, ConvergeInput, ConvergeOutput, DnsGateInput, DnsGateOutput, PlanInput, PlanOutput } from './run-machine.js';
+
+export interface JournalRecord {
+  step: number;
+  batch: number;
+  action: Action;
+  phase: 'intent' | 'applied' | 'already-done' | 'failed';
+  requestId?: string;
+  error?: string;
+}
+
+/** What the actors need; the runner wires the real ones, tests may wire others. */
+export interface RunDeps {
+  plan: Plan;
+  ctx: StepContext;
+  access: AwsAccess;
+  observe(signal?: AbortSignal): Promise<World>;
+  /** The live DNS monitor (absent when no VPC of the plan has a resolver to probe). */
+  monitor?: ResultSource & { health(pair: PairRef): PairHealth | undefined };
+  /** Pairs the monitor probes (VPCs with a resolver in the plan). */
+  probed: (pair: PairRef) => boolean;
+  now(): number;
+  sleep(ms: number, signal?: AbortSignal): Promise<void>;
+  pollIntervalMs: number;
+  okStreak: number;
+  failStreak: number;
+  backupDir: string;
+  /** Appends to the journal and checkpoints, before (intent) and after each API call. */
+  journal(entry: JournalRecord): Promise<void>;
+  /** Whether an earlier run journaled an intent for this action (it may have reached AWS). */
+  journaled(actionId: string): boolean;
+  recordBackup(backup: ZoneBackup): Promise<void>;
+  verifiedBackup(zoneId: string): boolean;
+  /** Progress for the live display and the log. */
+  progress(event: ProgressEvent): void;
+}
+
+export type ProgressEvent =
+  | { type: 'step'; step: number; title: string }
+  | { type: 'action'; step: number; action: Action; description: string; status: 'start' | 'applied' | 'already-done' | 'failed'; error?: string }
+  | { type: 'waiting'; step: number; inFlight: { what: string; status: string }[] }
+  | { type: 'dns'; step: number; verdict: string; reason: string };
+
+function countsByStatus(items: { status: string }[]): string {
+  const counts = new Map<string, number>();
+  for (const i of items) counts.set(i.status, (counts.get(i.status) ?? 0) + 1);
+  return [...counts].map(([s, n]) => `${n} ${s}`).join(', ');
+}
+
+function nonOkStreaks(deps: RunDeps, pairs: PairRef[]): { pair: PairRef; health: PairHealth }[] {
+  if (!deps.monitor) return [];
+  return pairs
+    .map((pair) => ({ pair, health: deps.monitor!.health(pair) }))
+    .filter((x): x is { pair: PairRef; health: PairHealth } => !!x.health && x.health.consecutiveNonOk >= deps.failStreak);
+}
+
+function mustResolve(deps: RunDeps, world: World, stepIndex: number): PairRef[] {
+  return STEPS[stepIndex]!.expect(world, deps.ctx)
+    .filter((e) => e.during === 'must-resolve')
+    .map((e) => ({ vpcId: e.vpcId, name: e.name }))
+    .filter(deps.probed);
+}
+
+function describeHealth(h: PairHealth): string {
+  return `${h.consecutiveNonOk}× ${h.lastClass}${h.lastAnswers.length ? ` (${h.lastAnswers.join(', ')})` : ''}${h.lastReason ? ` — ${h.lastReason}` : ''}`;
+}
+
+export function createRunActors(deps: RunDeps) {
+  let lastWorld: World | undefined;
+  return {
+    observeAndPlan: fromPromise<PlanOutput, PlanInput>(async ({ input, signal }) => {
+      const step = STEPS[input.stepIndex]!;
+      deps.progress({ type: 'step', step: step.number, title: step.title });
+      const world = (lastWorld = await deps.observe(signal));
+      const broken = failed(world, deps.ctx);
+      if (broken.length) {
+        return { kind: 'halt', reason: `${broken.map((f) => `${f.what} is ${f.status}`).join('; ')}: disassociate it, then resume`, at: deps.now() };
+      }
+      const actions = step.actions(world, deps.ctx);
+      if (actions.length) return { kind: 'act', actions, at: deps.now() };
+      // Nothing left to send, but something may still be settling (a resumed run): wait for it.
+      if (inFlight(world, deps.ctx).length || !step.converged(world, deps.ctx)) return { kind: 'act', actions: [], at: deps.now() };
+      return { kind: 'step-done', at: deps.now() };
+    }),
+
+    act: fromPromise<ActOutput, ActInput>(async ({ input, signal }) => {
+      const step = STEPS[input.stepIndex]!;
+      const changes: ActOutput['changes'] = [];
+      let applied = 0;
+      let alreadyDone = 0;
+      for (const action of input.actions) {
+        const description = describeAction(action);
+        const checkFirst = deps.journaled(action.id);
+        deps.progress({ type: 'action', step: step.number, action, description, status: 'start' });
+        await deps.journal({ step: step.number, batch: input.batch, action, phase: 'intent' });
+        try {
+          const result = await executeAction(deps.access, action, { signal, backupDir: deps.backupDir, verifiedBackup: deps.verifiedBackup, checkFirst });
+          if (result.backup) await deps.recordBackup(result.backup);
+          if (result.changeId) changes.push({ account: action.account, changeId: result.changeId });
+          if (result.status === 'applied') applied++;
+          else alreadyDone++;
+          await deps.journal({ step: step.number, batch: input.batch, action, phase: result.status, ...(result.requestId ? { requestId: result.requestId } : {}) });
+          deps.progress({ type: 'action', step: step.number, action, description, status: result.status });
+        } catch (e) {
+          const message = (e as Error).message;
+          await deps.journal({ step: step.number, batch: input.batch, action, phase: 'failed', error: message });
+          deps.progress({ type: 'action', step: step.number, action, description, status: 'failed', error: message });
+          const call = apiCall(action);
+          const err = new Error(
+            `Step ${step.number} ${step.id} (act) failed for ${description}${call ? ` [${call.service}:${call.operation} as ${action.account}]` : ''}: ${message}`,
+            { cause: e },
+          ) as Error & { code?: string };
+          err.code = (e as { awsCode?: string; code?: string }).awsCode ?? (e as { code?: string }).code;
+          throw err;
+        }
+      }
+      return { changes, applied, alreadyDone, at: deps.now() };
+    }),
+
+    converge: fromPromise<ConvergeOutput, ConvergeInput>(async ({ input, signal }) => {
+      const step = STEPS[input.stepIndex]!;
+      const pending = new Map(input.changes.map((c) => [c.changeId, c]));
+      for (;;) {
+        const world = (lastWorld = await deps.observe(signal));
+        const broken = failed(world, deps.ctx);
+        if (broken.length) return { ok: false, reason: `${broken.map((f) => `${f.what} is ${f.status}`).join('; ')}: disassociate it, then resume`, at: deps.now() };
+        const dnsDown = nonOkStreaks(deps, mustResolve(deps, world, input.stepIndex));
+        if (dnsDown.length) {
+          return {
+            ok: false,
+            reason: `DNS: ${dnsDown.map(({ pair, health }) => `${pair.vpcId} ${pair.name}: ${describeHealth(health)}`).join('; ')} — stopped before anything else changes`,
+            at: deps.now(),
+          };
+        }
+        for (const [id, c] of pending) {
+          const status = await changeStatus(deps.access, c.account, id, signal);
+          if (status !== 'PENDING') pending.delete(id);
+        }
+        const moving = inFlight(world, deps.ctx);
+        if (!moving.length && !pending.size) return { ok: true, at: deps.now() };
+        deps.progress({ type: 'waiting', step: step.number, inFlight: [...moving, ...[...pending.keys()].map((id) => ({ what: `change ${id}`, status: 'PENDING' }))] });
+        if (deps.now() >= input.deadlineMs) {
+          const all = [...moving, ...[...pending.keys()].map((id) => ({ what: `Route 53 change ${id}`, status: 'PENDING' }))];
+          return {
+            ok: false,
+            reason: `Step ${step.number} ${step.id} (converge): the wait budget ran out with ${countsByStatus(all)} (${all.slice(0, 5).map((x) => `${x.what}: ${x.status}`).join('; ')}${all.length > 5 ? '; ...' : ''}); resume to keep waiting, or raise budgets.stepTimeoutMs`,
+            at: deps.now(),
+          };
+        }
+        await deps.sleep(Math.min(deps.pollIntervalMs, Math.max(0, input.deadlineMs - deps.now())), signal);
+      }
+    }),
+
+    dnsGate: fromPromise<DnsGateOutput, DnsGateInput>(async ({ input, signal }) => {
+      const step = STEPS[input.stepIndex]!;
+      if (!deps.monitor) return { verdict: 'pass', reason: 'no resolver to probe in the plan', pairs: [], at: deps.now() };
+      const world = lastWorld ?? (await deps.observe(signal));
+      const expectations = step.expect(world, deps.ctx);
+      const converged = step.converged(world, deps.ctx);
+      const pass = expectations.filter((e) => e.during === 'must-resolve' || converged).map((e) => ({ vpcId: e.vpcId, name: e.name })).filter(deps.probed);
+      const halt = expectations.filter((e) => e.during === 'must-resolve').map((e) => ({ vpcId: e.vpcId, name: e.name })).filter(deps.probed);
+      const verdict = await awaitGate(
+        deps.monitor,
+        {
+          pass: { pairs: pass, consecutiveOk: deps.okStreak, sinceMs: input.sinceMs },
+          halt: { pairs: halt, consecutiveNonOk: deps.failStreak, sinceMs: input.sinceMs },
+          deadlineMs: input.deadlineMs,
+        },
+        { signal },
+      );
+      deps.progress({ type: 'dns', step: step.number, verdict: verdict.verdict, reason: verdict.reason });
+      const pairs = (verdict.verdict === 'pass' ? [] : verdict.pairs).map((p: GatePair) => ({
+        vpcId: p.vpcId,
+        name: p.name,
+        class: p.class,
+        answers: p.answers,
+        consecutive: p.consecutive,
+      }));
+      return { verdict: verdict.verdict, reason: `Step ${step.number} ${step.id} (dns): ${verdict.reason}`, pairs, at: verdict.atMs };
+    }),
+  };
+}

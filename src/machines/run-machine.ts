@@ -1,0 +1,231 @@
+// The one xstate machine that runs a migration, generated from the step list (so `graph` draws
+// exactly what runs). Per step, a loop of batches: re-observe and plan → act → converge gate
+// (control plane settled) → DNS gate (every pair that must resolve does) → back to plan, until
+// the step has nothing left to do. Context is JSON; every effect is a named actor provided by the
+// runner (tests swap them with machine.provide); every invoke has an explicit id; deadlines are
+// absolute times in context (after-timers are not restored from a snapshot).
+import { assign, fromPromise, setup } from 'xstate';
+import type { Action } from '../steps/actions.js';
+import { STEPS } from '../steps/index.js';
+
+/** Bumped whenever states, context or actor contracts change: a snapshot from another version is refused. */
+export const MACHINE_DEFINITION_VERSION = 'run-machine/1';
+
+export interface Halt {
+  step: number;
+  phase: 'plan' | 'act' | 'converge' | 'dns';
+  reason: string;
+  /** For DNS halts: the pairs and what they answered. */
+  pairs?: { vpcId: string; name: string; class: string; answers: string[]; consecutive: number }[];
+  at: number;
+}
+
+export interface RunContext {
+  stepIndex: number;
+  batch: number;
+  actions: Action[];
+  /** Route 53 changes made by the current batch: the converge gate waits for INSYNC. */
+  changes: { account: string; changeId: string }[];
+  batchEndedAt?: number;
+  convergeDeadline?: number;
+  dnsDeadline?: number;
+  halt?: Halt;
+  failure?: { step: number; phase: string; message: string; code?: string };
+  budgets: { stepTimeoutMs: number; dnsGateTimeoutMs: number };
+  counters: { batches: number; applied: number; alreadyDone: number };
+}
+
+export interface RunInput {
+  startStep: number;
+  budgets: RunContext['budgets'];
+}
+
+export type PlanOutput = { kind: 'act'; actions: Action[]; at: number } | { kind: 'step-done'; at: number } | { kind: 'halt'; reason: string; at: number };
+export interface ActOutput {
+  changes: { account: string; changeId: string }[];
+  applied: number;
+  alreadyDone: number;
+  at: number;
+}
+export type ConvergeOutput = { ok: true; at: number } | { ok: false; reason: string; at: number };
+export interface DnsGateOutput {
+  verdict: 'pass' | 'halt' | 'timeout';
+  reason: string;
+  pairs: NonNullable<Halt['pairs']>;
+  at: number;
+}
+
+export interface PlanInput {
+  stepIndex: number;
+}
+export interface ActInput {
+  stepIndex: number;
+  batch: number;
+  actions: Action[];
+}
+export interface ConvergeInput {
+  stepIndex: number;
+  changes: RunContext['changes'];
+  deadlineMs: number;
+}
+export interface DnsGateInput {
+  stepIndex: number;
+  sinceMs: number;
+  deadlineMs: number;
+}
+
+const notProvided = (name: string) =>
+  fromPromise<never, unknown>(async () => {
+    throw new Error(`actor ${name} was not provided`);
+  });
+
+const outputOf = <T>(event: object): T => (event as { output: T }).output;
+
+/** The error an actor threw, as JSON for the context. */
+function failureOf(error: unknown, step: number, phase: string): RunContext['failure'] {
+  const e = error as { message?: string; code?: string; awsCode?: string };
+  return { step, phase, message: e?.message ?? String(error), ...(e?.code || e?.awsCode ? { code: e.code ?? e.awsCode } : {}) };
+}
+
+export function buildRunMachine() {
+  const stepStates: Record<string, object> = {};
+  STEPS.forEach((step, index) => {
+    const next = index + 1 < STEPS.length ? `#run.step${STEPS[index + 1]!.number}` : '#run.done';
+    stepStates[`step${step.number}`] = {
+      initial: 'plan',
+      entry: assign({ stepIndex: index, batch: 0 }),
+      states: {
+        plan: {
+          tags: ['observe'],
+          invoke: {
+            id: `step${step.number}.plan`,
+            src: 'observeAndPlan',
+            input: () => ({ stepIndex: index }),
+            onDone: [
+              { guard: ({ event }: { event: { output: PlanOutput } }) => event.output.kind === 'step-done', target: next },
+              {
+                guard: ({ event }: { event: { output: PlanOutput } }) => event.output.kind === 'halt',
+                target: '#run.halted',
+                actions: assign({
+                  halt: ({ event }: { event: { output: PlanOutput } }) => ({ step: step.number, phase: 'plan' as const, reason: (event.output as { reason: string }).reason, at: event.output.at }),
+                }),
+              },
+              { target: 'act', actions: assign({ actions: ({ event }: { event: { output: PlanOutput } }) => (event.output as { actions: Action[] }).actions }) },
+            ],
+            onError: { target: '#run.failed', actions: assign({ failure: ({ event }: { event: { error: unknown } }) => failureOf(event.error, step.number, 'plan') }) },
+          },
+        },
+        act: {
+          tags: ['mutate'],
+          entry: assign({ batch: ({ context }: { context: RunContext }) => context.batch + 1 }),
+          invoke: {
+            id: `step${step.number}.act`,
+            src: 'act',
+            input: ({ context }: { context: RunContext }) => ({ stepIndex: index, batch: context.batch, actions: context.actions }),
+            onDone: {
+              target: 'converge',
+              actions: assign(({ context, event }: { context: RunContext; event: object }) => {
+                const out = outputOf<ActOutput>(event);
+                return {
+                  changes: out.changes,
+                  convergeDeadline: out.at + context.budgets.stepTimeoutMs,
+                  counters: {
+                    batches: context.counters.batches + 1,
+                    applied: context.counters.applied + out.applied,
+                    alreadyDone: context.counters.alreadyDone + out.alreadyDone,
+                  },
+                };
+              }),
+            },
+            onError: { target: '#run.failed', actions: assign({ failure: ({ event }: { event: { error: unknown } }) => failureOf(event.error, step.number, 'act') }) },
+          },
+        },
+        converge: {
+          tags: ['wait'],
+          invoke: {
+            id: `step${step.number}.converge`,
+            src: 'converge',
+            input: ({ context }: { context: RunContext }) => ({ stepIndex: index, changes: context.changes, deadlineMs: context.convergeDeadline! }),
+            onDone: [
+              {
+                guard: ({ event }: { event: { output: ConvergeOutput } }) => event.output.ok,
+                target: 'dns',
+                actions: assign(({ context, event }: { context: RunContext; event: object }) => ({
+                  batchEndedAt: outputOf<ConvergeOutput>(event).at,
+                  dnsDeadline: outputOf<ConvergeOutput>(event).at + context.budgets.dnsGateTimeoutMs,
+                })),
+              },
+              {
+                target: '#run.halted',
+                actions: assign({
+                  halt: ({ event }: { event: { output: ConvergeOutput } }) => ({ step: step.number, phase: 'converge' as const, reason: (event.output as { reason: string }).reason, at: event.output.at }),
+                }),
+              },
+            ],
+            onError: { target: '#run.failed', actions: assign({ failure: ({ event }: { event: { error: unknown } }) => failureOf(event.error, step.number, 'converge') }) },
+          },
+        },
+        dns: {
+          tags: ['wait'],
+          invoke: {
+            id: `step${step.number}.dns`,
+            src: 'dnsGate',
+            input: ({ context }: { context: RunContext }) => ({ stepIndex: index, sinceMs: context.batchEndedAt!, deadlineMs: context.dnsDeadline! }),
+            onDone: [
+              { guard: ({ event }: { event: { output: DnsGateOutput } }) => event.output.verdict === 'pass', target: 'plan' },
+              {
+                target: '#run.halted',
+                actions: assign({
+                  halt: ({ event }: { event: { output: DnsGateOutput } }) => ({
+                    step: step.number,
+                    phase: 'dns' as const,
+                    reason: event.output.reason,
+                    pairs: event.output.pairs,
+                    at: event.output.at,
+                  }),
+                }),
+              },
+            ],
+            onError: { target: '#run.failed', actions: assign({ failure: ({ event }: { event: { error: unknown } }) => failureOf(event.error, step.number, 'dns') }) },
+          },
+        },
+      },
+    };
+  });
+
+  return setup({
+    types: {} as { context: RunContext; input: RunInput },
+    actors: {
+      observeAndPlan: notProvided('observeAndPlan') as unknown as ReturnType<typeof fromPromise<PlanOutput, PlanInput>>,
+      act: notProvided('act') as unknown as ReturnType<typeof fromPromise<ActOutput, ActInput>>,
+      converge: notProvided('converge') as unknown as ReturnType<typeof fromPromise<ConvergeOutput, ConvergeInput>>,
+      dnsGate: notProvided('dnsGate') as unknown as ReturnType<typeof fromPromise<DnsGateOutput, DnsGateInput>>,
+    },
+  }).createMachine({
+    id: 'run',
+    context: ({ input }) => ({
+      stepIndex: Math.max(0, input.startStep - 1),
+      batch: 0,
+      actions: [],
+      changes: [],
+      budgets: input.budgets,
+      counters: { batches: 0, applied: 0, alreadyDone: 0 },
+    }),
+    initial: 'start',
+    states: {
+      // Jumps to the step the assessment says is next (a fresh run, or a part-way estate).
+      start: {
+        always: [
+          ...STEPS.map((s) => ({ guard: ({ context }: { context: RunContext }) => context.stepIndex === s.number - 1, target: `step${s.number}` })),
+          { target: 'done' },
+        ],
+      },
+      ...stepStates,
+      done: { type: 'final' },
+      halted: { type: 'final' },
+      failed: { type: 'final' },
+    } as never,
+  });
+}
+
+export type RunMachine = ReturnType<typeof buildRunMachine>;

@@ -1,0 +1,263 @@
+// Runs (or resumes) a migration: lock and state file, discovery and assessment, the DNS monitor,
+// the machine with its actors, a checkpoint at every transition, and the outcome.
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { createActor } from 'xstate';
+import type { Logger } from 'pino';
+import type { AwsAccess } from '../aws/access.js';
+import { realSleep } from '../aws/budget.js';
+import { observe } from '../aws/observe.js';
+import type { World } from '../aws/world.js';
+import type { LoadedPlan } from '../plan/load.js';
+import { planVpcs } from '../plan/schema.js';
+import { awaitGate, buildTargets, Monitor, NdjsonLog, pairKey, Prober, type PairRef, type ProbeTarget } from '../probes/index.js';
+import { appendJournal, newRunState, openStateStore, readStateFile, type RunState } from '../state/index.js';
+import { apiCall } from '../steps/actions.js';
+import { assess } from '../steps/assess.js';
+import { STEPS } from '../steps/index.js';
+import type { StepContext } from '../steps/types.js';
+import { createRunActors, type JournalRecord, type ProgressEvent } from './actors.js';
+import { buildRunMachine, MACHINE_DEFINITION_VERSION, type Halt, type RunContext } from './run-machine.js';
+
+const { version: TOOL_VERSION } = createRequire(import.meta.url)('../../package.json') as { version: string };
+
+/** The estate is not one the migration can start from: nothing was changed. */
+export class EstateRefusedError extends Error {
+  readonly code = 'ESTATE_REFUSED';
+  readonly exitCode = 2;
+  constructor(readonly problems: string[]) {
+    super(`the estate can't be migrated as it is (nothing was changed):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'EstateRefusedError';
+  }
+}
+
+/** Some VPC doesn't resolve a name correctly before anything is changed. */
+export class PreflightDnsError extends Error {
+  readonly code = 'PREFLIGHT_DNS';
+  readonly exitCode = 3;
+  constructor(readonly reason: string) {
+    super(`before changing anything, every VPC must resolve every name to its endpoint; it doesn't (nothing was changed): ${reason}`);
+    this.name = 'PreflightDnsError';
+  }
+}
+
+export interface RunOptions {
+  loaded: LoadedPlan;
+  access: AwsAccess;
+  statePath: string;
+  command: string;
+  mode: 'apply' | 'resume';
+  acceptPlanChange?: boolean;
+  progress?: (e: ProgressEvent) => void;
+  logger?: Logger;
+  signal?: AbortSignal;
+  now?: () => number;
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+}
+
+export type Outcome = 'done' | 'halted' | 'failed' | 'interrupted' | 'nothing-to-do';
+
+export interface RunResult {
+  outcome: Outcome;
+  halt?: Halt;
+  failure?: RunContext['failure'];
+  statePath: string;
+  probeLog: string;
+  backups: RunState['backups'];
+  warnings: string[];
+  startedAtStep: number;
+  counters: RunContext['counters'];
+  probes: { results: number; nonOk: number };
+  elapsedMs: number;
+}
+
+function targetsFor(world: World, opts: RunOptions, ctx: StepContext): ProbeTarget[] {
+  const { plan } = opts.loaded;
+  const vpcs = planVpcs(plan)
+    .filter((v) => plan.probes.resolvers[v.id])
+    .map((v) => ({ id: v.id, resolver: plan.probes.resolvers[v.id]! }));
+  const names = ctx.endpoints.flatMap((e) => {
+    const ep = world.endpoints[e.id];
+    if (!ep?.exists) return [];
+    const ips = plan.probes.expect[e.id] ?? ep.eniIps;
+    return ep.privateDnsNames.map((name) => ({ name, ips }));
+  });
+  return buildTargets(vpcs, names);
+}
+
+export async function runMigration(opts: RunOptions): Promise<RunResult> {
+  const now = opts.now ?? Date.now;
+  const sleep = opts.sleep ?? realSleep;
+  const started = now();
+  const { plan, hash, file } = opts.loaded;
+  const { store, warnings } = await openStateStore(opts.statePath, {
+    command: opts.command,
+    ...(opts.mode === 'resume' ? { expect: { planHash: hash, planName: plan.name, definitionVersion: MACHINE_DEFINITION_VERSION, acceptPlanChange: opts.acceptPlanChange } } : {}),
+  });
+  let monitor: Monitor | undefined;
+  let log: NdjsonLog | undefined;
+  try {
+    const previous = await store.read();
+    let state: RunState = previous
+      ? { ...previous, plan: { name: plan.name, file, hash } }
+      : newRunState({ toolVersion: TOOL_VERSION, plan: { name: plan.name, file, hash }, definitionVersion: MACHINE_DEFINITION_VERSION, statePath: opts.statePath, now: now() });
+    const previousIntents = new Set((previous?.journal ?? []).filter((j) => j.phase === 'intent' || j.phase === 'applied').map((j) => j.actionId));
+
+    let saving: Promise<void> = Promise.resolve();
+    const save = (patch: Partial<RunState>): Promise<void> => {
+      state = { ...state, ...patch, updatedAt: new Date(now()).toISOString() };
+      const snapshot = state;
+      saving = saving.then(() => store.write(snapshot));
+      return saving;
+    };
+
+    const world = await observe(plan, opts.access, { signal: opts.signal, now });
+    const assessment = assess(world, plan);
+    if (!assessment.ok) throw new EstateRefusedError(assessment.problems);
+    warnings.push(...assessment.warnings);
+    const base: Omit<RunResult, 'outcome'> = {
+      statePath: opts.statePath,
+      probeLog: state.probeLog,
+      backups: state.backups,
+      warnings,
+      startedAtStep: assessment.position,
+      counters: { batches: 0, applied: 0, alreadyDone: 0 },
+      probes: { results: 0, nonOk: 0 },
+      elapsedMs: 0,
+    };
+    if (assessment.position > STEPS.length) {
+      await save({ status: 'done', position: { step: STEPS.length, stepId: 'complete', phase: 'done' } });
+      await saving;
+      return { ...base, outcome: 'nothing-to-do', elapsedMs: now() - started };
+    }
+
+    // The DNS evidence: every (VPC with a resolver, name) pair, probed for the whole run.
+    const targets = targetsFor(world, opts, assessment.ctx);
+    const probedKeys = new Set(targets.map(pairKey));
+    const unprobed = planVpcs(plan).filter((v) => !plan.probes.resolvers[v.id]).map((v) => v.id);
+    if (unprobed.length) warnings.push(`no resolver under probes.resolvers for ${unprobed.join(', ')}: their resolution is not verified`);
+    let nonOk = 0;
+    if (targets.length) {
+      log = NdjsonLog.open(state.probeLog);
+      monitor = new Monitor({
+        targets,
+        intervalMs: plan.probes.intervalMs,
+        prober: new Prober({ timeoutMs: plan.probes.timeoutMs, retries: plan.probes.retries }),
+        log,
+      });
+      monitor.subscribe((r) => {
+        if (r.class !== 'ok') nonOk++;
+      });
+      monitor.start();
+      // Preflight: nothing changes unless every pair resolves right now.
+      const pre = await awaitGate(
+        monitor,
+        { pass: { pairs: targets, consecutiveOk: plan.probes.okStreak, sinceMs: now() }, halt: { pairs: targets, consecutiveNonOk: plan.probes.failStreak }, deadlineMs: now() + plan.budgets.dnsGateTimeoutMs },
+        { signal: opts.signal },
+      );
+      if (pre.verdict !== 'pass' && assessment.position === 1 && !assessment.partial) throw new PreflightDnsError(pre.reason);
+    }
+
+    const journalEntry = (r: JournalRecord) => {
+      const call = apiCall(r.action);
+      return {
+        at: new Date(now()).toISOString(),
+        step: r.step,
+        actionId: r.action.id,
+        kind: r.action.kind,
+        account: r.action.account,
+        operation: call?.operation ?? r.action.kind,
+        target: 'zoneId' in r.action ? r.action.zoneId : 'vpcId' in r.action ? r.action.vpcId : 'endpointId' in r.action ? r.action.endpointId : '',
+        params: JSON.parse(JSON.stringify(call?.params ?? { zoneId: (r.action as { zoneId?: string }).zoneId ?? null })),
+        phase: r.phase,
+        ...(r.requestId ? { requestId: r.requestId } : {}),
+        ...(r.error ? { error: { message: r.error } } : {}),
+      };
+    };
+    const actors = createRunActors({
+      plan,
+      ctx: assessment.ctx,
+      access: opts.access,
+      observe: (signal) => observe(plan, opts.access, { signal, now }),
+      ...(monitor ? { monitor } : {}),
+      probed: (p: PairRef) => probedKeys.has(pairKey(p)),
+      now,
+      sleep,
+      pollIntervalMs: plan.budgets.pollIntervalMs,
+      okStreak: plan.probes.okStreak,
+      failStreak: plan.probes.failStreak,
+      backupDir: join(dirname(opts.statePath), `${plan.name}.backups`),
+      journal: async (r) => {
+        state = appendJournal(state, journalEntry(r));
+        if (r.phase === 'intent') previousIntents.add(r.action.id);
+        await save({});
+      },
+      journaled: (id) => previousIntents.has(id),
+      recordBackup: async (b) => {
+        await save({ backups: [...state.backups.filter((x) => x.zoneId !== b.zoneId), { zoneId: b.zoneId, json: b.json, bind: b.bind, verifiedAt: b.verifiedAt }] });
+      },
+      verifiedBackup: (zoneId) => state.backups.some((b) => b.zoneId === zoneId),
+      progress: (e) => {
+        opts.logger?.info({ event: e }, 'progress');
+        opts.progress?.(e);
+      },
+    });
+
+    const machine = buildRunMachine().provide({ actors });
+    const input = { startStep: assessment.position, budgets: { stepTimeoutMs: plan.budgets.stepTimeoutMs, dnsGateTimeoutMs: plan.budgets.dnsGateTimeoutMs } };
+    // A killed run's snapshot is restored; after a halt or failure a fresh machine starts where
+    // the world stands (the actor that was in flight re-runs, idempotently, on restore).
+    const restore = opts.mode === 'resume' && previous?.status === 'running' && previous.snapshot !== undefined;
+    const actor = createActor(machine, restore ? { snapshot: previous!.snapshot as never, input } : { input });
+
+    const finished = new Promise<void>((resolve) => {
+      actor.subscribe({ complete: () => resolve(), error: () => resolve() });
+    });
+    let lastValue = '';
+    actor.subscribe((snap) => {
+      const value = JSON.stringify(snap.value);
+      if (value === lastValue) return;
+      lastValue = value;
+      const stepIndex = snap.context.stepIndex;
+      const step = STEPS[stepIndex]!;
+      const phase = typeof snap.value === 'string' ? snap.value : Object.values(snap.value as Record<string, string>)[0] ?? '';
+      const status: RunState['status'] = snap.value === 'done' ? 'done' : snap.value === 'halted' ? 'halted' : snap.value === 'failed' ? 'failed' : 'running';
+      void save({
+        status,
+        position: { step: status === 'done' ? STEPS.length : step.number, stepId: status === 'done' ? 'complete' : step.id, phase },
+        snapshot: actor.getPersistedSnapshot(),
+        stats: { ...snap.context.counters },
+        ...(snap.context.halt ? { halt: { reason: snap.context.halt.reason, step: snap.context.halt.step, at: new Date(snap.context.halt.at).toISOString(), ...(snap.context.halt.pairs ? { pairs: snap.context.halt.pairs } : {}) } } : {}),
+      });
+    });
+    const onAbort = () => actor.stop();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    actor.start();
+    await finished;
+    opts.signal?.removeEventListener('abort', onAbort);
+    const snap = actor.getSnapshot();
+    await saving;
+    const outcome: Outcome = opts.signal?.aborted && snap.status !== 'done' ? 'interrupted' : snap.value === 'done' ? 'done' : snap.value === 'halted' ? 'halted' : 'failed';
+    if (outcome === 'interrupted') await save({ status: 'running' });
+    await saving;
+    return {
+      ...base,
+      outcome,
+      backups: state.backups,
+      ...(snap.context.halt ? { halt: snap.context.halt } : {}),
+      ...(snap.context.failure ? { failure: snap.context.failure } : {}),
+      counters: snap.context.counters,
+      probes: { results: monitor?.results ?? 0, nonOk },
+      elapsedMs: now() - started,
+    };
+  } finally {
+    await monitor?.stop();
+    log?.close();
+    await store.close();
+  }
+}
+
+/** The state as the last checkpoint left it (for `status`), without taking the lock. */
+export async function readRunState(statePath: string): Promise<RunState | undefined> {
+  return readStateFile(statePath);
+}

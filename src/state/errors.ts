@@ -1,0 +1,181 @@
+// Typed errors of the checkpoint store. Each has a stable `code` and the exit code the CLI uses
+// (DESIGN §6), and its message names the file, what is wrong and what to do about it.
+
+export abstract class StateError extends Error {
+  abstract readonly code: string;
+  abstract readonly exitCode: number;
+}
+
+/** What the reader found wrong with a state file. */
+export type CorruptKind = 'unreadable' | 'too-large' | 'empty' | 'not-utf8' | 'not-json' | 'schema';
+
+function restoreAdvice(file: string, prevPath: string | undefined): string {
+  return prevPath
+    ? `Restore the previous good copy with \`cp ${prevPath} ${file}\` (one checkpoint older; resume re-observes AWS, so an older checkpoint is safe), or move ${file} aside and start again with apply.`
+    : `Move ${file} aside and start again with apply (it re-observes AWS and plans only what is left).`;
+}
+
+/** The file exists but is not a state file we can trust. Nothing was changed (exit 2). */
+export class StateFileCorruptError extends StateError {
+  readonly code = 'STATE_FILE_CORRUPT';
+  readonly exitCode = 2;
+  constructor(
+    readonly file: string,
+    readonly kind: CorruptKind,
+    /** One line per problem; for `schema`, each starts with the field path. */
+    readonly problems: string[],
+    /** The `.prev` copy, when one exists. */
+    readonly prevPath?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(
+      `State file ${file} cannot be used:${problems.length === 1 ? ` ${problems[0]}. ` : `\n${problems.map((p) => `  ${p}`).join('\n')}\n`}` +
+        `Nothing was changed. ${restoreAdvice(file, prevPath)}`,
+      options,
+    );
+    this.name = 'StateFileCorruptError';
+  }
+}
+
+/** Written by a newer r53migrate whose format this one does not know (exit 2). */
+export class StateFileNewerError extends StateError {
+  readonly code = 'STATE_FILE_NEWER';
+  readonly exitCode = 2;
+  constructor(
+    readonly file: string,
+    readonly foundVersion: number,
+    readonly knownVersion: number,
+    readonly writtenBy: string | undefined,
+  ) {
+    super(
+      `State file ${file} has schema version ${foundVersion}${writtenBy ? ` (written by r53migrate ${writtenBy})` : ''}, ` +
+        `but this r53migrate reads only up to version ${knownVersion}. Nothing was changed. ` +
+        `Resume with the newer r53migrate that wrote it.`,
+    );
+    this.name = 'StateFileNewerError';
+  }
+}
+
+/** The plan being resumed is not the plan the run started with (exit 2; has an override). */
+export class PlanChangedError extends StateError {
+  readonly code = 'STATE_PLAN_CHANGED';
+  readonly exitCode = 2;
+  constructor(
+    readonly file: string,
+    readonly recorded: { name: string; file: string; hash: string },
+    readonly current: { name?: string; hash: string },
+  ) {
+    super(
+      `State file ${file} belongs to plan "${recorded.name}" (${recorded.file}) with hash ${recorded.hash}, ` +
+        `but the plan being resumed${current.name ? ` ("${current.name}")` : ''} has hash ${current.hash}. Nothing was changed. ` +
+        `Resume with --accept-plan-change if the change is intended (resume re-observes AWS and recomputes the remaining actions), ` +
+        `or put the plan back as it was.`,
+    );
+    this.name = 'PlanChangedError';
+  }
+}
+
+/** The snapshot belongs to another machine definition; there is no override (exit 2). */
+export class DefinitionChangedError extends StateError {
+  readonly code = 'STATE_DEFINITION_CHANGED';
+  readonly exitCode = 2;
+  constructor(
+    readonly file: string,
+    readonly recorded: string,
+    readonly current: string,
+    readonly toolVersion: string,
+  ) {
+    super(
+      `State file ${file} holds a snapshot of machine definition ${recorded}, but this r53migrate runs definition ${current}; ` +
+        `a snapshot cannot be restored into another definition (there is no override). Nothing was changed. ` +
+        `Resume with r53migrate ${toolVersion}, which started this run, or move ${file} aside and run apply again ` +
+        `(it re-observes AWS and plans only what is left).`,
+    );
+    this.name = 'DefinitionChangedError';
+  }
+}
+
+const WRITE_HINTS: Record<string, string> = {
+  ENOSPC: 'The disk is full: free some space and resume.',
+  EDQUOT: 'The disk quota is exhausted: free some space and resume.',
+  EACCES: 'Check that this user may write to the folder.',
+  EPERM: 'Check that this user may write to the folder.',
+  EROFS: 'The file system is read-only: point --state at a writable folder and resume.',
+};
+
+/**
+ * A checkpoint could not be written (exit 1). Normally the previous checkpoint is still in place;
+ * only a failed folder fsync comes after the new one is in place.
+ */
+export class StateWriteError extends StateError {
+  readonly code = 'STATE_WRITE_FAILED';
+  readonly exitCode = 1;
+  readonly errno: string;
+  constructor(
+    readonly file: string,
+    /** What the store was doing: 'writing', 'renaming', 'creating the folder', ... */
+    readonly stage: string,
+    cause: unknown,
+    readonly previousIntact = true,
+  ) {
+    const errno = (cause as NodeJS.ErrnoException | undefined)?.code ?? 'UNKNOWN';
+    const outcome = previousIntact
+      ? `The previous checkpoint in ${file} is intact.`
+      : `The new checkpoint is in ${file} but may not survive a power loss.`;
+    super(
+      `Could not write the state file ${file} (${errno} while ${stage}: ${(cause as Error | undefined)?.message ?? String(cause)}). ` +
+        `${outcome} ${WRITE_HINTS[errno] ?? ''}`.trimEnd(),
+      { cause },
+    );
+    this.errno = errno;
+    this.name = 'StateWriteError';
+  }
+}
+
+/** A state that does not fit the schema was handed to write(): a bug in the caller (exit 1). */
+export class StateInvalidError extends StateError {
+  readonly code = 'STATE_INVALID';
+  readonly exitCode = 1;
+  constructor(
+    readonly file: string,
+    readonly problems: string[],
+  ) {
+    super(`Refusing to write an invalid checkpoint to ${file}: ${problems.join('; ')}`);
+    this.name = 'StateInvalidError';
+  }
+}
+
+/** What a lock file says about its holder. */
+export interface LockOwner {
+  pid: number;
+  host: string;
+  startedAt: string;
+  command: string;
+}
+
+/** Another run holds the lock, or may (exit 4). */
+export class LockHeldError extends StateError {
+  readonly code = 'STATE_LOCKED';
+  readonly exitCode = 4;
+  constructor(
+    readonly lockPath: string,
+    /** Undefined when the lock file could not be read. */
+    readonly holder: LockOwner | undefined,
+    readonly situation: 'live' | 'other-host' | 'unreadable' | 'takeover-in-progress' | 'takeover-abandoned',
+    extraPath?: string,
+  ) {
+    const who = holder
+      ? `pid ${holder.pid} on host ${holder.host} since ${holder.startedAt}${holder.command ? ` ("${holder.command}")` : ''}`
+      : 'an unknown process';
+    const removeIt = (path: string): string => `if you are sure it is no longer running, remove the lock file ${path} and try again.`;
+    const text: Record<typeof situation, string> = {
+      live: `Another r53migrate run holds the lock ${lockPath}: ${who}, still running. Wait for it to finish; ${removeIt(lockPath)}`,
+      'other-host': `Another r53migrate run holds the lock ${lockPath}: ${who}. It runs on another host, so this one cannot tell whether it is still alive. Check there; ${removeIt(lockPath)}`,
+      unreadable: `The lock file ${lockPath} exists but cannot be read as a lock, so another run may hold it. ${removeIt(lockPath).replace(/^i/, 'I')}`,
+      'takeover-in-progress': `Another r53migrate run (${who}) is taking over the stale lock ${lockPath} right now. Wait for it to finish; ${removeIt(lockPath)}`,
+      'takeover-abandoned': `A takeover of the stale lock ${lockPath} by ${who} was interrupted, leaving ${extraPath}. If no r53migrate run is active, remove ${extraPath} and ${lockPath} and try again.`,
+    };
+    super(text[situation]);
+    this.name = 'LockHeldError';
+  }
+}

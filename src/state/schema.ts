@@ -1,0 +1,70 @@
+// The state file's contents: a versioned zod schema, so a resume reads exactly what a checkpoint
+// wrote and refuses anything else (hand edits, truncation, a newer tool's format).
+import { z } from 'zod';
+
+/** Bump when the shape changes in a way an older reader would misread; readers refuse newer. */
+export const SCHEMA_VERSION = 1;
+
+const IsoTime = z.iso.datetime({ offset: true });
+
+export const JournalPhase = z.enum(['intent', 'applied', 'already-done', 'failed']);
+export type JournalPhase = z.infer<typeof JournalPhase>;
+
+/**
+ * One operation the engine performed or meant to perform. `intent` is written before the
+ * request goes out, so a kill between request and reply leaves a trace resume can re-observe.
+ */
+export const JournalEntry = z.strictObject({
+  seq: z.number().int().nonnegative(),
+  at: IsoTime,
+  step: z.number().int().nonnegative(),
+  actionId: z.string().min(1),
+  kind: z.string().min(1),
+  account: z.string(),
+  operation: z.string().min(1),
+  target: z.string(),
+  params: z.json(),
+  phase: JournalPhase,
+  requestId: z.string().optional(),
+  error: z.strictObject({ code: z.string().optional(), message: z.string() }).optional(),
+});
+export type JournalEntry = z.infer<typeof JournalEntry>;
+
+export const RunStatus = z.enum(['running', 'halted', 'done', 'failed']);
+export type RunStatus = z.infer<typeof RunStatus>;
+
+export const ZoneBackup = z.strictObject({
+  zoneId: z.string().min(1),
+  /** Path of the JSON backup of the zone's records. */
+  json: z.string().min(1),
+  /** Path of the same records as a BIND zone file. */
+  bind: z.string().min(1),
+  verifiedAt: IsoTime,
+});
+export type ZoneBackup = z.infer<typeof ZoneBackup>;
+
+export const RunState = z.strictObject({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  toolVersion: z.string().min(1),
+  plan: z.strictObject({ name: z.string().min(1), file: z.string(), hash: z.string().min(1) }),
+  /** Version of the machine definition the snapshot belongs to: xstate restores a snapshot of
+   *  another definition with status 'error' and no throw, so resume compares this instead. */
+  definitionVersion: z.string().min(1),
+  createdAt: IsoTime,
+  updatedAt: IsoTime,
+  status: RunStatus,
+  /** Where the run is, for `status` output (the snapshot is opaque outside the machine). */
+  position: z.strictObject({ step: z.number().int().nonnegative(), stepId: z.string(), phase: z.string() }).optional(),
+  halt: z
+    .strictObject({ reason: z.string(), step: z.number().int().nonnegative(), at: IsoTime, pairs: z.array(z.json()).optional() })
+    .optional(),
+  /** The xstate persisted snapshot; only the machine interprets it. */
+  snapshot: z.unknown().optional(),
+  journal: z.array(JournalEntry),
+  /** Path of the append-only probe NDJSON log. Probe results live there, never in this file,
+   *  so a checkpoint costs the same at minute 1 and hour 3. */
+  probeLog: z.string().min(1),
+  backups: z.array(ZoneBackup),
+  stats: z.record(z.string(), z.number()),
+});
+export type RunState = z.infer<typeof RunState>;

@@ -1,0 +1,18 @@
+// The contract the engine checkpoints through (STYLE 9): a file version and an in-memory one.
+import type { RunState } from './schema.js';
+
+export interface StateStore {
+  /** The stored state, checked strictly; undefined when there is none yet. */
+  read(): Promise<RunState | undefined>;
+  /** Replaces the stored state (stamping `updatedAt`); atomic for the file store. */
+  write(state: RunState): Promise<void>;
+  /** Releases the lock. Safe to call more than once; read and write fail afterwards. */
+  close(): Promise<void>;
+}
+
+export class StateStoreClosedError extends Error {
+  constructor(readonly file: string) {
+    super(`the state store for ${file} is closed`);
+    this.name = 'StateStoreClosedError';
+  }
+}
