@@ -1,36 +1,55 @@
 // The entry point alone decides how errors look: user mistakes print one clear message and
-// exit 2; anything else is a bug and prints its stack with exit 1.
+// exit 2; a failure with an exit code of its own (lock held 4, halted 3, AWS failure 1) prints its
+// message; anything else is a bug and prints its stack with exit 1.
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
+import { AwsError } from '../aws/errors.js';
 import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
+import { planCommand, schemaCommand } from './plan.js';
+import { applyCommand, resumeCommand, statusCommand } from './run.js';
 import { sandboxCommand } from './sandbox.js';
 
 const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
-export function buildProgram(io: CliIo): Command {
+function configure(cmd: Command, io: CliIo): void {
+  cmd
+    .exitOverride()
+    .showHelpAfterError('(add --help for usage)')
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
+  for (const sub of cmd.commands) configure(sub, io);
+}
+
+export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('r53migrate')
     .description('Plan, run, verify and resume the move of interface-endpoint DNS from self-managed private hosted zones to Route 53 Profiles.')
     .version(version)
-    .showHelpAfterError('(add --help for usage)')
-    .exitOverride()
-    .configureOutput({
-      writeOut: (s) => io.stdout.write(s),
-      writeErr: (s) => io.stderr.write(s),
-    });
-  program.addCommand(sandboxCommand(io));
-  for (const cmd of program.commands) cmd.exitOverride().configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  for (const cmd of program.commands.flatMap((c) => c.commands)) {
-    cmd.exitOverride().showHelpAfterError('(add --help for usage)').configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) });
-  }
+    .addHelpText(
+      'after',
+      `
+Typical session:
+  r53migrate plan plan.yaml                     dry run: every API call, in order (changes nothing)
+  r53migrate apply plan.yaml --plan-hash HASH   run exactly what was reviewed, gated by DNS probes
+  r53migrate resume                             after a halt, a kill or a lost session
+  r53migrate status                             where the run stands
+  r53migrate sandbox run                        rehearse a whole migration on this machine`,
+    );
+  program.addCommand(planCommand(io, setExit));
+  program.addCommand(applyCommand(io, setExit));
+  program.addCommand(resumeCommand(io, setExit));
+  program.addCommand(statusCommand(io, setExit));
+  program.addCommand(schemaCommand(io));
+  program.addCommand(sandboxCommand(io, setExit));
+  configure(program, io);
   return program;
 }
 
 export async function runMain(argv: string[], io: CliIo): Promise<number> {
-  const program = buildProgram(io);
+  let exitCode: number = EXIT.done;
+  const program = buildProgram(io, (code) => (exitCode = code));
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return EXIT.done;
+    return exitCode;
   } catch (e) {
     if (e instanceof CommanderError) {
       // Commander has printed its message already; help and version are not errors.
@@ -40,6 +59,15 @@ export async function runMain(argv: string[], io: CliIo): Promise<number> {
     if (e instanceof UsageError) {
       io.stderr.write(`r53migrate: ${e.message}\n`);
       return EXIT.badInput;
+    }
+    if (e instanceof AwsError) {
+      io.stderr.write(`r53migrate: ${e.message}\n`);
+      return EXIT.failed;
+    }
+    const coded = e as { exitCode?: unknown; message?: string };
+    if (e instanceof Error && typeof coded.exitCode === 'number') {
+      io.stderr.write(`r53migrate: ${e.message}\n`);
+      return coded.exitCode;
     }
     io.stderr.write(`r53migrate: unexpected failure (a bug; please report it with this output):\n${(e as Error)?.stack ?? e}\n`);
     return EXIT.failed;

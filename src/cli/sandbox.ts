@@ -1,11 +1,19 @@
 // `r53migrate sandbox up`: a rehearsal estate on loopback, in the foreground until Ctrl-C.
+// `r53migrate sandbox run`: the same estate, migrated end to end with live progress — the main job
+// of `npm start`.
 import { Command, InvalidArgumentError } from 'commander';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { buildScenario, DEFAULT_SCENARIO, ENDPOINT_CATALOGUE, validateScenario, type ScenarioName } from '../twin/scenario.js';
+import { observe } from '../aws/observe.js';
+import { planRun } from '../steps/plan-run.js';
 import { isLoopback } from '../twin/loopback.js';
-import { startSandbox } from '../twin/sandbox.js';
-import { UsageError } from './errors.js';
+import { startSandbox, type Sandbox } from '../twin/sandbox.js';
+import { buildScenario, DEFAULT_SCENARIO, ENDPOINT_CATALOGUE, validateScenario, type ScenarioName, type ScenarioOptions } from '../twin/scenario.js';
+import { accessFor, loadPlanForCli } from './common.js';
+import { EXIT, UsageError } from './errors.js';
 import { processInterrupted, type CliIo } from './io.js';
+import { renderPlanText } from './render-plan.js';
+import { executeRun } from './run.js';
 
 function wholeNumber(flag: string) {
   return (v: string) => {
@@ -20,13 +28,22 @@ function decimal(v: string): number {
   return n;
 }
 
-export function sandboxCommand(io: CliIo): Command {
-  const sandbox = new Command('sandbox').description(
-    'Rehearse a migration on this machine: a local twin of Route 53, Route 53 Profiles and EC2 with one DNS resolver per VPC, all on loopback.',
-  );
-  sandbox
-    .command('up')
-    .description('Start a sandbox estate and keep it running in the foreground until Ctrl-C.')
+interface SandboxFlags {
+  scenario: string;
+  vpcs: number;
+  endpoints: number;
+  accounts: number;
+  dir: string;
+  delayScale: number;
+  seed: string;
+  region: string;
+  host: string;
+  port: number;
+  rateLimits: boolean;
+}
+
+function withScenarioOptions(cmd: Command): Command {
+  return cmd
     .option('--scenario <name>', 'starting architecture: direct (zones associated with every VPC) or via-profile (zones on a Route 53 Profile)', DEFAULT_SCENARIO.scenario)
     .option('--vpcs <n>', 'VPCs in all, the shared-services VPC included (2-1000)', wholeNumber('--vpcs'), DEFAULT_SCENARIO.vpcs)
     .option('--endpoints <n>', `interface endpoints (1-${ENDPOINT_CATALOGUE.length}): lambda, s3, ecr.api, ecr.dkr, sts, ...`, wholeNumber('--endpoints'), DEFAULT_SCENARIO.endpoints)
@@ -37,43 +54,58 @@ export function sandboxCommand(io: CliIo): Command {
     .option('--region <region>', 'AWS region the estate lives in', DEFAULT_SCENARIO.region)
     .option('--host <addr>', 'loopback address to bind (127.0.0.0/8 only)', '127.0.0.1')
     .option('--port <n>', 'API port (0 = any free port)', wholeNumber('--port'), 0)
-    .option('--no-rate-limits', "don't apply AWS's request rate limits")
-    .addHelpText(
-      'after',
-      `
+    .option('--no-rate-limits', "don't apply AWS's request rate limits");
+}
+
+/** Validates the flags (exit 2 with every problem) and starts the sandbox. */
+async function startFromFlags(o: SandboxFlags): Promise<Sandbox> {
+  const scenario: ScenarioOptions = {
+    scenario: o.scenario as ScenarioName,
+    vpcs: o.vpcs,
+    endpoints: o.endpoints,
+    accounts: o.accounts,
+    seed: o.seed,
+    region: o.region,
+    delayScale: o.delayScale,
+  };
+  const problems = validateScenario(scenario);
+  if (!isLoopback(o.host)) problems.push(`--host must be a loopback address (127.0.0.0/8), not ${o.host}`);
+  if (o.port > 65535) problems.push(`--port must be at most 65535 (got ${o.port})`);
+  if (problems.length) throw new UsageError(problems.join('\n'));
+  buildScenario(scenario); // fails fast on anything validate missed, before binding ports
+  try {
+    return await startSandbox({ ...scenario, dir: o.dir, host: o.host, port: o.port, rateLimits: o.rateLimits ? undefined : 'off' });
+  } catch (e) {
+    const err = e as NodeJS.ErrnoException;
+    if (err.code === 'EADDRINUSE') throw new UsageError(`port ${o.port} on ${o.host} is in use; pick another with --port or use --port 0`);
+    if (err.code === 'EACCES' || err.code === 'EROFS' || err.code === 'ENOTDIR') throw new UsageError(`cannot write the sandbox files in ${o.dir}: ${err.message}`);
+    throw e;
+  }
+}
+
+const FILES_HELP = `
 When ready it writes DIR/sandbox.json (endpoint URL, accounts and keys, each VPC's resolver, each
 name's endpoint IPs), DIR/aws-config + DIR/aws-credentials (profile r53m-<account> per account,
-and r53m-<account>-role assuming a role), DIR/env.sh and DIR/plan.yaml, then prints one line.
+and r53m-<account>-role assuming a role), DIR/env.sh and DIR/plan.yaml.`;
+
+export function sandboxCommand(io: CliIo, setExit: (code: number) => void): Command {
+  const sandbox = new Command('sandbox').description(
+    'Rehearse a migration on this machine: a local twin of Route 53, Route 53 Profiles and EC2 with one DNS resolver per VPC, all on loopback.',
+  );
+
+  withScenarioOptions(sandbox.command('up'))
+    .description('Start a sandbox estate and keep it running in the foreground until Ctrl-C.')
+    .addHelpText(
+      'after',
+      `${FILES_HELP}
 
 Examples:
   r53migrate sandbox up
   r53migrate sandbox up --scenario via-profile --vpcs 20 --endpoints 3 --accounts 3
-  source .sandbox/env.sh && aws route53 list-hosted-zones`,
+  source .sandbox/env.sh && aws route53 list-hosted-zones && r53migrate plan .sandbox/plan.yaml`,
     )
-    .action(async (o) => {
-      const scenario = {
-        scenario: o.scenario as ScenarioName,
-        vpcs: o.vpcs,
-        endpoints: o.endpoints,
-        accounts: o.accounts,
-        seed: o.seed,
-        region: o.region,
-        delayScale: o.delayScale,
-      };
-      const problems = validateScenario(scenario);
-      if (!isLoopback(o.host)) problems.push(`--host must be a loopback address (127.0.0.0/8), not ${o.host}`);
-      if (o.port > 65535) problems.push(`--port must be at most 65535 (got ${o.port})`);
-      if (problems.length) throw new UsageError(problems.join('\n'));
-      buildScenario(scenario); // fails fast on anything validate missed, before binding ports
-      let sb;
-      try {
-        sb = await startSandbox({ ...scenario, dir: o.dir, host: o.host, port: o.port, rateLimits: o.rateLimits ? undefined : 'off' });
-      } catch (e) {
-        const err = e as NodeJS.ErrnoException;
-        if (err.code === 'EADDRINUSE') throw new UsageError(`port ${o.port} on ${o.host} is in use; pick another with --port or use --port 0`);
-        if (err.code === 'EACCES' || err.code === 'EROFS' || err.code === 'ENOTDIR') throw new UsageError(`cannot write the sandbox files in ${o.dir}: ${err.message}`);
-        throw e;
-      }
+    .action(async (o: SandboxFlags) => {
+      const sb = await startFromFlags(o);
       const { info } = sb;
       const first = info.vpcs[0]!;
       const [host, port] = first.resolver.split(':');
@@ -84,6 +116,50 @@ Examples:
       const signal = await (io.interrupted ?? processInterrupted());
       await sb.close();
       io.stdout.write(`sandbox stopped (${signal})\n`);
+    });
+
+  withScenarioOptions(sandbox.command('run'))
+    .description('Start a sandbox estate, show the migration plan, apply it with live progress, print a summary, and stop.')
+    .addHelpText(
+      'after',
+      `${FILES_HELP}
+The run's state, probe log, log and zone backups go to DIR/run/ (cleared at start).
+
+Examples:
+  r53migrate sandbox run                      path A, 3 VPCs, 1 endpoint (what npm start runs)
+  r53migrate sandbox run --scenario via-profile --vpcs 20 --endpoints 3 --accounts 3`,
+    )
+    .action(async (o: SandboxFlags) => {
+      const sb = await startFromFlags(o);
+      try {
+        const { info } = sb;
+        // The SDK clients of this process use the sandbox exactly as a user's shell would.
+        Object.assign(process.env, {
+          AWS_CONFIG_FILE: info.awsConfigFile,
+          AWS_SHARED_CREDENTIALS_FILE: info.awsCredentialsFile,
+          AWS_ENDPOINT_URL: info.endpointUrl,
+          AWS_REGION: info.region,
+        });
+        delete process.env.AWS_PROFILE;
+        io.stdout.write(`sandbox ready (${info.scenario.scenario}: ${info.vpcs.length} VPCs, ${info.names.length} names, ${info.accounts.length} accounts) at ${info.endpointUrl}\n\n`);
+        const loaded = await loadPlanForCli(info.planFile);
+        const access = accessFor(loaded);
+        try {
+          const run = planRun(await observe(loaded.plan, access), loaded.plan);
+          io.stdout.write(renderPlanText(loaded, run) + '\n');
+          if (!run.ok) return setExit(EXIT.badInput);
+          const runDir = join(o.dir, 'run');
+          await rm(runDir, { recursive: true, force: true });
+          const code = await executeRun(io, loaded, access, { mode: 'apply', statePath: join(runDir, `${loaded.plan.name}.state.json`), command: 'sandbox run' });
+          const log = sb.server.twin.log;
+          io.stdout.write(`The twin saw ${log.length} API calls (${log.filter((e) => e.mutating && e.outcome === 'ok').length} that changed something, ${log.filter((e) => e.outcome === 'throttled').length} throttled).\n`);
+          setExit(code);
+        } finally {
+          access.destroy();
+        }
+      } finally {
+        await sb.close();
+      }
     });
   return sandbox;
 }

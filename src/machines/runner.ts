@@ -95,6 +95,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     ...(opts.mode === 'resume' ? { expect: { planHash: hash, planName: plan.name, definitionVersion: MACHINE_DEFINITION_VERSION, acceptPlanChange: opts.acceptPlanChange } } : {}),
   });
   let monitor: Monitor | undefined;
+  let prober: Prober | undefined;
   let log: NdjsonLog | undefined;
   try {
     const previous = await store.read();
@@ -139,12 +140,8 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     let nonOk = 0;
     if (targets.length) {
       log = NdjsonLog.open(state.probeLog);
-      monitor = new Monitor({
-        targets,
-        intervalMs: plan.probes.intervalMs,
-        prober: new Prober({ timeoutMs: plan.probes.timeoutMs, retries: plan.probes.retries }),
-        log,
-      });
+      prober = new Prober({ timeoutMs: plan.probes.timeoutMs, retries: plan.probes.retries });
+      monitor = new Monitor({ targets, intervalMs: plan.probes.intervalMs, prober, log });
       monitor.subscribe((r) => {
         if (r.class !== 'ok') nonOk++;
       });
@@ -252,6 +249,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     };
   } finally {
     await monitor?.stop();
+    await prober?.close();
     log?.close();
     await store.close();
   }

@@ -195,7 +195,9 @@ function planYaml(world: World, info: SandboxInfo): string {
       id: ep.id,
       zones: world.zones.filter((z) => endpointZoneNames(ep).includes(z.name)).map((z) => z.id),
     })),
-    probes: { resolvers: Object.fromEntries(info.vpcs.map((v) => [v.id, v.resolver])) },
+    // Loopback answers in microseconds and lifecycles are scaled down: probe and poll briskly.
+    probes: { resolvers: Object.fromEntries(info.vpcs.map((v) => [v.id, v.resolver])), intervalMs: 200, timeoutMs: 500, okStreak: 2, failStreak: 3 },
+    budgets: { pollIntervalMs: 100, stepTimeoutMs: 120_000, dnsGateTimeoutMs: 60_000 },
   };
   return `# r53migrate plan for the ${info.scenario.scenario} sandbox (written by \`r53migrate sandbox up\`).\n` + stringify(plan);
 }

@@ -1,0 +1,40 @@
+// What the commands share: loading a plan, building the AWS access layer with its log, and
+// turning the run's typed failures into messages and exit codes.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { pino, type Logger } from 'pino';
+import { AwsAccess } from '../aws/access.js';
+import { loadPlan, PlanError, type LoadedPlan } from '../plan/load.js';
+import { statePathFor } from '../state/index.js';
+import { UsageError } from './errors.js';
+
+export async function loadPlanForCli(file: string): Promise<LoadedPlan> {
+  try {
+    return await loadPlan(file);
+  } catch (e) {
+    if (e instanceof PlanError) throw new UsageError(e.message, e.code);
+    throw e;
+  }
+}
+
+/** NDJSON log (pino, synchronous writes: nothing is lost when the process is killed). */
+export function fileLogger(path: string | undefined): Logger | undefined {
+  if (!path) return undefined;
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  return pino(
+    { level: 'debug', base: { tool: 'r53migrate' }, redact: { paths: ['*.secretAccessKey', '*.sessionToken', '*.credentials', 'credentials'], censor: '[redacted]' } },
+    pino.destination({ dest: path, sync: true, mode: 0o600 }),
+  );
+}
+
+export function accessFor(loaded: LoadedPlan, logger?: Logger): AwsAccess {
+  return new AwsAccess({ region: loaded.plan.region, accounts: loaded.plan.accounts, ...(logger ? { logger } : {}) });
+}
+
+export function defaultStatePath(planName: string, dir?: string): string {
+  return statePathFor(planName, dir);
+}
+
+export function logPathFor(statePath: string): string {
+  return statePath.replace(/\.state\.json$/, '') + '.log';
+}

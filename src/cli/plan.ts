@@ -1,0 +1,44 @@
+// `r53migrate plan PLAN`: the dry run. Discovery (read-only), the detected path, and every step
+// with every API call it would make, in order; no call that changes anything.
+import { Command } from 'commander';
+import { observe } from '../aws/observe.js';
+import { planJsonSchema } from '../plan/schema.js';
+import { planRun } from '../steps/plan-run.js';
+import { accessFor, loadPlanForCli } from './common.js';
+import { EXIT } from './errors.js';
+import type { CliIo } from './io.js';
+import { renderPlanJson, renderPlanText } from './render-plan.js';
+
+export function planCommand(io: CliIo, setExit: (code: number) => void): Command {
+  return new Command('plan')
+    .description('Dry run: discover the estate (read-only) and print every step with every API call it would make, in order.')
+    .argument('<plan>', 'plan file (YAML or JSON)')
+    .option('--json', 'print the plan as JSON')
+    .addHelpText(
+      'after',
+      `
+Nothing is changed: only List/Get/Describe calls are made. The output ends with a plan hash;
+\`r53migrate apply PLAN --plan-hash HASH\` applies exactly what you reviewed, and refuses if the
+estate changed since. Exit codes: 0 the plan is ready (or nothing to do), 2 the plan file or the
+estate is not acceptable (every problem is listed), 1 AWS could not be read.`,
+    )
+    .action(async (file: string, o: { json?: boolean }) => {
+      const loaded = await loadPlanForCli(file);
+      const access = accessFor(loaded);
+      try {
+        const run = planRun(await observe(loaded.plan, access), loaded.plan);
+        io.stdout.write(o.json ? renderPlanJson(loaded, run) : renderPlanText(loaded, run));
+        setExit(run.ok ? EXIT.done : EXIT.badInput);
+      } finally {
+        access.destroy();
+      }
+    });
+}
+
+export function schemaCommand(io: CliIo): Command {
+  return new Command('schema')
+    .description('Print the JSON Schema of plan files (for editors: yaml-language-server, VS Code).')
+    .action(() => {
+      io.stdout.write(JSON.stringify(planJsonSchema(), null, 2) + '\n');
+    });
+}

@@ -1,0 +1,82 @@
+// Renders a RunPlan (it computes nothing): text for people, JSON for machines, and the hash that
+// `apply --plan-hash` checks so what runs is what was reviewed.
+import { createHash } from 'node:crypto';
+import type { LoadedPlan } from '../plan/load.js';
+import { planVpcs } from '../plan/schema.js';
+import type { RunPlan } from '../steps/plan-run.js';
+import type { Expectation } from '../steps/types.js';
+
+type OkPlan = Extract<RunPlan, { ok: true }>;
+
+/** Hash of the plan file and of every call the run would make: changes if either changes. */
+export function runPlanHash(loaded: LoadedPlan, run: OkPlan): string {
+  const calls = run.steps.map((s) => s.batches.map((b) => b.map((a) => [a.action.account, a.call ?? a.action.kind])));
+  return createHash('sha256').update(loaded.hash).update(JSON.stringify(calls)).digest('hex').slice(0, 16);
+}
+
+const VIA: Record<Expectation['via'], string> = {
+  'zone-direct': 'its own zone association',
+  'zone-via-profile': 'the zone through the Profile',
+  'endpoint-own-vpc': "the endpoint's Private DNS in its own VPC",
+  'endpoint-via-profile': 'the endpoint through the Profile',
+  none: 'NOTHING (would not resolve)',
+};
+
+function resolutionSummary(loaded: LoadedPlan, after: Expectation[]): string[] {
+  const roles = new Map(planVpcs(loaded.plan).map((v) => [v.id, v.role]));
+  const byVpc = new Map<string, Set<string>>();
+  const gaps = new Set<string>();
+  for (const e of after) {
+    byVpc.set(e.vpcId, (byVpc.get(e.vpcId) ?? new Set()).add(e.via));
+    if (e.during === 'may-gap') gaps.add(e.vpcId);
+  }
+  // Group VPCs that resolve the same way, so 300 spokes are one line.
+  const groups = new Map<string, string[]>();
+  for (const [vpc, vias] of byVpc) {
+    const key = `${roles.get(vpc)}|${[...vias].sort().join(',')}|${gaps.has(vpc)}`;
+    groups.set(key, [...(groups.get(key) ?? []), vpc]);
+  }
+  return [...groups].map(([key, vpcs]) => {
+    const [role, vias, gap] = key.split('|');
+    const who = vpcs.length === 1 ? `${role} ${vpcs[0]}` : `${vpcs.length} ${role === 'spoke' ? 'spokes' : role} (${vpcs.slice(0, 3).join(', ')}${vpcs.length > 3 ? ', ...' : ''})`;
+    const through = vias!.split(',').map((v) => VIA[v as Expectation['via']]).join(' / ');
+    return `${who}: ${through}${gap === 'true' ? ' — may not resolve while its zone is emptied and deleted (seconds)' : ''}`;
+  });
+}
+
+export function renderPlanText(loaded: LoadedPlan, run: RunPlan): string {
+  const lines: string[] = [`r53migrate plan ${loaded.plan.name} (${loaded.file})`];
+  if (!run.ok) {
+    lines.push('', "The estate can't be migrated as it is (nothing was changed):", ...run.problems.map((p) => `  - ${p}`));
+    if (run.warnings.length) lines.push('', 'Warnings:', ...run.warnings.map((w) => `  - ${w}`));
+    return lines.join('\n') + '\n';
+  }
+  const pathName = run.path === 'A' ? 'A (zones associated directly with every VPC)' : 'B (zones served through the Profile)';
+  lines.push(`Detected path ${pathName}; ${run.nothingToDo ? 'the migration is complete: nothing to do' : `step ${run.position} is next`}.`);
+  if (run.warnings.length) lines.push('', 'Warnings:', ...run.warnings.map((w) => `  - ${w}`));
+  for (const s of run.steps) {
+    lines.push('', `Step ${s.number} — ${s.title} [${s.status}]`, `  why: ${s.why}`);
+    s.batches.forEach((batch, i) => {
+      lines.push(`  batch ${i + 1}${s.number === 6 ? ' (one spoke, probed before the next)' : ''}:`);
+      for (const a of batch) {
+        const call = a.call ? `${a.call.service}:${a.call.operation} ${JSON.stringify(a.call.params)}` : 'local';
+        lines.push(`    [${a.action.account}] ${a.description}`, `        ${call}`);
+      }
+    });
+    lines.push('  then every VPC resolves through:', ...resolutionSummary(loaded, s.after).map((l) => `    ${l}`));
+  }
+  if (!run.nothingToDo) {
+    const hash = runPlanHash(loaded, run);
+    lines.push(
+      '',
+      `${run.mutatingCalls} API calls that change something, in ${run.steps.reduce((n, s) => n + s.batches.length, 0)} batches. Plan hash: ${hash}`,
+      `Apply exactly this with: r53migrate apply ${loaded.file} --plan-hash ${hash}`,
+    );
+  }
+  return lines.join('\n') + '\n';
+}
+
+export function renderPlanJson(loaded: LoadedPlan, run: RunPlan): string {
+  const out = run.ok ? { plan: { name: loaded.plan.name, file: loaded.file, hash: loaded.hash }, planHash: run.nothingToDo ? undefined : runPlanHash(loaded, run), ...run } : { plan: { name: loaded.plan.name, file: loaded.file }, ...run };
+  return JSON.stringify(out, null, 2) + '\n';
+}

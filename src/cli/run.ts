@@ -1,0 +1,209 @@
+// `apply`, `resume` and `status`: run the migration, continue it, and say where it stands.
+import { Command } from 'commander';
+import { readdir } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { createInterface } from 'node:readline/promises';
+import type { AwsAccess } from '../aws/access.js';
+import { observe } from '../aws/observe.js';
+import { runMigration, type RunResult } from '../machines/runner.js';
+import type { LoadedPlan } from '../plan/load.js';
+import { DEFAULT_STATE_DIR, readStateFile } from '../state/index.js';
+import { planRun } from '../steps/plan-run.js';
+import { accessFor, defaultStatePath, fileLogger, loadPlanForCli, logPathFor } from './common.js';
+import { EXIT, UsageError } from './errors.js';
+import { processInterrupted, type CliIo } from './io.js';
+import { progressPrinter } from './progress.js';
+import { renderPlanText, runPlanHash } from './render-plan.js';
+
+const rel = (p: string) => relative(process.cwd(), p) || p;
+
+export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan, logPath: string): string {
+  const s = (n: number) => (n === 1 ? '' : 's');
+  const lines: string[] = [];
+  const c = result.counters;
+  const figures = `${c.applied + c.alreadyDone} action${s(c.applied + c.alreadyDone)} (${c.applied} applied, ${c.alreadyDone} found already done) in ${c.batches} batch${c.batches === 1 ? '' : 'es'}, ${access.budget.granted} API calls, ${result.probes.results} DNS probes (${result.probes.nonOk} not ok), ${(result.elapsedMs / 1000).toFixed(1)} s`;
+  switch (result.outcome) {
+    case 'done':
+      lines.push(`Migration complete (from step ${result.startedAtStep}): ${figures}.`);
+      break;
+    case 'nothing-to-do':
+      lines.push(`Nothing to do: ${loaded.plan.name} is already migrated (every endpoint on the Profile with Private DNS, every zone gone).`);
+      break;
+    case 'halted': {
+      const h = result.halt!;
+      lines.push(`HALTED at step ${h.step} (${h.phase}): ${h.reason}`);
+      for (const p of h.pairs ?? []) lines.push(`  ${p.vpcId} ${p.name}: ${p.class}${p.answers.length ? ` ${p.answers.join(', ')}` : ''} (${p.consecutive} in a row)`);
+      lines.push(`Nothing after it ran. Fix the cause, then: r53migrate resume ${loaded.file}`, `So far: ${figures}.`);
+      break;
+    }
+    case 'failed':
+      lines.push(`FAILED: ${result.failure?.message ?? 'unknown failure'}`, `The state is saved; once the cause is fixed: r53migrate resume ${loaded.file}`, `So far: ${figures}.`);
+      break;
+    case 'interrupted':
+      lines.push(`Interrupted. The state is saved; continue with: r53migrate resume ${loaded.file}`, `So far: ${figures}.`);
+      break;
+  }
+  if (result.outcome !== 'nothing-to-do') {
+    lines.push(`State: ${rel(result.statePath)}   probe log: ${rel(result.probeLog)}   log: ${rel(logPath)}`);
+    for (const b of result.backups) lines.push(`Backup of ${b.zoneId}: ${rel(b.json)} (+ BIND ${rel(b.bind)})`);
+  }
+  for (const w of result.warnings) lines.push(`warning: ${w}`);
+  return lines.join('\n') + '\n';
+}
+
+export const OUTCOME_EXIT: Record<RunResult['outcome'], number> = { done: EXIT.done, 'nothing-to-do': EXIT.done, halted: EXIT.halted, failed: EXIT.failed, interrupted: 130 };
+
+async function confirm(io: CliIo, question: string): Promise<boolean> {
+  const rl = createInterface({ input: io.stdin!, output: io.stdout as NodeJS.WritableStream });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
+}
+
+export interface ExecuteRunOptions {
+  mode: 'apply' | 'resume';
+  statePath: string;
+  acceptPlanChange?: boolean;
+  command: string;
+}
+
+/** Runs the migration with live progress and a summary; returns the exit code. */
+export async function executeRun(io: CliIo, loaded: LoadedPlan, access: AwsAccess, o: ExecuteRunOptions): Promise<number> {
+  const logPath = logPathFor(o.statePath);
+  const logger = fileLogger(logPath);
+  const controller = new AbortController();
+  void (io.interrupted ?? processInterrupted()).then(() => controller.abort(new Error('interrupted by the operator')));
+  const result = await runMigration({
+    loaded,
+    access,
+    statePath: o.statePath,
+    command: o.command,
+    mode: o.mode,
+    acceptPlanChange: o.acceptPlanChange,
+    progress: progressPrinter(io),
+    ...(logger ? { logger } : {}),
+    signal: controller.signal,
+  });
+  logger?.flush();
+  io.stdout.write(summary(result, access, loaded, logPath));
+  return OUTCOME_EXIT[result.outcome];
+}
+
+export function applyCommand(io: CliIo, setExit: (code: number) => void): Command {
+  return new Command('apply')
+    .description('Run the migration: show the plan, then execute it step by step with control-plane and DNS gates, checkpointing as it goes.')
+    .argument('<plan>', 'plan file (YAML or JSON)')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--plan-hash <hash>', 'apply only if the plan still has this hash (from `r53migrate plan`)')
+    .option('--state <file>', `state file (default ${DEFAULT_STATE_DIR}/<plan name>.state.json)`)
+    .addHelpText(
+      'after',
+      `
+On a terminal it asks before changing anything, unless --yes or --plan-hash is given; elsewhere
+one of them is required. An estate that is part-way (an interrupted run, steps done by hand) is
+picked up where it stands; an already migrated one is a no-op.
+Exit codes: 0 done, 1 failed (state saved; resume), 2 bad input (nothing changed),
+3 halted by a gate (nothing after it ran; resume), 4 another run holds the lock.`,
+    )
+    .action(async (file: string, o: { yes?: boolean; planHash?: string; state?: string }) => {
+      const loaded = await loadPlanForCli(file);
+      const access = accessFor(loaded);
+      try {
+        const run = planRun(await observe(loaded.plan, access), loaded.plan);
+        if (!run.ok) {
+          io.stderr.write(renderPlanText(loaded, run));
+          return setExit(EXIT.badInput);
+        }
+        if (run.nothingToDo) {
+          io.stdout.write(`Nothing to do: ${loaded.plan.name} is already migrated (every endpoint on the Profile with Private DNS, every zone gone). Nothing was changed.\n`);
+          return setExit(EXIT.done);
+        }
+        const hash = runPlanHash(loaded, run);
+        if (o.planHash && o.planHash !== hash) {
+          throw new UsageError(`the plan hash is ${hash} now, not ${o.planHash}: the plan file or the estate changed since it was reviewed. Review it again with: r53migrate plan ${file}`, 'PLAN_HASH_MISMATCH');
+        }
+        if (!o.yes && !o.planHash) {
+          if (!io.stdin || !(io.stdin as { isTTY?: boolean }).isTTY) {
+            throw new UsageError(`apply changes AWS: pass --yes, or --plan-hash ${hash} to apply exactly the plan you reviewed (r53migrate plan ${file})`, 'CONFIRMATION_REQUIRED');
+          }
+          io.stdout.write(renderPlanText(loaded, run));
+          if (!(await confirm(io, `Apply these ${run.mutatingCalls} changes? [y/N] `))) {
+            io.stdout.write('Nothing was changed.\n');
+            return setExit(EXIT.done);
+          }
+        } else {
+          io.stdout.write(`Applying plan ${loaded.plan.name} (hash ${hash}): path ${run.path}, from step ${run.position}, ${run.mutatingCalls} changes.\n`);
+        }
+        setExit(await executeRun(io, loaded, access, { mode: 'apply', statePath: o.state ?? defaultStatePath(loaded.plan.name), command: `apply ${file}` }));
+      } finally {
+        access.destroy();
+      }
+    });
+}
+
+async function findStateFile(explicit: string | undefined): Promise<string> {
+  if (explicit) return explicit;
+  const files = (await readdir(DEFAULT_STATE_DIR).catch(() => [] as string[])).filter((f) => f.endsWith('.state.json'));
+  if (files.length === 1) return join(DEFAULT_STATE_DIR, files[0]!);
+  if (!files.length) throw new UsageError(`no run to resume: no state file in ${DEFAULT_STATE_DIR}/ (give the plan, or --state FILE)`, 'NO_STATE');
+  throw new UsageError(`several runs in ${DEFAULT_STATE_DIR}/ (${files.join(', ')}): say which with the plan or --state FILE`, 'AMBIGUOUS_STATE');
+}
+
+export function resumeCommand(io: CliIo, setExit: (code: number) => void): Command {
+  return new Command('resume')
+    .description('Continue an interrupted or halted run: re-observe AWS and carry on from where the world stands (never repeating a change already made).')
+    .argument('[plan]', 'plan file (default: the one the state file names)')
+    .option('--state <file>', `state file (default ${DEFAULT_STATE_DIR}/<plan name>.state.json)`)
+    .option('--accept-plan-change', 'resume although the plan file changed since the run started')
+    .action(async (file: string | undefined, o: { state?: string; acceptPlanChange?: boolean }) => {
+      let statePath = o.state;
+      let planFile = file;
+      if (!planFile) {
+        statePath = await findStateFile(o.state);
+        const st = await readStateFile(statePath);
+        if (!st) throw new UsageError(`no state file at ${statePath}`, 'NO_STATE');
+        planFile = st.plan.file;
+      }
+      const loaded = await loadPlanForCli(planFile);
+      statePath ??= defaultStatePath(loaded.plan.name);
+      if (!(await readStateFile(statePath))) throw new UsageError(`no run of ${loaded.plan.name} to resume (no ${statePath}); start one with: r53migrate apply ${planFile}`, 'NO_STATE');
+      const access = accessFor(loaded);
+      try {
+        setExit(await executeRun(io, loaded, access, { mode: 'resume', statePath, acceptPlanChange: o.acceptPlanChange, command: `resume ${planFile}` }));
+      } finally {
+        access.destroy();
+      }
+    });
+}
+
+export function statusCommand(io: CliIo, setExit: (code: number) => void): Command {
+  return new Command('status')
+    .description('Where a run stands, from its state file (no AWS call, no lock taken).')
+    .argument('[plan]', 'plan file (or --state)')
+    .option('--state <file>', 'state file')
+    .option('--json', 'print the state as JSON')
+    .action(async (file: string | undefined, o: { state?: string; json?: boolean }) => {
+      const statePath = file ? defaultStatePath((await loadPlanForCli(file)).plan.name) : await findStateFile(o.state);
+      const st = await readStateFile(statePath);
+      if (!st) throw new UsageError(`no state file at ${statePath}: no run has started for this plan`, 'NO_STATE');
+      if (o.json) {
+        const { snapshot: _s, ...rest } = st;
+        io.stdout.write(JSON.stringify(rest, null, 2) + '\n');
+        return setExit(EXIT.done);
+      }
+      const lines = [
+        `${st.plan.name}: ${st.status}${st.position ? ` at step ${st.position.step} ${st.position.stepId} (${st.position.phase})` : ''}, updated ${st.updatedAt}`,
+        `plan ${st.plan.file} (sha256 ${st.plan.hash.slice(0, 12)}), state ${statePath}, probe log ${st.probeLog}`,
+      ];
+      if (st.halt) lines.push(`halted at step ${st.halt.step}: ${st.halt.reason}`);
+      const done = st.journal.filter((j) => j.phase === 'applied' || j.phase === 'already-done').length;
+      const failed = st.journal.filter((j) => j.phase === 'failed').length;
+      lines.push(`journal: ${st.journal.length} entries, ${done} changes made or found done, ${failed} failed`);
+      for (const j of st.journal.slice(-5)) lines.push(`  #${j.seq} ${j.at} step ${j.step} ${j.operation} ${j.target} as ${j.account}: ${j.phase}${j.error ? ` (${j.error.message})` : ''}`);
+      for (const b of st.backups) lines.push(`backup of ${b.zoneId}: ${b.json} (verified ${b.verifiedAt})`);
+      io.stdout.write(lines.join('\n') + '\n');
+      setExit(EXIT.done);
+    });
+}
