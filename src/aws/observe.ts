@@ -33,6 +33,12 @@ export const PER_VPC_LOOKUP_LIMIT = 10;
 export interface ObserveOptions {
   signal?: AbortSignal;
   now?: () => number;
+  /**
+   * 'full' (default) also asks what only the assessment needs: whether each account sees the
+   * Profile, and which other Profile a VPC is on. 'progress' skips those, for the re-observations
+   * of a run already assessed (they poll often, and Profiles calls are the scarce budget).
+   */
+  scope?: 'full' | 'progress';
 }
 
 /** Follows a token-paginated List call to the end. */
@@ -98,7 +104,7 @@ export async function observe(plan: Plan, access: AwsAccess, opts: ObserveOption
 
   const [profile, vpcs, zones, endpoints] = await Promise.all([
     observeProfile(plan, access, signal),
-    observeVpcs(plan, access, ids, signal),
+    observeVpcs(plan, access, ids, signal, opts.scope ?? 'full'),
     Promise.all(plan.endpoints.flatMap((e) => e.zones).map((id) => observeZone(id, ownerOrder, ids, access, signal))),
     observeEndpoints(plan, access, ownerOrder, ids, signal),
   ]);
@@ -144,7 +150,7 @@ async function observeProfile(plan: Plan, access: AwsAccess, signal?: AbortSigna
   };
 }
 
-async function observeVpcs(plan: Plan, access: AwsAccess, ids: Record<string, string>, signal?: AbortSignal): Promise<ObservedVpc[]> {
+async function observeVpcs(plan: Plan, access: AwsAccess, ids: Record<string, string>, signal: AbortSignal | undefined, scope: 'full' | 'progress'): Promise<ObservedVpc[]> {
   const vpcs = planVpcs(plan);
   const byAccount = new Map<string, string[]>();
   for (const v of vpcs) byAccount.set(v.account, [...(byAccount.get(v.account) ?? []), v.id]);
@@ -176,7 +182,7 @@ async function observeVpcs(plan: Plan, access: AwsAccess, ids: Record<string, st
       for (const a of assocs) if (a.ResourceId && vpcIds.includes(a.ResourceId)) onProfile.set(a.ResourceId, toAssociation(a));
       // The rest may be on another Profile (a VPC takes one). A few are asked about one by one;
       // many (a path A start: none is on the Profile yet) cost less as one account-wide listing.
-      const rest = vpcIds.filter((id) => !onProfile.has(id));
+      const rest = scope === 'full' ? vpcIds.filter((id) => !onProfile.has(id)) : [];
       if (rest.length > PER_VPC_LOOKUP_LIMIT) {
         const all = await allPages(async (token) => {
           const out = await access.read(account, 'route53profiles', new ListProfileAssociationsCommand({ NextToken: token, MaxResults: 100 }), { signal });
@@ -192,10 +198,14 @@ async function observeVpcs(plan: Plan, access: AwsAccess, ids: Record<string, st
           }),
         );
       }
-      const visible = await access
-        .read(account, 'route53profiles', new GetProfileCommand({ ProfileId: plan.profile.id }), { signal, target: plan.profile.id })
-        .then(() => true, (e) => (e instanceof NotFoundError || e instanceof AccessDeniedError ? false : Promise.reject(e)));
-      profileVisible.set(account, visible);
+      if (scope === 'full') {
+        const visible = await access
+          .read(account, 'route53profiles', new GetProfileCommand({ ProfileId: plan.profile.id }), { signal, target: plan.profile.id })
+          .then(() => true, (e) => (e instanceof NotFoundError || e instanceof AccessDeniedError ? false : Promise.reject(e)));
+        profileVisible.set(account, visible);
+      } else {
+        profileVisible.set(account, true);
+      }
     }),
   );
   return vpcs.map((v) => ({

@@ -175,7 +175,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       plan,
       ctx: assessment.ctx,
       access: opts.access,
-      observe: (signal) => observe(plan, opts.access, { signal, now }),
+      observe: (signal) => observe(plan, opts.access, { signal, now, scope: 'progress' }),
       ...(monitor ? { monitor } : {}),
       probed: (p: PairRef) => probedKeys.has(pairKey(p)),
       now,

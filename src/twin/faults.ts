@@ -5,6 +5,8 @@ interface Match {
   service?: ServiceName;
   operation?: string;
   accountId?: string;
+  /** Only requests whose path or body contains this text (e.g. a VPC id). */
+  match?: string;
   /** How many matching calls it applies to; omitted: until cleared. */
   count?: number;
 }
@@ -33,6 +35,7 @@ export function parseFault(input: unknown): FaultSpec | string {
   const f = input as Record<string, unknown>;
   if (typeof f.kind !== 'string' || !KINDS.includes(f.kind)) return `kind must be one of ${KINDS.join(', ')}`;
   if (f.count !== undefined && !(Number.isInteger(f.count) && (f.count as number) > 0)) return 'count must be a positive integer';
+  if (f.match !== undefined && (typeof f.match !== 'string' || f.match === '')) return 'match must be a non-empty string';
   if (f.kind === 'slow' && !(typeof f.factor === 'number' && f.factor > 0)) return 'slow needs factor > 0';
   if (f.kind === 'hold' && f.phase !== 'before' && f.phase !== 'after') return "hold needs phase 'before' or 'after'";
   if (f.kind === 'dns') {
@@ -67,7 +70,7 @@ export class FaultStore {
   /** The first active fault of this kind matching the call; consumes one use. */
   take<K extends Fault['kind']>(
     kind: K,
-    call: { service: ServiceName; operation: string; accountId: string },
+    call: { service: ServiceName; operation: string; accountId: string; text?: string },
   ): Extract<Fault, { kind: K }> | undefined {
     const f = this.faults.find(
       (x) =>
@@ -75,7 +78,8 @@ export class FaultStore {
         x.kind !== 'dns' &&
         (x.service === undefined || x.service === call.service) &&
         (x.operation === undefined || x.operation === call.operation) &&
-        (x.accountId === undefined || x.accountId === call.accountId),
+        (x.accountId === undefined || x.accountId === call.accountId) &&
+        (x.match === undefined || (call.text ?? '').includes(x.match)),
     );
     if (!f) return undefined;
     this.use(f);

@@ -123,6 +123,14 @@ const SERVICE_FAILURE: Record<ServiceName, [string, number]> = {
   sts: ['InternalFailure', 500],
 };
 
+function safeDecode(path: string): string {
+  try {
+    return decodeURIComponent(path);
+  } catch {
+    return path;
+  }
+}
+
 /** Unsigned requests still get an error in the protocol the caller speaks. */
 function guessService(req: RawRequest): ServiceName {
   if (req.path.startsWith('/2013-04-01')) return 'route53';
@@ -253,7 +261,7 @@ export class Twin {
     }
     entry.operation = operation;
     entry.mutating = fe.isMutating(operation);
-    const call = { service, operation, accountId: credential.accountId };
+    const call = { service, operation, accountId: credential.accountId, text: `${safeDecode(req.path)} ${req.body.toString('utf8', 0, 8192)}` };
 
     // 3. Injected faults, then AWS's own rate limits.
     if (this.faults.take('throttle', call)) {
