@@ -20,7 +20,8 @@ const statePath = (est: Estate) => join(est.dir, 'state', 'run.state.json');
 
 /** Every kill point: one mutating request per step, killed before it applies or after (reply lost). */
 const KILLS: { step: number; operation: string; phase: 'before' | 'after'; match?: (est: Estate) => string }[] = [
-  { step: 1, operation: 'AssociateProfile', phase: 'before' },
+  // path B: step 1 associates the zones with the spokes of the other account
+  { step: 1, operation: 'CreateVPCAssociationAuthorization', phase: 'before' },
   { step: 1, operation: 'AssociateVPCWithHostedZone', phase: 'after' },
   { step: 2, operation: 'DisassociateVPCFromHostedZone', phase: 'after', match: (est) => est.info.vpcs[0]!.id },
   { step: 3, operation: 'ModifyVpcEndpoint', phase: 'before' },
