@@ -46,7 +46,7 @@ describe.each(scenarios)('migration end to end: %s', (_title, args) => {
     const calls = (await e.requests()).slice(before);
     expect(calls.length).toBeGreaterThan(0);
     expect(calls.filter((c) => c.mutating)).toEqual([]);
-  });
+  }, 120_000);
 
   it('apply migrates the estate, and no VPC ever lost resolution (independent probe loop)', async () => {
     const probes = e.probeLoop();
@@ -66,7 +66,7 @@ describe.each(scenarios)('migration end to end: %s', (_title, args) => {
     expect(state.status).toBe('done');
     expect(state.backups.map((b) => b.zoneId).sort()).toEqual([...zoneIds].sort());
     for (const b of state.backups) expect(existsSync(b.json)).toBe(true);
-  });
+  }, 900_000);
 
   it('apply on the migrated estate is a no-op that says so', async () => {
     const before = (await e.requests()).length;
@@ -74,5 +74,5 @@ describe.each(scenarios)('migration end to end: %s', (_title, args) => {
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/Nothing to do: sandbox-\S+ is already migrated/);
     expect((await e.requests()).slice(before).filter((c) => c.mutating)).toEqual([]);
-  });
+  }, 120_000);
 });
