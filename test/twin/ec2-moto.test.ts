@@ -15,39 +15,17 @@ import {
   type Vpc as SdkVpc,
   type VpcEndpoint as SdkEndpoint,
 } from '@aws-sdk/client-ec2';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyWorld, type World } from '../../src/twin/world.js';
 import { referee } from '../support/referees.js';
+import { startMoto, type MotoServer } from '../support/moto.js';
 import { startTestTwin, type TestTwin } from '../support/twin.js';
 
 const available = referee('moto_server', 'moto differential (EC2)');
 const MOTO_ACCOUNT = '123456789012';
 const REGION = 'us-east-1';
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-async function waitForHttp(url: string, attempts = 150): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`moto_server did not come up at ${url}`);
-}
 
 type Kind = 'string' | 'boolean' | 'number' | 'date' | 'array' | 'object';
 /** The parsed shape: each present field and the JS type the SDK gave it. */
@@ -81,17 +59,15 @@ async function errorCode(p: Promise<unknown>): Promise<string> {
 }
 
 describe.skipIf(!available)('EC2: twin vs moto_server', () => {
-  let moto: ChildProcess | undefined;
+  let moto: MotoServer | undefined;
   let motoEc2: EC2Client;
   let twin: TestTwin;
   let twinEc2: EC2Client;
   const ids = { vpc: '', endpoint: '', subnets: [] as string[], enis: [] as string[] };
 
   beforeAll(async () => {
-    const port = await freePort();
-    moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    const motoUrl = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${motoUrl}/moto-api/`);
+    moto = await startMoto();
+    const motoUrl = moto.url;
     motoEc2 = new EC2Client({ endpoint: motoUrl, region: REGION, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
 
     // The estate, through moto's own EC2 API.
@@ -159,12 +135,7 @@ describe.skipIf(!available)('EC2: twin vs moto_server', () => {
     motoEc2?.destroy();
     twinEc2?.destroy();
     await twin?.close();
-    if (moto && moto.exitCode === null) {
-      const exited = new Promise((r) => moto!.once('exit', r));
-      moto.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (moto.exitCode === null) moto.kill('SIGKILL');
-    }
+    await moto?.stop();
   });
 
   it('DescribeVpcEndpoints: same fields and types, same ids, state lower-case in both [doc: model VpcEndpoint]', async () => {

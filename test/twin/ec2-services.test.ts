@@ -10,12 +10,11 @@ import {
   type DescribeVpcEndpointServicesCommandOutput,
   type ServiceDetail,
 } from '@aws-sdk/client-ec2';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeVpcEndpointServices, describeVpcEndpoints, type ServiceDetailView } from '../../src/twin/ops/ec2.js';
 import { ENDPOINT_CATALOGUE, buildScenario } from '../../src/twin/scenario.js';
 import { awsCli, cliErrorCode, referee, type AwsCliResult } from '../support/referees.js';
+import { startMoto, type MotoServer } from '../support/moto.js';
 import { startTestTwin, type TestTwin } from '../support/twin.js';
 import { ACCOUNT_A, ACCOUNT_B, T0, codeOf, ctxFor, ec2World } from './ec2-fixtures.js';
 
@@ -319,28 +318,7 @@ describe.skipIf(!cliAvailable)('describe-vpc-endpoint-services through the AWS C
 
 const motoAvailable = referee('moto_server', 'moto differential (EC2 endpoint services)');
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as { port: number };
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-async function waitForHttp(url: string, attempts = 150): Promise<void> {
-  for (let i = 0; i < attempts; i++) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`moto_server did not come up at ${url}`);
-}
 
 /** Present fields and the JS type the SDK gave each. */
 function shape(o: object): Record<string, string> {
@@ -369,7 +347,7 @@ async function errorName(p: Promise<unknown>): Promise<string> {
 }
 
 describe.skipIf(!motoAvailable)('DescribeVpcEndpointServices: twin vs moto_server', () => {
-  let moto: ChildProcess | undefined;
+  let moto: MotoServer | undefined;
   let motoEc2: EC2Client;
   let twin: TestTwin;
   let twinEc2: EC2Client;
@@ -378,10 +356,8 @@ describe.skipIf(!motoAvailable)('DescribeVpcEndpointServices: twin vs moto_serve
     out.ServiceDetails!.find((d) => d.ServiceName === name && d.ServiceType![0]!.ServiceType === type)!;
 
   beforeAll(async () => {
-    const port = await freePort();
-    moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    const motoUrl = `http://127.0.0.1:${port}`;
-    await waitForHttp(`${motoUrl}/moto-api/`);
+    moto = await startMoto();
+    const motoUrl = moto.url;
     motoEc2 = new EC2Client({ endpoint: motoUrl, region: R, credentials: { accessKeyId: 'testing', secretAccessKey: 'testing' }, maxAttempts: 1 });
     twin = await startTestTwin({ world: ec2World() });
     twinEc2 = twin.ec2(0);
@@ -391,12 +367,7 @@ describe.skipIf(!motoAvailable)('DescribeVpcEndpointServices: twin vs moto_serve
     motoEc2?.destroy();
     twinEc2?.destroy();
     await twin?.close();
-    if (moto && moto.exitCode === null) {
-      const exited = new Promise((r) => moto!.once('exit', r));
-      moto.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 3000))]);
-      if (moto.exitCode === null) moto.kill('SIGKILL');
-    }
+    await moto?.stop();
   });
 
   it('both answer lambda once and s3 twice (Gateway + Interface) in ServiceNames [peer: terraform-aws-vpc#579]', async () => {

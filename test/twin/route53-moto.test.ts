@@ -1,8 +1,6 @@
 // Differential test: one sequence of Route 53 calls (official SDK) against moto_server 5.2 and
 // the twin, results compared modulo ids and timestamps. Where the twin deliberately differs
 // from moto, the difference is asserted and the AWS source that makes the twin right is cited.
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
 import { CreateVpcCommand, EC2Client } from '@aws-sdk/client-ec2';
 import {
   AssociateVPCWithHostedZoneCommand,
@@ -21,6 +19,7 @@ import {
 } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { referee } from '../support/referees.js';
+import { startMoto, type MotoServer } from '../support/moto.js';
 import { startTestTwin, type TestTwin } from '../support/twin.js';
 import { REGION, VPC, route53World } from './route53-fixtures.js';
 
@@ -34,28 +33,7 @@ interface Target {
   vpcs: [string, string, string];
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = createServer();
-    srv.once('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const port = (srv.address() as { port: number }).port;
-      srv.close(() => resolve(port));
-    });
-  });
-}
 
-async function waitForHttp(url: string): Promise<void> {
-  for (let i = 0; i < 150; i++) {
-    try {
-      await fetch(url);
-      return;
-    } catch {
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  throw new Error(`moto_server did not start at ${url}`);
-}
 
 /** Runs the sequence, recording each step's parsed result (ids and times replaced) or error name. */
 async function runSequence(target: Target): Promise<Transcript> {
@@ -205,16 +183,14 @@ const DELIBERATE: Record<string, { twin: Step; moto: Step; why: string }> = {
 };
 
 describe.skipIf(!available)('Route 53: twin vs moto_server, same calls, same answers', () => {
-  let moto: ChildProcess | undefined;
+  let moto: MotoServer | undefined;
   let twin: TestTwin;
   let motoTranscript: Transcript;
   let twinTranscript: Transcript;
 
   beforeAll(async () => {
-    const port = await freePort();
-    moto = spawn('moto_server', ['-H', '127.0.0.1', '-p', String(port)], { stdio: 'ignore' });
-    const motoUrl = `http://127.0.0.1:${port}`;
-    await waitForHttp(motoUrl);
+    moto = await startMoto();
+    const motoUrl = moto.url;
     const creds = { accessKeyId: 'AKIAMOTOTESTING00000', secretAccessKey: 'moto-secret' };
     const ec2 = new EC2Client({ endpoint: motoUrl, region: REGION, credentials: creds });
     const vpcIds: string[] = [];
@@ -233,7 +209,7 @@ describe.skipIf(!available)('Route 53: twin vs moto_server, same calls, same ans
   });
 
   afterAll(async () => {
-    if (moto && moto.exitCode === null) moto.kill('SIGTERM');
+    await moto?.stop();
     await twin?.close();
   });
 
