@@ -7,6 +7,7 @@ import { AwsError } from '../aws/errors.js';
 import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { planCommand, schemaCommand } from './plan.js';
+import { probeCommand } from './probe.js';
 import { applyCommand, resumeCommand, statusCommand } from './run.js';
 import { sandboxCommand } from './sandbox.js';
 
@@ -32,12 +33,14 @@ Typical session:
   r53migrate apply plan.yaml --plan-hash HASH   run exactly what was reviewed, gated by DNS probes
   r53migrate resume                             after a halt, a kill or a lost session
   r53migrate status                             where the run stands
+  r53migrate probe plan.yaml --watch            how every VPC resolves every name, live
   r53migrate sandbox run                        rehearse a whole migration on this machine`,
     );
   program.addCommand(planCommand(io, setExit));
   program.addCommand(applyCommand(io, setExit));
   program.addCommand(resumeCommand(io, setExit));
   program.addCommand(statusCommand(io, setExit));
+  program.addCommand(probeCommand(io, setExit));
   program.addCommand(schemaCommand(io));
   program.addCommand(sandboxCommand(io, setExit));
   configure(program, io);
