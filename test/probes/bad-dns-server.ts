@@ -102,9 +102,7 @@ export async function startBadServer(script: Script): Promise<BadServer> {
       }),
     );
   });
-  await new Promise<void>((r) => udp.bind(0, host, r));
   await new Promise<void>((r) => other.bind(0, host, r));
-  const port = udp.address().port;
 
   const tcp = net.createServer((sock) => {
     tcpSockets.add(sock);
@@ -132,10 +130,23 @@ export async function startBadServer(script: Script): Promise<BadServer> {
       }
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    tcp.once('error', reject);
-    tcp.listen(port, host, () => resolve());
-  });
+  // TCP first on a free port, then UDP on the same number; another process may hold that UDP
+  // port, so try again with a new one (bounded).
+  let port = 0;
+  for (let attempt = 1; ; attempt++) {
+    await new Promise<void>((resolve, reject) => {
+      tcp.once('error', reject);
+      tcp.listen(0, host, () => resolve());
+    });
+    port = (tcp.address() as net.AddressInfo).port;
+    const bound = await new Promise<boolean>((resolve) => {
+      udp.once('error', () => resolve(false));
+      udp.bind(port, host, () => resolve(true));
+    });
+    if (bound) break;
+    await new Promise<void>((r) => tcp.close(() => r()));
+    if (attempt >= 20) throw new Error('could not bind the bad DNS server on one port for UDP and TCP');
+  }
 
   return {
     host,
