@@ -9,7 +9,7 @@ import { observe } from '../dist/aws/observe.js';
 import { loadPlan } from '../dist/plan/load.js';
 import { startSandbox } from '../dist/twin/sandbox.js';
 
-process.env.AWS_SDK_JS_SUPPRESS_NODE_DEPRECATION_WARNING = '1';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 const rows = [];
 for (const scenario of ['direct', 'via-profile']) {
   for (const vpcs of [10, 100, 300]) {
