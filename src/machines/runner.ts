@@ -67,7 +67,11 @@ export interface RunResult {
   warnings: string[];
   startedAtStep: number;
   counters: RunContext['counters'];
-  probes: { results: number; nonOk: number };
+  /**
+   * nonOk: wrong answers from pairs that had to resolve. keeperGap: the keeper's while step 7
+   * emptied and deleted its zones (the one gap the runbook allows; see README "The keeper").
+   */
+  probes: { results: number; nonOk: number; keeperGap: number };
   elapsedMs: number;
 }
 
@@ -123,7 +127,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       warnings,
       startedAtStep: assessment.position,
       counters: { batches: 0, applied: 0, alreadyDone: 0 },
-      probes: { results: 0, nonOk: 0 },
+      probes: { results: 0, nonOk: 0, keeperGap: 0 },
       elapsedMs: 0,
     };
     if (assessment.position > STEPS.length) {
@@ -138,12 +142,17 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     const unprobed = planVpcs(plan).filter((v) => !plan.probes.resolvers[v.id]).map((v) => v.id);
     if (unprobed.length) warnings.push(`no resolver under probes.resolvers for ${unprobed.join(', ')}: their resolution is not verified`);
     let nonOk = 0;
+    let keeperGap = 0;
+    let currentStep = assessment.position;
+    const keeperId = plan.spokes[plan.spokes.length - 1]!.id;
     if (targets.length) {
       log = NdjsonLog.open(state.probeLog);
       prober = new Prober({ timeoutMs: plan.probes.timeoutMs, retries: plan.probes.retries });
       monitor = new Monitor({ targets, intervalMs: plan.probes.intervalMs, prober, log });
       monitor.subscribe((r) => {
-        if (r.class !== 'ok') nonOk++;
+        if (r.class === 'ok') return;
+        if (currentStep === STEPS.length && r.vpcId === keeperId) keeperGap++;
+        else nonOk++;
       });
       monitor.start();
       // Preflight: nothing changes unless every pair resolves right now.
@@ -217,6 +226,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       lastValue = value;
       const stepIndex = snap.context.stepIndex;
       const step = STEPS[stepIndex]!;
+      currentStep = step.number;
       const phase = typeof snap.value === 'string' ? snap.value : Object.values(snap.value as Record<string, string>)[0] ?? '';
       const status: RunState['status'] = snap.value === 'done' ? 'done' : snap.value === 'halted' ? 'halted' : snap.value === 'failed' ? 'failed' : 'running';
       void save({
@@ -244,7 +254,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       ...(snap.context.halt ? { halt: snap.context.halt } : {}),
       ...(snap.context.failure ? { failure: snap.context.failure } : {}),
       counters: snap.context.counters,
-      probes: { results: monitor?.results ?? 0, nonOk },
+      probes: { results: monitor?.results ?? 0, nonOk, keeperGap },
       elapsedMs: now() - started,
     };
   } finally {

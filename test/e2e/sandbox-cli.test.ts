@@ -121,3 +121,21 @@ describe('sandbox up: bad flags get a clear error, exit 2, and start nothing', (
     });
   }
 });
+
+describe('sandbox run (what npm start runs)', () => {
+  it('migrates the default estate end to end and ends with a summary: 0 wrong answers, where the state and backup are', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'r53m-run-'));
+    try {
+      const r = await runCli(['sandbox', 'run', '--dir', dir], { timeoutMs: 240_000 });
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(/Detected path A/);
+      for (let step = 1; step <= 7; step++) expect(r.stdout).toContain(`step ${step}: `);
+      expect(r.stdout).toMatch(/Migration complete \(from step 1\): .* DNS probes \(0 not ok/);
+      expect(r.stdout).toMatch(/Backup of Z\w+: /);
+      expect(existsSync(join(dir, 'run', 'sandbox-direct.state.json'))).toBe(true);
+      expect(existsSync(join(dir, 'sandbox.json'))).toBe(false); // the sandbox stopped
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
+});
