@@ -12,7 +12,7 @@ import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Logger } from 'pino';
 import type { PlanAccount } from '../plan/schema.js';
 import { realSleep, RequestBudget, type Clock, type Sleep } from './budget.js';
-import { AccessDeniedError, AwsError, normaliseAwsError, type AwsService, type CallInfo } from './errors.js';
+import { AccountSetupError, AwsError, normaliseAwsError, type AwsService, type CallInfo } from './errors.js';
 import { Route53ProfilesClient, type Route53ProfilesCommand } from './route53profiles/index.js';
 
 export interface AccountClients {
@@ -157,7 +157,7 @@ export class AwsAccess {
     const id = who.Account ?? '';
     const planned = this.opts.accounts[name]?.accountId;
     if (planned && planned !== id) {
-      throw new AccessDeniedError(
+      throw new AccountSetupError(
         `the credentials for account ${name} belong to AWS account ${id}, but the plan says ${planned}: fix the plan's profile/role for ${name} (nothing was changed)`,
         { service: 'sts', operation: 'GetCallerIdentity', account: name, accountId: id },
         'AccountMismatch',

@@ -74,6 +74,14 @@ export class NotAuthorizedError extends AwsError {
 export class AccessDeniedError extends AwsError {
   readonly kind = 'access-denied';
 }
+/**
+ * The plan's way into an account leads nowhere or elsewhere: its profile is not in the AWS
+ * config files, no credentials resolve, or they belong to another account than the plan says.
+ * Found before anything is changed, and fixed in the plan or the machine's AWS config: bad input.
+ */
+export class AccountSetupError extends AccessDeniedError {
+  readonly exitCode = 2;
+}
 export class ThrottledError extends AwsError {
   readonly kind = 'throttled';
   override readonly retryable = true;
@@ -126,6 +134,8 @@ const BY_CODE: Record<string, Ctor> = {
   ExpiredToken: AccessDeniedError,
   ExpiredTokenException: AccessDeniedError,
   MissingAuthenticationToken: AccessDeniedError,
+  // thrown by the SDK's credential providers before any request is sent
+  CredentialsProviderError: AccountSetupError,
   // slow down
   Throttling: ThrottledError,
   ThrottlingException: ThrottledError,
@@ -177,6 +187,8 @@ function advice(kind: Ctor, call: CallInfo, code: string, awsMessage: string): s
   const who = `account ${call.account}${call.accountId ? ` (${call.accountId})` : ''}`;
   const on = call.target ? ` on ${call.target}` : '';
   switch (kind) {
+    case AccountSetupError:
+      return `no credentials could be found for ${who}: the plan's profile (or assumeRole.sourceProfile) for this account must name a profile of the AWS config/credentials files (AWS_CONFIG_FILE, AWS_SHARED_CREDENTIALS_FILE) with current keys or session (nothing was changed)`;
     case AccessDeniedError:
       if (/token|signature|credential|AuthFailure|MissingAuthentication/i.test(code)) {
         return `the credentials for ${who} were rejected (${code}): check the plan's profile or role for this account, that the keys are current, and that this machine's clock is right`;

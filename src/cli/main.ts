@@ -65,7 +65,9 @@ export async function runMain(argv: string[], io: CliIo): Promise<number> {
     }
     if (e instanceof AwsError) {
       io.stderr.write(`r53migrate: ${e.message}\n`);
-      return EXIT.failed;
+      // An account the plan can't reach (AccountSetupError) is bad input; any other AWS failure is 1.
+      const own = (e as { exitCode?: unknown }).exitCode;
+      return typeof own === 'number' ? own : EXIT.failed;
     }
     const coded = e as { exitCode?: unknown; message?: string };
     if (e instanceof Error && typeof coded.exitCode === 'number') {

@@ -27,7 +27,8 @@ estate is not acceptable (every problem is listed), 1 AWS could not be read.`,
       const access = accessFor(loaded);
       try {
         const run = planRun(await observe(loaded.plan, access), loaded.plan);
-        io.stdout.write(o.json ? renderPlanJson(loaded, run) : renderPlanText(loaded, run));
+        // A refused plan is an error: as with apply, its reasons go to stderr (JSON stays on stdout for scripts).
+        (run.ok || o.json ? io.stdout : io.stderr).write(o.json ? renderPlanJson(loaded, run) : renderPlanText(loaded, run));
         setExit(run.ok ? EXIT.done : EXIT.badInput);
       } finally {
         access.destroy();

@@ -70,17 +70,27 @@ function knownKeysAt(path: PropertyKey[]): string {
   return keys.length ? `; expected one of: ${keys.join(', ')}` : '';
 }
 
+const EXPECTED: Record<string, string> = { object: 'a mapping', record: 'a mapping', array: 'a list', string: 'a string', number: 'a number', int: 'a whole number', boolean: 'true or false' };
+
+/** zod's wording, except where it speaks JavaScript ("received undefined", "Invalid key in record"). */
+function messageOf(issue: z.core.$ZodIssue, doc: Document): string {
+  // A record key that fails its own check: say what the key should look like.
+  if (issue.code === 'invalid_key') return `"${String(issue.path.at(-1))}" is not a valid key: ${issue.issues.map((i) => i.message).join('; ')}`;
+  if (issue.code === 'invalid_type' && issue.message.startsWith('Invalid input') && !doc.hasIn(issue.path as (string | number)[])) {
+    return `missing: expected ${EXPECTED[issue.expected] ?? issue.expected}`;
+  }
+  return issue.message;
+}
+
 export function parsePlanText(text: string, file: string): LoadedPlan {
   const lines = new LineCounter();
   // uniqueKeys: a key given twice is an error, not a silent override; maxAliasCount stops alias bombs.
   const doc = parseDocument(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false, strict: true });
-  const problems: PlanProblem[] = doc.errors.map((e) => ({
-    file,
-    line: e.linePos?.[0]?.line,
-    column: e.linePos?.[0]?.col,
-    field: '',
-    message: `not valid YAML/JSON: ${e.message.split('\n')[0]}`,
-  }));
+  const problems: PlanProblem[] = doc.errors.map((e) => {
+    // prettyErrors is off, so linePos is not filled in: the line comes from the error's offset.
+    const pos = e.linePos?.[0] ?? lines.linePos(e.pos[0]);
+    return { file, line: pos.line, column: pos.col, field: '', message: `not valid YAML/JSON: ${e.message.split('\n')[0]}` };
+  });
   if (problems.length) throw new PlanError(file, problems);
   let raw: unknown;
   try {
@@ -93,16 +103,18 @@ export function parsePlanText(text: string, file: string): LoadedPlan {
   }
   const parsed = Plan.safeParse(raw);
   if (!parsed.success) {
-    const problemsOf = (issue: z.core.$ZodIssue): PlanProblem[] =>
+    const problemsOf = (issue: z.core.$ZodIssue): PlanProblem[] => {
       // An unknown key is reported where it stands, one problem per key, with what is allowed.
-      issue.code === 'unrecognized_keys'
-        ? issue.keys.map((key) => ({
-            file,
-            ...locate(doc, lines, [...issue.path, key]),
-            field: fieldOf([...issue.path, key]),
-            message: `unknown field "${key}"${knownKeysAt(issue.path)}`,
-          }))
-        : [{ file, ...locate(doc, lines, issue.path), field: fieldOf(issue.path), message: issue.message }];
+      if (issue.code === 'unrecognized_keys') {
+        return issue.keys.map((key) => ({
+          file,
+          ...locate(doc, lines, [...issue.path, key]),
+          field: fieldOf([...issue.path, key]),
+          message: `unknown field "${key}"${knownKeysAt(issue.path)}`,
+        }));
+      }
+      return [{ file, ...locate(doc, lines, issue.path), field: fieldOf(issue.path), message: messageOf(issue, doc) }];
+    };
     throw new PlanError(file, parsed.error.issues.flatMap(problemsOf));
   }
   const hash = createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex');

@@ -39,6 +39,15 @@ export function describeIssues(issues: z.core.$ZodIssue[], limit = 10): string[]
   return lines;
 }
 
+/** Node 20's JSON.parse says "at position N"; a person editing the file needs the line. */
+function withLine(message: string, text: string): string {
+  const at = /at position (\d+)/.exec(message);
+  if (!at || /\bline \d+/.test(message)) return message;
+  const before = text.slice(0, Number(at[1]));
+  const line = before.split('\n').length;
+  return `${message} (line ${line} column ${before.length - before.lastIndexOf('\n')})`;
+}
+
 /** Parses the bytes of a state file, or throws the typed error for what is wrong with them. */
 export function parseStateBytes(bytes: Uint8Array, file: string, prevPath?: string): RunState {
   const corrupt = (kind: CorruptKind, problems: string[], cause?: unknown): StateFileCorruptError =>
@@ -57,7 +66,7 @@ export function parseStateBytes(bytes: Uint8Array, file: string, prevPath?: stri
   try {
     json = JSON.parse(text);
   } catch (error) {
-    throw corrupt('not-json', [`it is not valid JSON (truncated or hand-edited?): ${(error as Error).message}`], error);
+    throw corrupt('not-json', [`it is not valid JSON (truncated or hand-edited?): ${withLine((error as Error).message, text)}`], error);
   }
   if (json !== null && typeof json === 'object' && !Array.isArray(json)) {
     const { schemaVersion, toolVersion } = json as Record<string, unknown>;

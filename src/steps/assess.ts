@@ -54,7 +54,7 @@ export function assess(world: World, plan: Plan): Assessment {
   for (const v of planVpcs(plan)) {
     const o = world.vpcs[v.id];
     if (!o?.exists) {
-      problems.push(`VPC ${v.id} was not found in account ${v.account} (${world.accounts[v.account]}): check its id and account in the plan`);
+      problems.push(`VPC ${v.id} was not found in account ${v.account} (${world.accounts[v.account]}) in ${plan.region}: check its id, its account and the plan's region`);
       continue;
     }
     if (o.profileAssociation && o.profileAssociation.profileId !== P) {
@@ -69,7 +69,7 @@ export function assess(world: World, plan: Plan): Assessment {
   for (const e of plan.endpoints) {
     const ep = world.endpoints[e.id];
     if (!ep?.exists) {
-      problems.push(`endpoint ${e.id} was not found in any account of the plan: check its id`);
+      problems.push(`endpoint ${e.id} was not found in any account of the plan in ${plan.region}: check its id and the plan's region`);
       continue;
     }
     if (ep.type !== 'Interface') {
