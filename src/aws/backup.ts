@@ -2,8 +2,9 @@
 // back, and a BIND zone file for people), read back, and compared with the live zone. Nothing is
 // deleted on the strength of a backup that wasn't verified.
 import { GetHostedZoneCommand, ListResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { mkdir, open, readFile, rename } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { writeFileAtomic } from '../state/fs.js';
 import type { AwsAccess } from './access.js';
 import { allPages, recordFromSdk } from './observe.js';
 import type { ObservedRecord } from './world.js';
@@ -51,17 +52,6 @@ export function toBind(zoneName: string, records: ObservedRecord[]): string {
   return lines.join('\n') + '\n';
 }
 
-async function writeDurably(path: string, content: string): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  const fh = await open(tmp, 'w', 0o600);
-  try {
-    await fh.writeFile(content);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-}
 
 export async function backupZone(access: AwsAccess, account: string, zoneId: string, dir: string, signal?: AbortSignal): Promise<ZoneBackup> {
   const zone = await access.read(account, 'route53', new GetHostedZoneCommand({ Id: zoneId }), { signal, target: zoneId });
@@ -72,10 +62,10 @@ export async function backupZone(access: AwsAccess, account: string, zoneId: str
   const json = join(dir, `${zoneId}.${stamp}.json`);
   const bind = join(dir, `${zoneId}.${stamp}.zone`);
   const body = JSON.stringify({ zoneId, zoneName, vpcs: zone.VPCs ?? [], savedAt: new Date().toISOString(), resourceRecordSets: records }, null, 2) + '\n';
-  await writeDurably(json, body);
+  await writeFileAtomic(json, body);
   const observed = records.map(recordFromSdk);
   const bindText = toBind(zoneName, observed);
-  await writeDurably(bind, bindText);
+  await writeFileAtomic(bind, bindText);
 
   // Verify: what is on disk equals what AWS holds now.
   const live = JSON.stringify(await listAll(access, account, zoneId, signal));

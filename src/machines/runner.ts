@@ -11,7 +11,7 @@ import type { World } from '../aws/world.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { planVpcs } from '../plan/schema.js';
 import { awaitGate, buildTargets, Monitor, NdjsonLog, pairKey, Prober, type PairRef, type ProbeTarget } from '../probes/index.js';
-import { appendJournal, newRunState, openStateStore, readStateFile, type RunState } from '../state/index.js';
+import { appendJournal, newRunState, openStateStore, type RunState } from '../state/index.js';
 import { apiCall } from '../steps/actions.js';
 import { assess } from '../steps/assess.js';
 import { STEPS } from '../steps/index.js';
@@ -265,7 +265,3 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
   }
 }
 
-/** The state as the last checkpoint left it (for `status`), without taking the lock. */
-export async function readRunState(statePath: string): Promise<RunState | undefined> {
-  return readStateFile(statePath);
-}

@@ -1,6 +1,7 @@
 // The few file-system calls the store makes, behind a contract so tests can inject the failures
 // a real disk produces rarely (ENOSPC, EROFS, a kill between write and rename).
 import { link, mkdir, open, readdir, readFile, rename, stat, unlink } from 'node:fs/promises';
+import { dirname } from 'node:path';
 
 export interface FileSystem {
   /** Creates the folder and its parents; `mode` applies only to folders it creates. */
@@ -53,4 +54,16 @@ export const nodeFileSystem: FileSystem = {
 
 export function errnoOf(error: unknown): string | undefined {
   return (error as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/**
+ * Writes a whole file so that a reader sees the old content or the new, never a mix: a temp file
+ * beside it, fsync, rename over, fsync the folder. For files outside the state store (zone
+ * backups, the sandbox's files).
+ */
+export async function writeFileAtomic(path: string, content: string, mode = 0o600, fs: FileSystem = nodeFileSystem): Promise<void> {
+  const tmp = `${path}.${process.pid}.${Math.random().toString(16).slice(2, 10)}.tmp`;
+  await fs.writeFileSynced(tmp, Buffer.from(content), { mode, exclusive: true });
+  await fs.rename(tmp, path);
+  await fs.fsyncDir(dirname(path));
 }

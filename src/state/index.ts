@@ -7,7 +7,7 @@ export { MemoryStateStore, type MemoryStateStoreOptions } from './memory-store.j
 export { readStateFile, checkResumable, parseStateBytes, prevPathFor, MAX_STATE_BYTES, type ResumeExpectation, type ReadStateOptions } from './read.js';
 export { acquireLock, isPidAlive, type HeldLock, type LockOptions, type Clock } from './lock.js';
 export { newRunState, appendJournal, statePathFor, probeLogPathFor, DEFAULT_STATE_DIR, type NewRunStateInput, type NewJournalEntry } from './run-state.js';
-export { nodeFileSystem, type FileSystem } from './fs.js';
+export { nodeFileSystem, writeFileAtomic, type FileSystem } from './fs.js';
 export {
   StateError,
   StateFileCorruptError,

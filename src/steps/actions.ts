@@ -2,7 +2,6 @@
 // one local write), can describe itself in one line, and can be applied to a World copy so a dry
 // run can carry the world forward through all seven steps.
 import type { ObservedRecord, World } from '../aws/world.js';
-import { hostedZoneArn } from '../aws/world.js';
 
 interface Base {
   /** Deterministic: the same world and plan give the same ids (dry runs compare equal). */
@@ -181,4 +180,3 @@ export function simulate(world: World, actions: Action[]): World {
   return w as World;
 }
 
-export const zoneArn = hostedZoneArn;

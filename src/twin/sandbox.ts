@@ -1,10 +1,11 @@
 // A whole rehearsal estate on loopback: the twin's API port, one DNS resolver per VPC, and the
 // files a user (or a test) needs to point tools at it: sandbox.json, an AWS config/credentials
 // pair with one named profile per account, env.sh, and a plan file for the scenario.
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
 import { probeNameFor } from '../probes/targets.js';
+import { writeFileAtomic } from '../state/fs.js';
 import type { Clock } from './clock.js';
 import { startVpcResolvers } from './dns-server.js';
 import { endpointZoneNames } from './ops/lookup.js';
@@ -61,11 +62,6 @@ export interface Sandbox {
 
 const profileName = (accountName: string) => `r53m-${accountName}`;
 
-async function writeAtomic(path: string, content: string, mode = 0o600): Promise<void> {
-  const tmp = `${path}.${process.pid}.tmp`;
-  await writeFile(tmp, content, { mode });
-  await rename(tmp, path);
-}
 
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   assertLoopback(opts.host);
@@ -158,12 +154,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     `export AWS_REGION='${world.region}'`,
     '',
   ].join('\n');
-  await writeAtomic(info.awsConfigFile, config);
-  await writeAtomic(info.awsCredentialsFile, credentials);
-  await writeAtomic(join(dir, 'env.sh'), env);
-  await writeAtomic(info.planFile, planYaml(world, info));
+  await writeFileAtomic(info.awsConfigFile, config);
+  await writeFileAtomic(info.awsCredentialsFile, credentials);
+  await writeFileAtomic(join(dir, 'env.sh'), env);
+  await writeFileAtomic(info.planFile, planYaml(world, info));
   // Written last: its presence means everything else is ready.
-  await writeAtomic(join(dir, 'sandbox.json'), JSON.stringify(info, null, 2) + '\n');
+  await writeFileAtomic(join(dir, 'sandbox.json'), JSON.stringify(info, null, 2) + '\n');
 
   let closed = false;
   return {

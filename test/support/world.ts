@@ -1,7 +1,7 @@
 // Plain observed Worlds for unit tests of the pure steps: built from a twin scenario (so they
 // look like what observe() returns) without any HTTP.
-import { ENDPOINT_CATALOGUE, buildScenario, type ScenarioOptions } from '../../src/twin/scenario.js';
-import { endpointArn, hostedZoneArn, stripDot, type World as TwinWorld } from '../../src/twin/world.js';
+import { buildScenario, type ScenarioOptions } from '../../src/twin/scenario.js';
+import { endpointArn, type World as TwinWorld } from '../../src/twin/world.js';
 import type { World } from '../../src/aws/world.js';
 import { Plan } from '../../src/plan/schema.js';
 import { endpointZoneNames } from '../../src/twin/ops/lookup.js';
@@ -107,4 +107,3 @@ export function observedFromTwin(twin: TwinWorld, plan: Plan): World {
   };
 }
 
-export { ENDPOINT_CATALOGUE, hostedZoneArn, stripDot };

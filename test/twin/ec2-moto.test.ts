@@ -18,7 +18,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { emptyWorld, type World } from '../../src/twin/world.js';
 import { referee } from '../support/referees.js';
-import { startMoto, type MotoServer } from '../support/moto.js';
+import { compareShapes, errorName, startMoto, type MotoServer } from '../support/moto.js';
 import { startTestTwin, type TestTwin } from '../support/twin.js';
 
 const available = referee('moto_server', 'moto differential (EC2)');
@@ -27,36 +27,8 @@ const REGION = 'us-east-1';
 
 
 
-type Kind = 'string' | 'boolean' | 'number' | 'date' | 'array' | 'object';
-/** The parsed shape: each present field and the JS type the SDK gave it. */
-function shape(o: object): Record<string, Kind> {
-  const out: Record<string, Kind> = {};
-  for (const [k, v] of Object.entries(o)) {
-    if (v === undefined || k === '$metadata') continue;
-    out[k] = v instanceof Date ? 'date' : Array.isArray(v) ? 'array' : (typeof v as Kind);
-  }
-  return out;
-}
 
-/** Fields both have must have the same type; returns the twin's extra fields and moto's missing ones. */
-function compareShapes(twin: object, moto: object): { extraInTwin: string[]; missingInTwin: string[] } {
-  const t = shape(twin);
-  const m = shape(moto);
-  for (const k of Object.keys(m)) if (k in t) expect({ field: k, kind: t[k] }).toEqual({ field: k, kind: m[k] });
-  return {
-    extraInTwin: Object.keys(t).filter((k) => !(k in m)).sort(),
-    missingInTwin: Object.keys(m).filter((k) => !(k in t)).sort(),
-  };
-}
 
-async function errorCode(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).name;
-  }
-  return 'no error';
-}
 
 describe.skipIf(!available)('EC2: twin vs moto_server', () => {
   let moto: MotoServer | undefined;
@@ -217,16 +189,16 @@ describe.skipIf(!available)('EC2: twin vs moto_server', () => {
       c.send(new DescribeNetworkInterfacesCommand({ NetworkInterfaceIds: ['eni-0fffffffffffffff0'] })),
       c.send(new ModifyVpcEndpointCommand({ VpcEndpointId: 'vpce-0fffffffffffffff0', PrivateDnsEnabled: true })),
     ];
-    const twinCodes = await Promise.all(calls(twinEc2).map(errorCode));
-    const motoCodes = await Promise.all(calls(motoEc2).map(errorCode));
+    const twinCodes = await Promise.all(calls(twinEc2).map(errorName));
+    const motoCodes = await Promise.all(calls(motoEc2).map(errorName));
     expect(twinCodes).toEqual(['InvalidVpcID.NotFound', 'InvalidVpcEndpointId.NotFound', 'InvalidNetworkInterfaceID.NotFound', 'InvalidVpcEndpointId.NotFound']);
     expect(twinCodes).toEqual(motoCodes);
   });
 
   it('a malformed endpoint id: the twin answers InvalidVpcEndpointId.Malformed as EC2 does, moto NotFound [doc: EC2 error codes; peer: terraform-aws-vpc#312]', async () => {
     const bad = 'vpce-XYZ';
-    expect(await errorCode(twinEc2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [bad] })))).toBe('InvalidVpcEndpointId.Malformed');
-    expect(await errorCode(motoEc2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [bad] })))).toBe('InvalidVpcEndpointId.NotFound');
+    expect(await errorName(twinEc2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [bad] })))).toBe('InvalidVpcEndpointId.Malformed');
+    expect(await errorName(motoEc2.send(new DescribeVpcEndpointsCommand({ VpcEndpointIds: [bad] })))).toBe('InvalidVpcEndpointId.NotFound');
   });
 
   it('ModifyVpcEndpoint: both return true; the twin (following the runbook) shows pending + PrivateDnsEnabled, moto changes nothing [runbook step 3]', async () => {

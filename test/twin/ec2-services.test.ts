@@ -14,7 +14,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { describeVpcEndpointServices, describeVpcEndpoints, type ServiceDetailView } from '../../src/twin/ops/ec2.js';
 import { ENDPOINT_CATALOGUE, buildScenario } from '../../src/twin/scenario.js';
 import { awsCli, cliErrorCode, referee, type AwsCliResult } from '../support/referees.js';
-import { startMoto, type MotoServer } from '../support/moto.js';
+import { compareShapes, errorName, startMoto, type MotoServer } from '../support/moto.js';
 import { startTestTwin, type TestTwin } from '../support/twin.js';
 import { ACCOUNT_A, ACCOUNT_B, T0, codeOf, ctxFor, ec2World } from './ec2-fixtures.js';
 
@@ -320,31 +320,8 @@ const motoAvailable = referee('moto_server', 'moto differential (EC2 endpoint se
 
 
 
-/** Present fields and the JS type the SDK gave each. */
-function shape(o: object): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = Array.isArray(v) ? 'array' : typeof v;
-  return out;
-}
 
-function compareShapes(twin: object, moto: object): { extraInTwin: string[]; missingInTwin: string[] } {
-  const t = shape(twin);
-  const m = shape(moto);
-  for (const k of Object.keys(m)) if (k in t) expect({ field: k, kind: t[k] }).toEqual({ field: k, kind: m[k] });
-  return {
-    extraInTwin: Object.keys(t).filter((k) => !(k in m)).sort(),
-    missingInTwin: Object.keys(m).filter((k) => !(k in t)).sort(),
-  };
-}
 
-async function errorName(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    return (e as Error).name;
-  }
-  return 'no error';
-}
 
 describe.skipIf(!motoAvailable)('DescribeVpcEndpointServices: twin vs moto_server', () => {
   let moto: MotoServer | undefined;
