@@ -5,6 +5,7 @@ import { join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { AwsAccess } from '../aws/access.js';
 import { observe } from '../aws/observe.js';
+import type { World } from '../aws/world.js';
 import { runMigration, type RunResult } from '../machines/runner.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { DEFAULT_STATE_DIR, readStateFile } from '../state/index.js';
@@ -67,6 +68,8 @@ export interface ExecuteRunOptions {
   statePath: string;
   acceptPlanChange?: boolean;
   command: string;
+  /** The observation the plan shown to the operator was computed from. */
+  observed?: World;
 }
 
 /** Runs the migration with live progress and a summary; returns the exit code. */
@@ -82,6 +85,7 @@ export async function executeRun(io: CliIo, loaded: LoadedPlan, access: AwsAcces
     command: o.command,
     mode: o.mode,
     acceptPlanChange: o.acceptPlanChange,
+    ...(o.observed ? { observed: o.observed } : {}),
     progress: progressPrinter(io),
     ...(logger ? { logger } : {}),
     signal: controller.signal,
@@ -111,7 +115,8 @@ Exit codes: 0 done, 1 failed (state saved; resume), 2 bad input (nothing changed
       const loaded = await loadPlanForCli(file);
       const access = accessFor(loaded);
       try {
-        const run = planRun(await observe(loaded.plan, access), loaded.plan);
+        const world = await observe(loaded.plan, access);
+        const run = planRun(world, loaded.plan);
         if (!run.ok) {
           io.stderr.write(renderPlanText(loaded, run));
           return setExit(EXIT.badInput);
@@ -124,7 +129,9 @@ Exit codes: 0 done, 1 failed (state saved; resume), 2 bad input (nothing changed
         if (o.planHash && o.planHash !== hash) {
           throw new UsageError(`the plan hash is ${hash} now, not ${o.planHash}: the plan file or the estate changed since it was reviewed. Review it again with: r53migrate plan ${file}`, 'PLAN_HASH_MISMATCH');
         }
-        if (!o.yes && !o.planHash) {
+        // After a prompt (minutes, maybe) the run observes afresh rather than trust this world.
+        const prompted = !o.yes && !o.planHash;
+        if (prompted) {
           if (!io.stdin || !(io.stdin as { isTTY?: boolean }).isTTY) {
             throw new UsageError(`apply changes AWS: pass --yes, or --plan-hash ${hash} to apply exactly the plan you reviewed (r53migrate plan ${file})`, 'CONFIRMATION_REQUIRED');
           }
@@ -136,7 +143,7 @@ Exit codes: 0 done, 1 failed (state saved; resume), 2 bad input (nothing changed
         } else {
           io.stdout.write(`Applying plan ${loaded.plan.name} (hash ${hash}): path ${run.path}, from step ${run.position}, ${run.mutatingCalls} changes.\n`);
         }
-        setExit(await executeRun(io, loaded, access, { mode: 'apply', statePath: o.state ?? defaultStatePath(loaded.plan.name), command: `apply ${file}` }));
+        setExit(await executeRun(io, loaded, access, { mode: 'apply', statePath: o.state ?? defaultStatePath(loaded.plan.name), command: `apply ${file}`, ...(prompted ? {} : { observed: world }) }));
       } finally {
         access.destroy();
       }

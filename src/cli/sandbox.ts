@@ -145,12 +145,13 @@ Examples:
         const loaded = await loadPlanForCli(info.planFile);
         const access = accessFor(loaded);
         try {
-          const run = planRun(await observe(loaded.plan, access), loaded.plan);
+          const world = await observe(loaded.plan, access);
+          const run = planRun(world, loaded.plan);
           io.stdout.write(renderPlanText(loaded, run) + '\n');
           if (!run.ok) return setExit(EXIT.badInput);
           const runDir = join(o.dir, 'run');
           await rm(runDir, { recursive: true, force: true });
-          const code = await executeRun(io, loaded, access, { mode: 'apply', statePath: join(runDir, `${loaded.plan.name}.state.json`), command: 'sandbox run' });
+          const code = await executeRun(io, loaded, access, { mode: 'apply', statePath: join(runDir, `${loaded.plan.name}.state.json`), command: 'sandbox run', observed: world });
           const log = sb.server.twin.log;
           io.stdout.write(`The twin saw ${log.length} API calls (${log.filter((e) => e.mutating && e.outcome === 'ok').length} that changed something, ${log.filter((e) => e.outcome === 'throttled').length} throttled).\n`);
           setExit(code);

@@ -48,6 +48,8 @@ export interface RunOptions {
   command: string;
   mode: 'apply' | 'resume';
   acceptPlanChange?: boolean;
+  /** A full observation the caller just made (apply shows the plan from it); else one is made. */
+  observed?: World;
   progress?: (e: ProgressEvent) => void;
   logger?: Logger;
   signal?: AbortSignal;
@@ -116,7 +118,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       return saving;
     };
 
-    const world = await observe(plan, opts.access, { signal: opts.signal, now });
+    const world = opts.observed ?? (await observe(plan, opts.access, { signal: opts.signal, now }));
     const assessment = assess(world, plan);
     if (!assessment.ok) throw new EstateRefusedError(assessment.problems);
     warnings.push(...assessment.warnings);
