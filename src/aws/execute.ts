@@ -98,7 +98,10 @@ function verifier(access: AwsAccess, a: Action, signal?: AbortSignal): () => Pro
       return async () => {
         const out = await read('route53', new ListVPCAssociationAuthorizationsCommand({ HostedZoneId: a.zoneId }));
         const on = (out.VPCs ?? []).some((v) => v.VPCId === a.vpcId);
-        return a.kind === 'authorize-vpc' ? on : !on;
+        if (a.kind === 'deauthorize-vpc') return !on;
+        // An authorization is only a means to the association: once the VPC is associated (and
+        // the authorization perhaps already deleted), authorizing again would be a pointless write.
+        return on || (await zoneVpcs(a.zoneId)).includes(a.vpcId);
       };
     case 'associate-vpc':
       // The VPC's owner may not be able to read another account's zone, but can list its VPC's zones.

@@ -7,6 +7,10 @@ interface Match {
   accountId?: string;
   /** Only requests whose path or body contains this text (e.g. a VPC id). */
   match?: string;
+  /** Only mutating calls (true) or only reads (false). */
+  mutating?: boolean;
+  /** Lets this many matching calls through untouched first: "the 7th write" is skip 6, count 1. */
+  skip?: number;
   /** How many matching calls it applies to; omitted: until cleared. */
   count?: number;
 }
@@ -19,7 +23,7 @@ export type FaultSpec =
   | (Match & { kind: 'hold'; phase: 'before' | 'after' })
   | { kind: 'dns'; vpcId: string; dropRatio?: number; delayMs?: number; servfail?: boolean; count?: number };
 
-export type Fault = FaultSpec & { id: string; used: number };
+export type Fault = FaultSpec & { id: string; used: number; skipped: number };
 
 export interface DnsFault {
   dropRatio?: number;
@@ -36,6 +40,8 @@ export function parseFault(input: unknown): FaultSpec | string {
   if (typeof f.kind !== 'string' || !KINDS.includes(f.kind)) return `kind must be one of ${KINDS.join(', ')}`;
   if (f.count !== undefined && !(Number.isInteger(f.count) && (f.count as number) > 0)) return 'count must be a positive integer';
   if (f.match !== undefined && (typeof f.match !== 'string' || f.match === '')) return 'match must be a non-empty string';
+  if (f.skip !== undefined && !(Number.isInteger(f.skip) && (f.skip as number) >= 0)) return 'skip must be a non-negative integer';
+  if (f.mutating !== undefined && typeof f.mutating !== 'boolean') return 'mutating must be true or false';
   if (f.kind === 'slow' && !(typeof f.factor === 'number' && f.factor > 0)) return 'slow needs factor > 0';
   if (f.kind === 'hold' && f.phase !== 'before' && f.phase !== 'after') return "hold needs phase 'before' or 'after'";
   if (f.kind === 'dns') {
@@ -52,7 +58,7 @@ export class FaultStore {
   private counter = 0;
 
   add(spec: FaultSpec): Fault {
-    const fault = { ...spec, id: `fault-${++this.counter}`, used: 0 } as Fault;
+    const fault = { ...spec, id: `fault-${++this.counter}`, used: 0, skipped: 0 } as Fault;
     this.faults.push(fault);
     return fault;
   }
@@ -70,7 +76,7 @@ export class FaultStore {
   /** The first active fault of this kind matching the call; consumes one use. */
   take<K extends Fault['kind']>(
     kind: K,
-    call: { service: ServiceName; operation: string; accountId: string; text?: string },
+    call: { service: ServiceName; operation: string; accountId: string; mutating?: boolean; text?: string },
   ): Extract<Fault, { kind: K }> | undefined {
     const f = this.faults.find(
       (x) =>
@@ -79,9 +85,14 @@ export class FaultStore {
         (x.service === undefined || x.service === call.service) &&
         (x.operation === undefined || x.operation === call.operation) &&
         (x.accountId === undefined || x.accountId === call.accountId) &&
+        (x.mutating === undefined || x.mutating === call.mutating) &&
         (x.match === undefined || (call.text ?? '').includes(x.match)),
     );
     if (!f) return undefined;
+    if (f.kind !== 'dns' && f.skipped < (f.skip ?? 0)) {
+      f.skipped += 1;
+      return undefined;
+    }
     this.use(f);
     return f as Extract<Fault, { kind: K }>;
   }

@@ -261,7 +261,7 @@ export class Twin {
     }
     entry.operation = operation;
     entry.mutating = fe.isMutating(operation);
-    const call = { service, operation, accountId: credential.accountId, text: `${safeDecode(req.path)} ${req.body.toString('utf8', 0, 8192)}` };
+    const call = { service, operation, accountId: credential.accountId, mutating: entry.mutating, text: `${safeDecode(req.path)} ${req.body.toString('utf8', 0, 8192)}` };
 
     // 3. Injected faults, then AWS's own rate limits.
     if (this.faults.take('throttle', call)) {

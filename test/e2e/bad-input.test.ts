@@ -8,9 +8,10 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writ
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { runCli, type CliRun } from '../support/cli.js';
 import { startEstate, type Estate } from '../support/estate.js';
+import { trackRow } from '../support/reliability.js';
 
 const FIXTURES = fileURLToPath(new URL('../fixtures/bad/', import.meta.url));
 const PLANS = join(FIXTURES, 'plans');
@@ -25,24 +26,14 @@ const at = (file: string, line: number, field: string, message: string) => new R
 /** A problem with the file as a whole (no line to point at). */
 const whole = (file: string, message: string) => new RegExp(`${esc(file)} \\(file\\): ${message}`);
 
-// ---- the summary table
+// ---- the summary table (printed by the closing-line reporter with the other reliability tables)
 type Group = 'plan files' | 'plans wrong for the estate' | 'state files' | 'command line';
-const tally = new Map<Group, { tried: number; passed: number; failed: string[] }>();
+/** Counts the input as failed unless the returned function is called once it has passed. */
 function track(group: Group, name: string) {
-  const row = tally.get(group) ?? { tried: 0, passed: 0, failed: [] };
-  tally.set(group, row);
-  row.tried++;
-  row.failed.push(name);
-  return () => {
-    row.passed++;
-    row.failed.splice(row.failed.indexOf(name), 1);
-  };
+  const row = trackRow('bad inputs', group, name);
+  onTestFinished(() => row.fail());
+  return () => row.pass();
 }
-afterAll(() => {
-  const rows = [...tally].map(([g, r]) => `  ${g.padEnd(28)} ${String(r.tried).padStart(5)} ${String(r.passed).padStart(7)}${r.failed.length ? `   failed: ${r.failed.join(', ')}` : ''}`);
-  const all = [...tally.values()].reduce((a, r) => ({ tried: a.tried + r.tried, passed: a.passed + r.passed }), { tried: 0, passed: 0 });
-  console.log(['', 'bad inputs                   tried  passed', ...rows, `  ${'all'.padEnd(28)} ${String(all.tried).padStart(5)} ${String(all.passed).padStart(7)}`, ''].join('\n'));
-});
 
 // ---- one sandbox for the whole file
 let e: Estate;

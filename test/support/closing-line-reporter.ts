@@ -1,7 +1,13 @@
 import type { Reporter, TestModule } from 'vitest/node';
+import { clearRows, readRows, renderTables } from './reliability.js';
 
-// CI reads one plain closing line (DESIGN §7), not vitest's own summary.
+// CI reads one plain closing line (DESIGN §7), not vitest's own summary. Just before it come the
+// reliability tables (crash matrix, faults, bad inputs) that the suites recorded.
 export default class ClosingLineReporter implements Reporter {
+  onInit(): void {
+    clearRows();
+  }
+
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<unknown>): void {
     let passed = 0;
     let failed = unhandledErrors.length;
@@ -15,6 +21,9 @@ export default class ClosingLineReporter implements Reporter {
         else skipped++;
       }
     }
+    const tables = renderTables(readRows());
+    clearRows();
+    if (tables) process.stdout.write(`\n${tables}\n`);
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }
 }

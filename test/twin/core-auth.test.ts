@@ -2,7 +2,7 @@
 // request log — checked with the official SDK and with raw requests.
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
-import { ListHostedZonesCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { CreateHostedZoneCommand, ListHostedZonesCommand, Route53Client } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signingKey, uriEncode } from '../../src/twin/sigv4.js';
 import { startTestTwin, type TestTwin } from '../support/twin.js';
@@ -155,5 +155,20 @@ describe('request log and faults', () => {
     const rel = await fetch(`${t.url}/_twin/held/release`, { method: 'POST', body: JSON.stringify({ id: held[0]!.id }) });
     expect(((await rel.json()) as { released: number }).released).toBe(1);
     await expect(pending).resolves.toBeDefined();
+  });
+  it('a fault can pick "the n-th write": mutating true skips reads, skip lets the first matches through', async () => {
+    await fetch(`${t.url}/_twin/faults`, { method: 'POST', body: JSON.stringify({ kind: 'error', mutating: true, skip: 1, count: 1, status: 400, code: 'Picked' }) });
+    const before = t.twin.log.length;
+    const zone = (n: number) => new CreateHostedZoneCommand({ Name: `pick${n}.example.com`, CallerReference: `pick-${n}-${before}` });
+    await t.route53(0).send(new ListHostedZonesCommand({})); // a read: not counted
+    await expect(t.route53(0).send(zone(1))).resolves.toBeDefined(); // write 1: let through
+    await expect(t.route53(0).send(zone(2))).rejects.toMatchObject({ name: 'Picked' }); // write 2: the one
+    await expect(t.route53(0).send(zone(3))).resolves.toBeDefined(); // used up
+    expect(t.twin.log.slice(before).map((e) => `${e.operation} ${e.outcome}`)).toEqual([
+      'ListHostedZones ok',
+      'CreateHostedZone ok',
+      'CreateHostedZone fault',
+      'CreateHostedZone ok',
+    ]);
   });
 });

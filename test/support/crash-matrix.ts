@@ -1,0 +1,155 @@
+// The crash matrix (issue 6, part 1): for every mutating request n of a clean run, the CLI is
+// killed (SIGKILL) while the twin holds request n — before it applies, or after it applied but
+// before the reply leaves (the lost acknowledgement) — and then resumed until it finishes.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RequestLogEntry } from '../../src/twin/twin.js';
+import type { World as TwinWorld } from '../../src/twin/world.js';
+import { appliedMutations, excusedKeeperGap, startEstate, type Estate } from './estate.js';
+
+export type Phase = 'before' | 'after';
+
+/** What the final world is judged on: everything an operator would see, none of the ids or clocks a run mints. */
+export function worldFingerprint(w: TwinWorld): unknown {
+  const sorted = <T>(xs: T[], key: (x: T) => string) => [...xs].sort((a, b) => key(a).localeCompare(key(b)));
+  const vpcRefs = (vs: { vpcId: string; region: string }[]) => vs.map((v) => `${v.vpcId}@${v.region}`).sort();
+  return {
+    zones: sorted(w.zones, (z) => z.id).map((z) => ({
+      id: z.id,
+      name: z.name,
+      vpcs: vpcRefs(z.vpcs),
+      authorizations: vpcRefs(z.authorizations),
+      records: z.records.map((r) => `${r.name} ${r.type} ${r.ttl ?? ''} ${[...(r.values ?? [])].sort().join(',')} ${r.alias?.dnsName ?? ''}`).sort(),
+    })),
+    endpoints: sorted(w.endpoints, (e) => e.id).map((e) => ({ id: e.id, state: e.state, privateDnsEnabled: e.privateDnsEnabled })),
+    profileAssociations: w.profileAssociations.map((a) => `${a.profileId} ${a.resourceId} ${a.status}`).sort(),
+    resourceAssociations: w.resourceAssociations.map((a) => `${a.profileId} ${a.resourceArn} ${a.resourceType} ${a.status}`).sort(),
+  };
+}
+
+export interface CleanRun {
+  /** The operations of the clean run's mutating requests, in the order the twin saw them. */
+  mutations: string[];
+  fingerprint: unknown;
+}
+
+export const statePath = (est: Estate): string => join(est.dir, 'state', 'run.state.json');
+
+/** Lets the world's lifecycles settle (bounded), so two worlds are compared at rest. */
+async function settled(est: Estate): Promise<TwinWorld> {
+  let w = await est.state();
+  for (let i = 0; i < 100; i++) {
+    const busy = [...w.profileAssociations, ...w.resourceAssociations].some((a) => a.status !== 'COMPLETE') || w.endpoints.some((e) => e.state !== 'available');
+    if (!busy) break;
+    await new Promise((r) => setTimeout(r, 100));
+    w = await est.state();
+  }
+  return w;
+}
+
+export async function cleanRun(args: string[]): Promise<CleanRun> {
+  const est = await startEstate(args);
+  try {
+    const r = await est.cli(['apply', est.info.planFile, '--yes', '--state', statePath(est)], 600_000);
+    if (r.code !== 0) throw new Error(`the clean run failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
+    const log = await est.requests();
+    // the hold counts requests that got past the rate limiter, as these did
+    const reached = log.filter((l) => l.mutating && (l.outcome === 'ok' || l.outcome === 'error'));
+    return { mutations: reached.map((l) => l.operation ?? '?'), fingerprint: worldFingerprint(await settled(est)) };
+  } finally {
+    await est.close();
+  }
+}
+
+export interface PointResult {
+  /** The operation the twin held (the one the CLI died on). */
+  held: string;
+  /** Exit codes of the resumes, in order (the last is 0 when the point passed). */
+  resumes: (number | null)[];
+  /** Everything that was wrong; empty when the point passed. */
+  problems: string[];
+}
+
+/** Reads the state file as an operator's editor would at that moment: it must parse and say where the run is. */
+function stateProblems(est: Estate, moment: string): string[] {
+  const file = statePath(est);
+  if (!existsSync(file)) return [`${moment}: no state file`];
+  try {
+    const s = JSON.parse(readFileSync(file, 'utf8')) as { status?: unknown };
+    return typeof s.status === 'string' ? [] : [`${moment}: state file has no status`];
+  } catch (e) {
+    return [`${moment}: state file does not parse: ${(e as Error).message}`];
+  }
+}
+
+const MAX_RESUMES = 3;
+
+/** One point of the matrix, on an estate of its own. */
+export async function crashPoint(args: string[], n: number, phase: Phase, clean: CleanRun): Promise<PointResult> {
+  const est = await startEstate(args);
+  const problems: string[] = [];
+  const resumes: (number | null)[] = [];
+  let held = '?';
+  try {
+    const zonesBefore = (await est.state()).zones.map((z) => z.id);
+    const probes = est.probeLoop();
+    await est.fault({ kind: 'hold', mutating: true, skip: n - 1, count: 1, phase });
+    const run = est.start(['apply', est.info.planFile, '--yes', '--state', statePath(est)]);
+    const holding = await est.waitHeld(120_000);
+    held = holding.map((h) => h.operation).join(',') || 'nothing';
+    if (holding.length !== 1) problems.push(`expected the twin to hold request ${n}, it holds [${held}]; stdout:\n${run.stdout()}`);
+    run.child.kill('SIGKILL');
+    await run.exited;
+    await est.release();
+    problems.push(...stateProblems(est, 'after the kill'));
+
+    for (let i = 0; i < MAX_RESUMES && resumes.at(-1) !== 0; i++) {
+      const r = await est.cli(['resume', est.info.planFile, '--state', statePath(est)], 600_000);
+      resumes.push(r.code);
+      problems.push(...stateProblems(est, `after resume ${i + 1}`));
+      if (r.code !== 0 && i === MAX_RESUMES - 1) problems.push(`resume ${i + 1} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+      if (r.stderr.includes('    at ')) problems.push(`resume ${i + 1} printed a stack trace:\n${r.stderr}`);
+    }
+    const { failures } = await probes.stop();
+
+    const world = await settled(est);
+    if (JSON.stringify(worldFingerprint(world)) !== JSON.stringify(clean.fingerprint)) {
+      problems.push(`final world differs from the clean run's:\n${JSON.stringify(worldFingerprint(world))}\nclean:\n${JSON.stringify(clean.fingerprint)}`);
+    }
+    if (!world.zones.every((z) => !zonesBefore.includes(z.id))) problems.push('a self-managed zone survived');
+
+    const log = await est.requests();
+    problems.push(...duplicateProblems(log));
+    const keeper = est.info.vpcs[est.info.vpcs.length - 1]!.id;
+    const lost = failures.filter((f) => !excusedKeeperGap(f, est.info, keeper, log));
+    if (lost.length > 0) problems.push(`the probe loop saw ${lost.length} wrong answer(s), first: ${JSON.stringify(lost.slice(0, 3))}`);
+  } catch (e) {
+    problems.push(`the point could not run: ${(e as Error).stack ?? e}`);
+  } finally {
+    await est.close();
+  }
+  return { held, resumes, problems };
+}
+
+/** A mutation the twin applied twice, or one it rejected (a duplicate or a conflict the engine caused). */
+function duplicateProblems(log: RequestLogEntry[]): string[] {
+  const twice = [...appliedMutations(log)].filter(([, count]) => count > 1).map(([key, count]) => `applied ${count}×: ${key.slice(0, 200)}`);
+  const rejected = log.filter((l) => l.mutating && l.outcome === 'error').map((l) => `rejected: ${l.operation} ${l.errorCode}`);
+  return [...twice, ...rejected];
+}
+
+/** At most `limit` tasks in flight, shared by everyone who holds it (the matrix's tests run concurrently). */
+export function semaphore(limit: number): <R>(task: () => Promise<R>) => Promise<R> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    while (active >= limit) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await task();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
