@@ -11,7 +11,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { AwsCredentialIdentityProvider } from '@smithy/types';
 import type { Logger } from 'pino';
 import type { PlanAccount } from '../plan/schema.js';
-import { realSleep, RequestBudget, type Clock, type Sleep } from './budget.js';
+import { monotonicClock, realSleep, RequestBudget, type Clock, type Sleep } from './budget.js';
 import { AccountSetupError, AwsError, normaliseAwsError, type AwsService, type CallInfo } from './errors.js';
 import { Route53ProfilesClient, type Route53ProfilesCommand } from './route53profiles/index.js';
 
@@ -75,6 +75,19 @@ export interface MutationOptions extends CallOptions {
 
 export type MutationResult<T> = { status: 'applied'; output: T; attempts: number } | { status: 'already-done'; attempts: number };
 
+/**
+ * A request refused because this machine's clock is off from AWS's (the clock was set by hand, an
+ * NTP step, a VM resumed): the SDK has already corrected its clock offset from the reply's Date
+ * header and marked the error, so the same call, signed again, goes through. A few times at most:
+ * a clock that keeps moving is a problem for the operator (the message says so).
+ */
+const MAX_SKEW_RETRIES = 2;
+
+function clockSkewCorrected(err: AwsError): boolean {
+  const sdk = err.cause as { $metadata?: { clockSkewCorrected?: boolean } } | undefined;
+  return sdk?.$metadata?.clockSkewCorrected === true;
+}
+
 const MUTATING = /^(Associate|Disassociate|Change|Create|Delete|Modify|Update|Tag|Untag)/;
 
 export function operationName(command: object): string {
@@ -111,7 +124,7 @@ export class AwsAccess {
   private clock: Clock;
 
   constructor(private opts: AccessOptions) {
-    this.clock = opts.clock ?? { now: () => Date.now() };
+    this.clock = opts.clock ?? monotonicClock;
     this.sleep = opts.sleep ?? realSleep;
     this.budget = opts.budget ?? new RequestBudget(this.clock, this.sleep);
     this.random = opts.random ?? Math.random;
@@ -173,12 +186,17 @@ export class AwsAccess {
   async read<C extends object>(account: string, service: AwsService, command: C, opts: CallOptions = {}): Promise<OutputOf<C>> {
     const operation = operationName(command);
     let attempt = 0;
+    let skewRetries = 0;
     for (;;) {
       attempt++;
       try {
         return (await this.attempt(account, service, command, operation, false, attempt, opts)) as OutputOf<C>;
       } catch (e) {
         const err = e as AwsError;
+        if (clockSkewCorrected(err) && skewRetries++ < MAX_SKEW_RETRIES && !opts.signal?.aborted) {
+          attempt--;
+          continue;
+        }
         if (!err.retryable || attempt >= this.retry.maxAttempts || opts.signal?.aborted) throw err;
         await this.backoff(attempt, opts.signal);
       }
@@ -192,6 +210,7 @@ export class AwsAccess {
   async mutate<C extends object>(account: string, service: AwsService, command: C, opts: MutationOptions = {}): Promise<MutationResult<OutputOf<C>>> {
     const operation = operationName(command);
     let attempt = 0;
+    let skewRetries = 0;
     for (;;) {
       attempt++;
       try {
@@ -199,6 +218,11 @@ export class AwsAccess {
         return { status: 'applied', output, attempts: attempt };
       } catch (e) {
         const err = e as AwsError;
+        // Refused at authentication, so it never applied: sent again at once, no verify needed.
+        if (clockSkewCorrected(err) && skewRetries++ < MAX_SKEW_RETRIES && !opts.signal?.aborted) {
+          attempt--;
+          continue;
+        }
         if (!err.retryable || !opts.verify || attempt >= this.retry.maxAttempts || opts.signal?.aborted) throw err;
         await this.backoff(attempt, opts.signal);
         if (await opts.verify()) {

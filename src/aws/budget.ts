@@ -1,6 +1,7 @@
 // Client-side request budgets: one token bucket per (account, service, operation class), shared
 // by every caller in the process, kept a little under AWS's documented rates so parallel work
 // never sets off a throttling storm (and leaves room for other tools using the same account).
+import { monotonicNow } from '../probes/time.js';
 import type { AwsService } from './errors.js';
 
 export interface Rate {
@@ -14,6 +15,9 @@ export type Sleep = (ms: number, signal?: AbortSignal) => Promise<void>;
 export interface Clock {
   now(): number;
 }
+
+/** Refill and backoff are durations: measured on a clock that a wall-clock jump does not move. */
+export const monotonicClock: Clock = { now: monotonicNow };
 
 export const realSleep: Sleep = (ms, signal) =>
   new Promise((resolve, reject) => {
@@ -74,7 +78,7 @@ export class RequestBudget {
   granted = 0;
 
   constructor(
-    private clock: Clock = { now: () => Date.now() },
+    private clock: Clock = monotonicClock,
     private sleep: Sleep = realSleep,
   ) {}
 
@@ -95,7 +99,10 @@ export class RequestBudget {
       for (;;) {
         signal?.throwIfAborted();
         const now = this.clock.now();
-        bucket.tokens = Math.min(bucket.rate.burst, bucket.tokens + ((now - bucket.updatedAt) / 1000) * bucket.rate.perSecond);
+        // Never refill by a negative amount: an injected clock may step back, and a bucket that
+        // went deep into debt would hold every caller for as long as the step was.
+        const elapsed = Math.max(0, now - bucket.updatedAt);
+        bucket.tokens = Math.min(bucket.rate.burst, bucket.tokens + (elapsed / 1000) * bucket.rate.perSecond);
         bucket.updatedAt = now;
         if (bucket.tokens >= 1) {
           bucket.tokens -= 1;

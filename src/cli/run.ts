@@ -1,14 +1,14 @@
 // `apply`, `resume` and `status`: run the migration, continue it, and say where it stands.
 import { Command } from 'commander';
 import { readdir } from 'node:fs/promises';
-import { join, relative } from 'node:path';
+import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
 import type { AwsAccess } from '../aws/access.js';
 import { observe } from '../aws/observe.js';
 import type { World } from '../aws/world.js';
 import { runMigration, type RunResult } from '../machines/runner.js';
 import type { LoadedPlan } from '../plan/load.js';
-import { DEFAULT_STATE_DIR, readStateFile } from '../state/index.js';
+import { DEFAULT_STATE_DIR, readStateFile, StateDirNotWritableError, UNWRITABLE_ERRNOS } from '../state/index.js';
 import { planRun } from '../steps/plan-run.js';
 import { accessFor, defaultStatePath, fileLogger, loadPlanForCli, logPathFor } from './common.js';
 import { EXIT, UsageError } from './errors.js';
@@ -22,7 +22,7 @@ export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan
   const s = (n: number) => (n === 1 ? '' : 's');
   const lines: string[] = [];
   const c = result.counters;
-  const figures = `${c.applied + c.alreadyDone} action${s(c.applied + c.alreadyDone)} (${c.applied} applied, ${c.alreadyDone} found already done) in ${c.batches} batch${c.batches === 1 ? '' : 'es'}, ${access.budget.granted} API calls, ${result.probes.results} DNS probes (${result.probes.nonOk} not ok${result.probes.keeperGap ? `; ${result.probes.keeperGap} on the keeper while its zones were deleted` : ''}), ${(result.elapsedMs / 1000).toFixed(1)} s`;
+  const figures = `${c.applied + c.alreadyDone} action${s(c.applied + c.alreadyDone)} (${c.applied} applied, ${c.alreadyDone} found already done) in ${c.batches} batch${c.batches === 1 ? '' : 'es'}, ${access.budget.granted} API calls, ${result.probes.results} DNS probes (${result.probes.nonOk} not ok${result.probes.unanswered ? `, ${result.probes.unanswered} unanswered (resent and lost)` : ''}${result.probes.keeperGap ? `; ${result.probes.keeperGap} on the keeper while its zones were deleted` : ''}), ${(result.elapsedMs / 1000).toFixed(1)} s`;
   switch (result.outcome) {
     case 'done':
       lines.push(`Migration complete (from step ${result.startedAtStep}): ${figures}.`);
@@ -38,7 +38,16 @@ export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan
       break;
     }
     case 'failed':
-      lines.push(`FAILED: ${result.failure?.message ?? 'unknown failure'}`, `The state is saved; once the cause is fixed: r53migrate resume ${loaded.file}`, `So far: ${figures}.`);
+      if (result.failure?.phase === 'checkpoint') {
+        // The run stopped because it could not checkpoint: nothing was sent after the last good one.
+        lines.push(
+          `FAILED at step ${result.failure.step}: ${result.failure.message}`,
+          `The run stopped there: no AWS request was sent after the last checkpoint that could be written. Once the cause is fixed: r53migrate resume ${loaded.file}`,
+          `So far: ${figures}.`,
+        );
+      } else {
+        lines.push(`FAILED: ${result.failure?.message ?? 'unknown failure'}`, `The state is saved; once the cause is fixed: r53migrate resume ${loaded.file}`, `So far: ${figures}.`);
+      }
       break;
     case 'interrupted':
       lines.push(`Interrupted. The state is saved; continue with: r53migrate resume ${loaded.file}`, `So far: ${figures}.`);
@@ -75,7 +84,14 @@ export interface ExecuteRunOptions {
 /** Runs the migration with live progress and a summary; returns the exit code. */
 export async function executeRun(io: CliIo, loaded: LoadedPlan, access: AwsAccess, o: ExecuteRunOptions): Promise<number> {
   const logPath = logPathFor(o.statePath);
-  const logger = fileLogger(logPath);
+  let logger: ReturnType<typeof fileLogger>;
+  try {
+    logger = fileLogger(logPath);
+  } catch (e) {
+    // The log sits beside the state file: a folder that refuses it will refuse the checkpoints.
+    if (UNWRITABLE_ERRNOS.has((e as NodeJS.ErrnoException).code ?? '')) throw new StateDirNotWritableError(dirname(o.statePath), e);
+    throw e;
+  }
   const controller = new AbortController();
   void (io.interrupted ?? processInterrupted()).then(() => controller.abort(new Error('interrupted by the operator')));
   const result = await runMigration({

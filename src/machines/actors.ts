@@ -13,6 +13,7 @@ import { apiCall, describeAction, type Action } from '../steps/actions.js';
 import { failed, inFlight } from '../steps/facts.js';
 import { STEPS } from '../steps/index.js';
 import type { StepContext } from '../steps/types.js';
+import { failedAssociations, failedHaltReason } from './repair.js';
 import type { ActInput, ActOutput, ConvergeInput, ConvergeOutput, DnsGateInput, DnsGateOutput, PlanInput, PlanOutput } from './run-machine.js';
 
 export interface JournalRecord {
@@ -76,6 +77,14 @@ function mustResolve(deps: RunDeps, world: World, stepIndex: number): PairRef[] 
     .filter(deps.probed);
 }
 
+/** Why a FAILED association stops the run, and what gets it going again. */
+function failedReason(world: World, deps: RunDeps, broken: { what: string; status: string }[]): string {
+  const ours = failedAssociations(world, deps.plan);
+  const others = broken.filter((b) => !ours.some((o) => b.what.startsWith(o.what)));
+  const parts = [...(ours.length ? [failedHaltReason(ours)] : []), ...(others.length ? [`${others.map((f) => `${f.what} is ${f.status}`).join('; ')}: disassociate it, then resume`] : [])];
+  return parts.join('; ');
+}
+
 function describeHealth(h: PairHealth): string {
   return `${h.consecutiveNonOk}× ${h.lastClass}${h.lastAnswers.length ? ` (${h.lastAnswers.join(', ')})` : ''}${h.lastReason ? ` — ${h.lastReason}` : ''}`;
 }
@@ -88,9 +97,7 @@ export function createRunActors(deps: RunDeps) {
       deps.progress({ type: 'step', step: step.number, title: step.title });
       const world = (lastWorld = await deps.observe(signal));
       const broken = failed(world, deps.ctx);
-      if (broken.length) {
-        return { kind: 'halt', reason: `${broken.map((f) => `${f.what} is ${f.status}`).join('; ')}: disassociate it, then resume`, at: deps.now() };
-      }
+      if (broken.length) return { kind: 'halt', reason: failedReason(world, deps, broken), at: deps.now() };
       const actions = step.actions(world, deps.ctx);
       if (actions.length) return { kind: 'act', actions, at: deps.now() };
       // Nothing left to send, but something may still be settling (a resumed run): wait for it.
@@ -138,7 +145,7 @@ export function createRunActors(deps: RunDeps) {
       for (;;) {
         const world = (lastWorld = await deps.observe(signal));
         const broken = failed(world, deps.ctx);
-        if (broken.length) return { ok: false, reason: `${broken.map((f) => `${f.what} is ${f.status}`).join('; ')}: disassociate it, then resume`, at: deps.now() };
+        if (broken.length) return { ok: false, reason: failedReason(world, deps, broken), at: deps.now() };
         const dnsDown = nonOkStreaks(deps, mustResolve(deps, world, input.stepIndex));
         if (dnsDown.length) {
           return {

@@ -18,4 +18,4 @@ export {
   type ResolverAddress,
   type VpcResolverInput,
 } from './targets.js';
-export { ManualTime, systemTime, type Clock, type Sleep, type Time } from './time.js';
+export { ManualTime, monotonicNow, systemTime, type Clock, type Sleep, type Time } from './time.js';

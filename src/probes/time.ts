@@ -1,9 +1,22 @@
 // Time behind a small contract (Clock + Sleep) so the monitor and gates can be driven exactly by
-// tests: the system version uses Date.now and setTimeout, the manual one moves only when told.
+// tests: the system version uses a monotonic clock and setTimeout, the manual one moves only when
+// told.
+import { performance } from 'node:perf_hooks';
 
 export interface Clock {
-  /** Epoch milliseconds. */
+  /** Milliseconds on an epoch-like scale (see monotonicNow). */
   now(): number;
+}
+
+/**
+ * Epoch-scaled milliseconds that never jump: the wall clock as it was when the process started,
+ * plus the monotonic time since. Durations, deadlines and budgets use it, so an NTP step or a
+ * hand-set clock (forward: every budget "expired"; backward: every wait "hours away") changes
+ * nothing. A new process re-reads the wall clock, so deadlines kept in a state file still mean
+ * roughly the same moment after a resume. Timestamps shown to humans use the wall clock.
+ */
+export function monotonicNow(): number {
+  return performance.timeOrigin + performance.now();
 }
 
 /**
@@ -21,7 +34,7 @@ export function abortReason(signal: AbortSignal): unknown {
 }
 
 export const systemTime: Time = {
-  now: () => Date.now(),
+  now: monotonicNow,
   sleep: (ms, signal) =>
     new Promise<void>((resolve, reject) => {
       if (signal?.aborted) return reject(abortReason(signal));

@@ -132,6 +132,41 @@ export class StateWriteError extends StateError {
   }
 }
 
+const FOLDER_HINTS: Record<string, string> = {
+  EROFS: 'It is on a read-only file system: run the same command again with --state pointing into a writable folder, or remount it read-write.',
+  ENOSPC: 'The disk is full: free some space and run the same command again.',
+  EDQUOT: 'The disk quota is exhausted: free some space and run the same command again.',
+  EACCES: 'Give this user write access to it, or run the same command again with --state pointing into a writable folder.',
+  EPERM: 'Give this user write access to it, or run the same command again with --state pointing into a writable folder.',
+};
+
+/** Errors that mean "this folder takes no writes", whatever the file. */
+export const UNWRITABLE_ERRNOS = new Set(Object.keys(FOLDER_HINTS));
+
+/**
+ * The state folder takes no writes at all (found when taking the lock, before any AWS request):
+ * a run that could not checkpoint must not start (exit 1).
+ */
+export class StateDirNotWritableError extends StateError {
+  readonly code = 'STATE_DIR_NOT_WRITABLE';
+  readonly exitCode = 1;
+  readonly errno: string;
+  constructor(
+    readonly dir: string,
+    cause: unknown,
+  ) {
+    const errno = (cause as NodeJS.ErrnoException | undefined)?.code ?? 'UNKNOWN';
+    const detail = (cause as { cause?: Error } | undefined)?.cause?.message ?? (cause as Error | undefined)?.message ?? String(cause);
+    super(
+      `The state folder ${dir} is not writable (${errno}: ${detail}), so this run could not keep its checkpoints. ` +
+        `Nothing was changed: no AWS change was made. ${FOLDER_HINTS[errno] ?? 'Make it writable, or point --state into a writable folder, and run the same command again.'}`,
+      { cause },
+    );
+    this.errno = errno;
+    this.name = 'StateDirNotWritableError';
+  }
+}
+
 /** A state that does not fit the schema was handed to write(): a bug in the caller (exit 1). */
 export class StateInvalidError extends StateError {
   readonly code = 'STATE_INVALID';

@@ -3,7 +3,7 @@
 // either the old checkpoint or the new one, never a mix. The previous checkpoint is kept as
 // `<state>.prev`, a way back from a hand-edited or damaged file.
 import { dirname, join } from 'node:path';
-import { StateInvalidError, StateWriteError } from './errors.js';
+import { StateDirNotWritableError, StateInvalidError, StateWriteError, UNWRITABLE_ERRNOS } from './errors.js';
 import { errnoOf, nodeFileSystem, type FileSystem } from './fs.js';
 import { acquireLock, isPidAlive, staleTempMatcher, systemClock, tempPathFor, type Clock, type HeldLock } from './lock.js';
 import { describeIssues, parseStateBytes, prevPathFor, readStateFile, type ResumeExpectation } from './read.js';
@@ -36,9 +36,17 @@ export async function openStateStore(path: string, options: OpenStateStoreOption
   try {
     await fs.mkdir(dir, 0o700);
   } catch (error) {
+    if (UNWRITABLE_ERRNOS.has(errnoOf(error) ?? '')) throw new StateDirNotWritableError(dir, error);
     throw new StateWriteError(path, `creating the folder ${dir}`, error);
   }
-  const lock = await acquireLock(`${path}.lock`, { ...options, fs, isAlive });
+  let lock: HeldLock;
+  try {
+    lock = await acquireLock(`${path}.lock`, { ...options, fs, isAlive });
+  } catch (error) {
+    // The lock is the run's first write: a folder that refuses it refuses every checkpoint.
+    if (error instanceof StateWriteError && UNWRITABLE_ERRNOS.has(error.errno)) throw new StateDirNotWritableError(dir, error.cause);
+    throw error;
+  }
   try {
     const isStale = staleTempMatcher(path, isAlive);
     const swept: string[] = [];

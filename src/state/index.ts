@@ -15,6 +15,8 @@ export {
   PlanChangedError,
   DefinitionChangedError,
   StateWriteError,
+  StateDirNotWritableError,
+  UNWRITABLE_ERRNOS,
   StateInvalidError,
   LockHeldError,
   type CorruptKind,

@@ -11,7 +11,11 @@ import { resolveInVpc } from './resolution.js';
 import type { DnsAnswer, Rcode } from './resolution.js';
 
 export interface DnsFaultSpec {
-  /** Probability (0..1) that a query gets no reply at all. */
+  /**
+   * Share (0..1) of queries that get no reply at all. Spread evenly over each VPC's queries by
+   * default (0.5: never more than two dropped in a row), like a resolver with one of two upstreams
+   * gone; with `random` given, each query is a draw.
+   */
   dropRatio?: number;
   /** Extra time before the reply is sent. */
   delayMs?: number;
@@ -31,7 +35,11 @@ export interface ResolverOptions {
   host?: string;
   /** VPC number i (in the order resolvers start) listens on basePort + i; omitted: OS-assigned. */
   basePort?: number;
-  /** Source of randomness for dropRatio (tests pin it). */
+  /**
+   * Source of draws for dropRatio (tests pin it). Default: per VPC, the golden-ratio sequence, so
+   * a drop ratio is met exactly and evenly and a rehearsal with a lossy resolver is repeatable
+   * (what it tests is a resolver that loses queries, not a dice roll).
+   */
   random?: () => number;
   /** Idle TCP connections are closed after this long. */
   tcpIdleMs?: number;
@@ -55,6 +63,8 @@ const UDP_CLASSIC_LIMIT = 512;
 /** What the twin advertises in its own OPT record (the common flag-day value). */
 const EDNS_PAYLOAD = 1232;
 const HEADER_BYTES = 12;
+/** (√5 − 1) / 2: the additive step whose multiples mod 1 are the most evenly spread. */
+const GOLDEN_FRACTION = 0.6180339887498949;
 
 interface Listener {
   vpcId: string;
@@ -66,7 +76,18 @@ interface Listener {
 export async function startVpcResolvers(source: ResolverSource, opts: ResolverOptions = {}): Promise<VpcResolvers> {
   const host = opts.host ?? '127.0.0.1';
   assertLoopback(host);
-  const random = opts.random ?? Math.random;
+  const random = opts.random;
+  const spread = new Map<string, () => number>();
+  const drawFor = (vpcId: string): (() => number) => {
+    if (random) return random;
+    let draw = spread.get(vpcId);
+    if (!draw) {
+      let x = 0;
+      draw = () => (x = (x + GOLDEN_FRACTION) % 1);
+      spread.set(vpcId, draw);
+    }
+    return draw;
+  };
   const tcpIdleMs = opts.tcpIdleMs ?? 30_000;
   const listeners = new Map<string, Listener>();
   const addresses = new Map<string, ResolverAddress>();
@@ -89,7 +110,7 @@ export async function startVpcResolvers(source: ResolverSource, opts: ResolverOp
     const index = started++;
     const wanted = opts.basePort !== undefined ? opts.basePort + index : 0;
     const handleUdp = (msg: Buffer, rinfo: dgram.RemoteInfo, udp: dgram.Socket): void => {
-      const { reply, delayMs } = decide(source, vpcId, msg, 'udp', random);
+      const { reply, delayMs } = decide(source, vpcId, msg, 'udp', drawFor(vpcId));
       if (!reply) return;
       later(() => udp.send(reply, rinfo.port, rinfo.address, () => undefined), delayMs);
     };
@@ -108,7 +129,7 @@ export async function startVpcResolvers(source: ResolverSource, opts: ResolverOp
           const msg = pending.subarray(2, 2 + len);
           pending = pending.subarray(2 + len);
           if (len === 0) continue;
-          const { reply, delayMs } = decide(source, vpcId, Buffer.from(msg), 'tcp', random);
+          const { reply, delayMs } = decide(source, vpcId, Buffer.from(msg), 'tcp', drawFor(vpcId));
           if (!reply) continue;
           const framed = Buffer.alloc(2 + reply.length);
           framed.writeUInt16BE(reply.length, 0);

@@ -3,7 +3,7 @@
 // and fault routes under /_twin/.
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Clock } from './clock.js';
+import { systemClock, type Clock } from './clock.js';
 import { parseFault } from './faults.js';
 import { assertLoopback } from './loopback.js';
 import type { RawRequest, RawResponse, ServiceName } from './protocol.js';
@@ -49,9 +49,10 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
   });
 }
 
-function send(res: ServerResponse, out: RawResponse): void {
+/** `now`: the twin's clock, AWS's time (the Date header is what SDKs correct their clock skew from). */
+function send(res: ServerResponse, out: RawResponse, now: number): void {
   if (res.destroyed) return;
-  const headers = { ...out.headers, date: new Date().toUTCString(), 'content-length': String(Buffer.byteLength(out.body)) };
+  const headers = { ...out.headers, date: new Date(now).toUTCString(), 'content-length': String(Buffer.byteLength(out.body)) };
   res.writeHead(out.status, headers);
   res.end(out.body);
 }
@@ -111,7 +112,8 @@ async function inspection(twin: Twin, method: string, url: URL, body: Buffer): P
 export async function startTwinServer(opts: TwinServerOptions): Promise<TwinServer> {
   const host = opts.host ?? '127.0.0.1';
   assertLoopback(host);
-  const twin = new Twin({ world: opts.world, clock: opts.clock, rateLimits: opts.rateLimits });
+  const clock = opts.clock ?? systemClock;
+  const twin = new Twin({ world: opts.world, clock, rateLimits: opts.rateLimits });
   const server = createServer(async (req, res) => {
     try {
       let gone = false;
@@ -120,16 +122,16 @@ export async function startTwinServer(opts: TwinServerOptions): Promise<TwinServ
       });
       const url = new URL(req.url ?? '/', 'http://twin');
       const body = await readBody(req);
-      if (body === undefined) return send(res, json(413, { error: 'request body too large' }));
-      if (url.pathname.startsWith('/_twin/')) return send(res, await inspection(twin, req.method ?? 'GET', url, body));
+      if (body === undefined) return send(res, json(413, { error: 'request body too large' }), clock.now());
+      if (url.pathname.startsWith('/_twin/')) return send(res, await inspection(twin, req.method ?? 'GET', url, body), clock.now());
       const rawPath = (req.url ?? '/').split('?')[0] ?? '/';
       const headers: Record<string, string> = {};
       for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k] = Array.isArray(v) ? v.join(',') : v;
       const raw: RawRequest = { method: req.method ?? 'GET', path: rawPath, query: url.searchParams, headers, body };
-      send(res, await twin.handle(raw, { gone: () => gone || req.socket.destroyed }));
+      send(res, await twin.handle(raw, { gone: () => gone || req.socket.destroyed }), clock.now());
     } catch (e) {
       process.stderr.write(`twin: request failed: ${(e as Error)?.stack ?? e}\n`);
-      send(res, json(500, { error: 'internal twin error' }));
+      send(res, json(500, { error: 'internal twin error' }), clock.now());
     }
   });
   await new Promise<void>((resolve, reject) => {

@@ -44,6 +44,8 @@ import {
   ValidationException,
   type Route53ProfilesClientConfig,
 } from '../../src/aws/route53profiles/index.js';
+import { ListHostedZonesCommand, Route53Client } from '@aws-sdk/client-route-53';
+import { ManualClock } from '../../src/twin/clock.js';
 import { awsCli, cliErrorCode, referee } from '../support/referees.js';
 import { startTestTwin, type TestTwin } from '../support/twin.js';
 
@@ -790,5 +792,36 @@ describe('retries: the SDK standard strategy', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+});
+
+describe('clock skew: like the SDK, the client learns AWS time from the Date header and re-signs', () => {
+  // AWS refuses a signature dated outside a window around its own clock (see src/twin/sigv4.ts);
+  // the twin's clock here runs 2 hours ahead of this machine's.
+  let t: TestTwin;
+  beforeAll(async () => {
+    t = await startTestTwin({ scenario: 'direct', vpcs: 2, endpoints: 1, accounts: 1, clock: new ManualClock(Date.now() + 2 * 3600_000) });
+  });
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it('the official SDK (Route53Client) is refused once, corrects its clock and succeeds: the twin behaves as AWS does', async () => {
+    const a = t.accounts[0]!;
+    const client = new Route53Client({ endpoint: t.url, region: t.world.region, maxAttempts: 3, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey } });
+    const since = t.twin.log.length;
+    const out = await client.send(new ListHostedZonesCommand({}));
+    expect(out.$metadata.attempts).toBe(2);
+    expect(t.twin.log.slice(since).map((e) => e.outcome)).toEqual(['auth-failed', 'ok']);
+  });
+
+  it('our Route 53 Profiles client does the same: one refused attempt, then every call signed with the corrected clock', async () => {
+    const client = clientFor(t, 0, { maxAttempts: 3 });
+    const since = t.twin.log.length;
+    const first = await client.send(new ListProfilesCommand({}));
+    expect(first.$metadata.attempts).toBe(2);
+    const second = await client.send(new ListProfilesCommand({}));
+    expect(second.$metadata.attempts).toBe(1);
+    expect(t.twin.log.slice(since).map((e) => e.outcome)).toEqual(['auth-failed', 'ok', 'ok']);
   });
 });

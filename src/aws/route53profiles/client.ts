@@ -264,6 +264,12 @@ export interface SendOptions {
 export class Route53ProfilesClient {
   readonly config: Route53ProfilesResolvedConfig;
   private readonly signer: SignatureV4;
+  /**
+   * Server time minus local time, learnt from each reply's Date header, as the SDK's
+   * AwsSdkSigV4Signer keeps `config.systemClockOffset`: a machine whose clock jumped (or drifted)
+   * more than SigV4's 5-minute window still signs requests AWS accepts.
+   */
+  private systemClockOffset = 0;
 
   constructor(configuration: Route53ProfilesClientConfig = {}) {
     this.config = resolveConfig(configuration);
@@ -343,11 +349,20 @@ export class Route53ProfilesClient {
 
   /** One signed HTTP exchange → the output, or a thrown service/network error. */
   private async attempt<Output>(operation: Route53ProfilesCommand<object, any>['operation'], request: HttpRequest, options: SendOptions): Promise<Output> {
-    const signed = (await this.signer.sign(request)) as HttpRequest;
+    const offsetBefore = this.systemClockOffset;
+    const sentAt = Date.now();
+    const signed = (await this.signer.sign(request, { signingDate: new Date(sentAt + offsetBefore) })) as HttpRequest;
     const { response } = await this.config.requestHandler.handle(signed, { abortSignal: options.abortSignal as never, requestTimeout: options.requestTimeout });
+    this.sampleClockSkew(response, sentAt);
     const bodyText = Buffer.from(await streamCollector(response.body)).toString('utf8');
     const $metadata = responseMetadata(response);
-    if (response.statusCode >= 300) throw deserializeError(response, bodyText, $metadata);
+    if (response.statusCode >= 300) {
+      const error = deserializeError(response, bodyText, $metadata) as Error & { $metadata?: ResponseMetadata & { clockSkewCorrected?: boolean } };
+      // As the SDK: an error after which the offset moved past 4 minutes is marked, and its retry
+      // classification (isTransientError) then retries it with the corrected clock.
+      if (Math.abs(this.systemClockOffset) >= 240_000 && this.systemClockOffset !== offsetBefore && error.$metadata) error.$metadata.clockSkewCorrected = true;
+      throw error;
+    }
     try {
       return { $metadata, ...deserializeOutput(operation, bodyText) } as unknown as Output;
     } catch (e) {
@@ -356,6 +371,16 @@ export class Route53ProfilesClient {
         $responseBodyText: bodyText,
       });
     }
+  }
+
+  /** getUpdatedSystemClockOffset of @aws-sdk/core: trust the Date header unless cached (Age) or the reply took over 15 minutes. */
+  private sampleClockSkew(response: HttpResponse, sentAt: number): void {
+    const date = response.headers.date ?? response.headers.Date;
+    if (date === undefined || (response.headers.age ?? response.headers.Age) !== undefined) return;
+    const serverTime = Date.parse(date);
+    const receivedAt = Date.now();
+    if (Number.isNaN(serverTime) || receivedAt - sentAt > 900_000) return;
+    this.systemClockOffset = serverTime - receivedAt;
   }
 
   /** Closes idle sockets (like the SDK's client.destroy()). */
