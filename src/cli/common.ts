@@ -17,13 +17,30 @@ export async function loadPlanForCli(file: string): Promise<LoadedPlan> {
   }
 }
 
-/** NDJSON log (pino, synchronous writes: nothing is lost when the process is killed). */
-export function fileLogger(path: string | undefined): Logger | undefined {
+/**
+ * NDJSON log (pino, synchronous writes: nothing is lost when the process is killed). A log that
+ * stops taking writes (disk full) must not fail the AWS call that was being logged: it is dropped
+ * with one warning, and the state file, whose failures do stop the run, stays the record.
+ */
+export function fileLogger(path: string | undefined, warn: (line: string) => void = (l) => process.stderr.write(`${l}\n`)): Logger | undefined {
   if (!path) return undefined;
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  const file = pino.destination({ dest: path, sync: true, mode: 0o600 });
+  let broken = false;
+  const stream = {
+    write(line: string): void {
+      if (broken) return;
+      try {
+        file.write(line);
+      } catch (e) {
+        broken = true;
+        warn(`warning: the log ${path} can no longer be written (${(e as NodeJS.ErrnoException).code ?? (e as Error).message}); logging stops, the run goes on`);
+      }
+    },
+  };
   return pino(
     { level: 'debug', base: { tool: 'r53migrate' }, redact: { paths: ['*.secretAccessKey', '*.sessionToken', '*.credentials', 'credentials'], censor: '[redacted]' } },
-    pino.destination({ dest: path, sync: true, mode: 0o600 }),
+    stream,
   );
 }
 
