@@ -9,12 +9,12 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { World as TwinWorld } from '../../src/twin/world.js';
 import { runCli, type CliRun } from '../support/cli.js';
 import { appliedMutations, startEstate, type Estate } from '../support/estate.js';
-import { trackRow } from '../support/reliability.js';
+import { settleUnfinishedRows, trackRow } from '../support/reliability.js';
 
 const PRELOAD = (name: string) => fileURLToPath(new URL(`../support/preload/${name}.mjs`, import.meta.url));
 const SMALL = ['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2'];
@@ -26,9 +26,9 @@ type Group = 'AWS API' | 'DNS' | 'disk' | 'lock' | 'clock';
 /** Counts the fault as failed unless the returned function is called with how it ended. */
 function track(group: Group, name: string): (outcome: string) => void {
   const row = trackRow('faults', group, name);
-  onTestFinished(() => row.fail());
   return (outcome) => row.pass(outcome);
 }
+afterAll(settleUnfinishedRows);
 
 // ---- at most three sandboxes at once: the DNS probes' timeouts must not be a busy CPU's doing
 let slots = 3;

@@ -32,18 +32,25 @@ export function recordRow(row: ReliabilityRow): void {
   appendFileSync(join(dir, `${process.pid}.ndjson`), `${JSON.stringify(row)}\n`);
 }
 
+const unsettled = new Set<(passed: boolean, outcome?: string) => void>();
+
 /**
- * Tracks one row: counted as failed until `pass()` is called, so a row whose test throws (an
- * assertion, a timeout) is recorded as failed without the test having to catch anything.
+ * Tracks one row: it counts as failed unless `pass()` is called. A row whose test throws (an
+ * assertion, a timeout) is recorded as failed by `settleUnfinishedRows()` in the file's afterAll
+ * (not by a per-test hook: in concurrent tests the global hooks do not know which test is theirs).
  */
 export function trackRow(table: Table, group: string, name: string): { pass(outcome?: string): void; fail(outcome?: string): void } {
-  let done = false;
   const settle = (passed: boolean, outcome?: string) => {
-    if (done) return;
-    done = true;
+    if (!unsettled.delete(settle)) return;
     recordRow({ table, group, name, passed, ...(outcome ? { outcome } : {}) });
   };
+  unsettled.add(settle);
   return { pass: (o) => settle(true, o), fail: (o) => settle(false, o) };
+}
+
+/** Records every row still open as failed (call from afterAll). */
+export function settleUnfinishedRows(): void {
+  for (const settle of [...unsettled]) settle(false, 'its test did not finish');
 }
 
 /** Called by the reporter (in vitest's main process) before and after the run. */
