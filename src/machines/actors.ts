@@ -45,6 +45,12 @@ export interface RunDeps {
   journal(entry: JournalRecord): Promise<void>;
   /** Whether an earlier run journaled an intent for this action (it may have reached AWS). */
   journaled(actionId: string): boolean;
+  /**
+   * A run resumed after a halt or failure: the step it starts at passes its gates (converge, then
+   * DNS) even when the world says there is nothing left to do, since the gate that stopped the
+   * earlier run never passed.
+   */
+  regateFirstStep?: boolean;
   recordBackup(backup: ZoneBackup): Promise<void>;
   verifiedBackup(zoneId: string): boolean;
   /** Progress for the live display and the log. */
@@ -91,6 +97,7 @@ function describeHealth(h: PairHealth): string {
 
 export function createRunActors(deps: RunDeps) {
   let lastWorld: World | undefined;
+  let regate = deps.regateFirstStep === true;
   return {
     observeAndPlan: fromPromise<PlanOutput, PlanInput>(async ({ input, signal }) => {
       const step = STEPS[input.stepIndex]!;
@@ -99,9 +106,12 @@ export function createRunActors(deps: RunDeps) {
       const broken = failed(world, deps.ctx);
       if (broken.length) return { kind: 'halt', reason: failedReason(world, deps, broken), at: deps.now() };
       const actions = step.actions(world, deps.ctx);
+      const gateAnyway = regate;
+      regate = false;
       if (actions.length) return { kind: 'act', actions, at: deps.now() };
-      // Nothing left to send, but something may still be settling (a resumed run): wait for it.
-      if (inFlight(world, deps.ctx).length || !step.converged(world, deps.ctx)) return { kind: 'act', actions: [], at: deps.now() };
+      // Nothing left to send, but something may still be settling (a resumed run), or the gate
+      // that halted the earlier run has yet to pass: wait for it.
+      if (gateAnyway || inFlight(world, deps.ctx).length || !step.converged(world, deps.ctx)) return { kind: 'act', actions: [], at: deps.now() };
       return { kind: 'step-done', at: deps.now() };
     }),
 

@@ -195,7 +195,9 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     // what the world says, may already count k as done. Start at k again, so its gates (converge,
     // then DNS) pass before step k+1 changes anything. (A killed run restores its snapshot instead.)
     const stoppedAt = previous && (previous.status === 'halted' || previous.status === 'failed') ? previous.position?.step : undefined;
-    const startStep = stoppedAt !== undefined && stoppedAt >= 1 && assessment.position <= STEPS.length ? Math.min(assessment.position, stoppedAt) : assessment.position;
+    // That holds when the world already looks fully migrated, too (a halt at step 7's last gate).
+    const regateFirstStep = stoppedAt !== undefined && stoppedAt >= 1 && stoppedAt <= STEPS.length;
+    const startStep = regateFirstStep ? Math.min(assessment.position, stoppedAt) : assessment.position;
     warnings.push(...assessment.warnings);
     const base: Omit<RunResult, 'outcome'> = {
       statePath: opts.statePath,
@@ -207,7 +209,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       probes: { results: 0, nonOk: 0, unanswered: 0, keeperGap: 0 },
       elapsedMs: 0,
     };
-    if (assessment.position > STEPS.length) {
+    if (startStep > STEPS.length) {
       await save({ status: 'done', position: { step: STEPS.length, stepId: 'complete', phase: 'done' } });
       return { ...base, outcome: 'nothing-to-do', elapsedMs: now() - started };
     }
@@ -257,6 +259,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       backupDir,
       journal,
       journaled: (id) => previousIntents.has(id),
+      regateFirstStep,
       recordBackup: async (b) => {
         await save({ backups: [...state.backups.filter((x) => x.zoneId !== b.zoneId), { zoneId: b.zoneId, json: b.json, bind: b.bind, verifiedAt: b.verifiedAt }] });
       },

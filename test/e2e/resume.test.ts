@@ -102,6 +102,35 @@ describe('halts', () => {
   }, 600_000);
 });
 
+describe('a halt at the very end', () => {
+  it("a DNS failure at step 7's last gate, after the zones are deleted: resume re-runs that gate before it calls the migration complete", async () => {
+    e = await startEstate(['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '1']);
+    const est = e;
+    const spoke = est.info.vpcs[1]!;
+    // Hold the zone's deletion (after it applied), break a spoke's resolver meanwhile, then let it go.
+    await est.fault({ kind: 'hold', operation: 'DeleteHostedZone', phase: 'after', count: 1 });
+    const run = est.start(['apply', est.info.planFile, '--yes', '--state', statePath(est)]);
+    await est.waitHeld(120_000);
+    await est.fault({ kind: 'dns', vpcId: spoke.id, servfail: true });
+    await est.release();
+    const exit = await run.exited;
+    expect(exit.code, run.stdout()).toBe(3);
+    expect(run.stdout()).toMatch(new RegExp(`HALTED at step 7 \\((converge|dns)\\): .*${spoke.id}`));
+    expect((await est.state()).zones, 'the zones are gone: the world looks migrated').toEqual([]);
+
+    // Still broken: the world says "done", but resume must not until the gate passes.
+    const refused = await est.cli(['resume', est.info.planFile, '--state', statePath(est)], 600_000);
+    expect(refused.code, `${refused.stdout}\n${refused.stderr}`).toBe(3);
+    expect(refused.stdout).toMatch(new RegExp(`HALTED at step 7 \\((converge|dns)\\): .*${spoke.id}`));
+
+    await est.clearFaults();
+    const resumed = await est.cli(['resume', est.info.planFile, '--state', statePath(est)], 600_000);
+    expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
+    expect(resumed.stdout).toMatch(/Migration complete \(from step 7\)/);
+    expect(resumed.stdout).toMatch(/dns pass: all \d+ pair\(s\)/);
+  }, 600_000);
+});
+
 describe('an estate part-way', () => {
   it('steps 1-3 done by hand: plan says step 4 is next and apply picks up there', async () => {
     e = await startEstate(['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2']);
