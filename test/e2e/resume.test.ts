@@ -73,21 +73,30 @@ describe('resume after SIGKILL', () => {
   }, 900_000);
 });
 
+/**
+ * `apply` with one request held by the twin; while it is held, the VPC's resolver starts to
+ * SERVFAIL; then the request goes on. The run must halt (exit 3) at `step`, naming the VPC:
+ * caught by the gate's watch while the change settles, or by the DNS gate after it.
+ */
+async function applyBreakingDnsAt(est: Estate, hold: { operation: string; phase: 'before' | 'after'; match?: string }, vpcId: string, step: number) {
+  await est.fault({ kind: 'hold', count: 1, ...hold });
+  const run = est.start(['apply', est.info.planFile, '--yes', '--state', statePath(est)]);
+  await est.waitHeld(120_000);
+  await est.fault({ kind: 'dns', vpcId, servfail: true });
+  await est.release();
+  const exit = await run.exited;
+  expect(exit.code, run.stdout()).toBe(3);
+  expect(run.stdout()).toMatch(new RegExp(`HALTED at step ${step} \\((converge|dns)\\): .*${vpcId}`));
+  return run;
+}
+
 describe('halts', () => {
   it('a DNS failure at step 6 halts with exit 3 naming the VPC, nothing after it runs, and resume finishes once it is fixed', async () => {
     e = await startEstate(['--scenario', 'direct', '--vpcs', '4', '--endpoints', '1', '--accounts', '1']);
     const est = e;
     const spoke = est.info.vpcs[1]!;
     // Hold the first spoke's step-6 disassociation, break its resolver meanwhile, then let it go.
-    await est.fault({ kind: 'hold', operation: 'DisassociateVPCFromHostedZone', phase: 'before', match: spoke.id, count: 1 });
-    const run = est.start(['apply', est.info.planFile, '--yes', '--state', statePath(est)]);
-    await est.waitHeld(120_000);
-    await est.fault({ kind: 'dns', vpcId: spoke.id, servfail: true });
-    await est.release();
-    const exit = await run.exited;
-    expect(exit.code, run.stdout()).toBe(3);
-    // Caught by the gate's watch while the change settles, or by the DNS gate after it.
-    expect(run.stdout()).toMatch(new RegExp(`HALTED at step 6 \\((converge|dns)\\): .*${spoke.id}`));
+    const run = await applyBreakingDnsAt(est, { operation: 'DisassociateVPCFromHostedZone', phase: 'before', match: spoke.id }, spoke.id, 6);
     expect(run.stdout()).toMatch(new RegExp(`${spoke.id} lambda\\.us-east-1\\.amazonaws\\.com: (\\d+× )?servfail`));
     // nothing after it: the next spoke was not touched
     const log = await est.requests();
@@ -108,14 +117,7 @@ describe('a halt at the very end', () => {
     const est = e;
     const spoke = est.info.vpcs[1]!;
     // Hold the zone's deletion (after it applied), break a spoke's resolver meanwhile, then let it go.
-    await est.fault({ kind: 'hold', operation: 'DeleteHostedZone', phase: 'after', count: 1 });
-    const run = est.start(['apply', est.info.planFile, '--yes', '--state', statePath(est)]);
-    await est.waitHeld(120_000);
-    await est.fault({ kind: 'dns', vpcId: spoke.id, servfail: true });
-    await est.release();
-    const exit = await run.exited;
-    expect(exit.code, run.stdout()).toBe(3);
-    expect(run.stdout()).toMatch(new RegExp(`HALTED at step 7 \\((converge|dns)\\): .*${spoke.id}`));
+    await applyBreakingDnsAt(est, { operation: 'DeleteHostedZone', phase: 'after' }, spoke.id, 7);
     expect((await est.state()).zones, 'the zones are gone: the world looks migrated').toEqual([]);
 
     // Still broken: the world says "done", but resume must not until the gate passes.
