@@ -102,21 +102,64 @@ export async function observe(plan: Plan, access: AwsAccess, opts: ObserveOption
   // Shared resources are looked for in the likeliest owners first.
   const ownerOrder = [...new Set([plan.profile.account, plan.sharedServicesVpc.account, ...names])];
 
-  const [profile, vpcs, zones, endpoints] = await Promise.all([
+  const [profile, { vpcs, onProfile }, zones, endpoints] = await Promise.all([
     observeProfile(plan, access, signal),
     observeVpcs(plan, access, ids, signal, opts.scope ?? 'full'),
     Promise.all(plan.endpoints.flatMap((e) => e.zones).map((id) => observeZone(id, ownerOrder, ids, access, signal))),
     observeEndpoints(plan, access, ownerOrder, ids, signal),
   ]);
+  const others = await observeOthers(plan, access, ids, onProfile, zones, signal, opts.scope ?? 'full');
   return deepFreeze({
     observedAt: (opts.now ?? Date.now)(),
     region: plan.region,
     accounts: ids,
     profile,
     vpcs: Object.fromEntries(vpcs.map((v) => [v.id, v])),
+    others: Object.fromEntries(others.map((v) => [v.id, v])),
     zones: Object.fromEntries(zones.map((z) => [z.id, z])),
     endpoints: Object.fromEntries(endpoints.map((e) => [e.id, e])),
   });
+}
+
+/**
+ * The VPCs outside the plan that depend on it: on the plan's Profile (seen in the listings the
+ * plan's accounts already made) or associated with one of its zones (GetHostedZone lists every
+ * VPC, whatever its account). A full observation also asks which plan account owns each of the
+ * latter, for the messages; a VPC of an account the plan doesn't name stays without one.
+ */
+async function observeOthers(
+  plan: Plan,
+  access: AwsAccess,
+  ids: Record<string, string>,
+  onProfile: ObservedVpc[],
+  zones: (ObservedZone | MissingZone)[],
+  signal: AbortSignal | undefined,
+  scope: 'full' | 'progress',
+): Promise<ObservedVpc[]> {
+  const inPlan = new Set(planVpcs(plan).map((v) => v.id));
+  const others = new Map(onProfile.map((v) => [v.id, v]));
+  const unknown = [
+    ...new Set(zones.flatMap((z) => (z.exists ? z.vpcs.map((v) => v.vpcId) : [])).filter((id) => !inPlan.has(id) && !others.has(id))),
+  ].sort();
+  const owner = new Map<string, string>();
+  if (scope === 'full' && unknown.length) {
+    await Promise.all(
+      Object.keys(plan.accounts).map(async (account) => {
+        for (const chunk of chunks(unknown, 200)) {
+          const found = await allPages(async (token) => {
+            const out = await access.read(account, 'ec2', new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: chunk }], NextToken: token, MaxResults: 1000 }), { signal });
+            return { items: out.Vpcs, next: out.NextToken };
+          });
+          for (const v of found) if (v.VpcId && v.OwnerId === ids[account]) owner.set(v.VpcId, account);
+        }
+      }),
+    );
+  }
+  for (const id of unknown) {
+    const account = owner.get(id) ?? '';
+    others.set(id, { id, account, accountId: account ? ids[account]! : '', exists: true, profileVisible: !!account });
+  }
+  return [...others.values()].sort((a, b) => a.id.localeCompare(b.id));
 }
 
 async function observeProfile(plan: Plan, access: AwsAccess, signal?: AbortSignal): Promise<ObservedProfile | undefined> {
@@ -150,8 +193,16 @@ async function observeProfile(plan: Plan, access: AwsAccess, signal?: AbortSigna
   };
 }
 
-async function observeVpcs(plan: Plan, access: AwsAccess, ids: Record<string, string>, signal: AbortSignal | undefined, scope: 'full' | 'progress'): Promise<ObservedVpc[]> {
+async function observeVpcs(
+  plan: Plan,
+  access: AwsAccess,
+  ids: Record<string, string>,
+  signal: AbortSignal | undefined,
+  scope: 'full' | 'progress',
+): Promise<{ vpcs: ObservedVpc[]; onProfile: ObservedVpc[] }> {
   const vpcs = planVpcs(plan);
+  const inPlan = new Set(vpcs.map((v) => v.id));
+  const othersOnProfile: ObservedVpc[] = [];
   const byAccount = new Map<string, string[]>();
   for (const v of vpcs) byAccount.set(v.account, [...(byAccount.get(v.account) ?? []), v.id]);
   const existing = new Set<string>();
@@ -179,7 +230,14 @@ async function observeVpcs(plan: Plan, access: AwsAccess, ids: Record<string, st
         const out = await access.read(account, 'route53profiles', new ListProfileAssociationsCommand({ ProfileId: plan.profile.id, NextToken: token, MaxResults: 100 }), { signal });
         return { items: out.ProfileAssociations, next: out.NextToken };
       });
-      for (const a of assocs) if (a.ResourceId && vpcIds.includes(a.ResourceId)) onProfile.set(a.ResourceId, toAssociation(a));
+      for (const a of assocs) {
+        if (!a.ResourceId) continue;
+        if (vpcIds.includes(a.ResourceId)) onProfile.set(a.ResourceId, toAssociation(a));
+        // Outside the plan but on its Profile: it resolves whatever the Profile holds.
+        else if (!inPlan.has(a.ResourceId)) {
+          othersOnProfile.push({ id: a.ResourceId, account, accountId: ids[account]!, exists: true, profileAssociation: toAssociation(a), profileVisible: true });
+        }
+      }
       // The rest may be on another Profile (a VPC takes one). A few are asked about one by one;
       // many (a path A start: none is on the Profile yet) cost less as one account-wide listing.
       const rest = scope === 'full' ? vpcIds.filter((id) => !onProfile.has(id)) : [];
@@ -208,14 +266,17 @@ async function observeVpcs(plan: Plan, access: AwsAccess, ids: Record<string, st
       }
     }),
   );
-  return vpcs.map((v) => ({
-    id: v.id,
-    account: v.account,
-    accountId: ids[v.account]!,
-    exists: existing.has(v.id),
-    ...(onProfile.has(v.id) ? { profileAssociation: onProfile.get(v.id)! } : {}),
-    profileVisible: profileVisible.get(v.account) ?? false,
-  }));
+  return {
+    vpcs: vpcs.map((v) => ({
+      id: v.id,
+      account: v.account,
+      accountId: ids[v.account]!,
+      exists: existing.has(v.id),
+      ...(onProfile.has(v.id) ? { profileAssociation: onProfile.get(v.id)! } : {}),
+      profileVisible: profileVisible.get(v.account) ?? false,
+    })),
+    onProfile: othersOnProfile,
+  };
 }
 
 async function observeZone(id: string, owners: string[], ids: Record<string, string>, access: AwsAccess, signal?: AbortSignal): Promise<ObservedZone | MissingZone> {

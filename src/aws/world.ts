@@ -49,7 +49,9 @@ export interface ObservedProfileAssociation {
 
 export interface ObservedVpc {
   id: string;
+  /** Plan account name; for a VPC outside the plan, '' when no account of the plan owns it. */
   account: string;
+  /** '' when unknown (a VPC outside the plan, in an account the plan doesn't name). */
   accountId: string;
   exists: boolean;
   /** The VPC's Profile association, whichever Profile it is (a VPC has at most one). */
@@ -109,7 +111,14 @@ export interface World {
   accounts: Record<string, string>;
   /** The plan's Profile as its owner sees it; undefined when it is not visible there. */
   profile?: ObservedProfile;
+  /** The plan's VPCs (shared services and spokes). */
   vpcs: Record<string, ObservedVpc>;
+  /**
+   * VPCs outside the plan that depend on what the migration changes: associated with one of its
+   * zones, or with its Profile (as far as the plan's accounts can see: each account lists its
+   * own VPCs' Profile associations).
+   */
+  others: Record<string, ObservedVpc>;
   zones: Record<string, ObservedZone | MissingZone>;
   endpoints: Record<string, ObservedEndpoint | MissingEndpoint>;
 }

@@ -73,6 +73,21 @@ export const Probes = z
   })
   .strict();
 
+/** A VPC that depends on the migrated names but is deliberately left out of this plan. */
+export const ExcludedVpc = z
+  .object({
+    id: VpcId,
+    /**
+     * gap: it may lose its answer while the run is under way, but must have it at the end (a VPC
+     * on the Profile resolves the endpoint through it once step 5 is done). loss: it may lose its
+     * answer for good (being retired, or resolving the public service name is fine for it).
+     */
+    accept: z.enum(['gap', 'loss'], { error: 'expected gap (may lose its answer during the run, must have it at the end) or loss (may lose it for good)' }),
+    /** Why, for the people who review the plan. */
+    reason: z.string().max(500).optional(),
+  })
+  .strict();
+
 export const Budgets = z
   .object({
     /** Longest wait for one step's control-plane gate. */
@@ -104,6 +119,12 @@ export const Plan = z
           .strict(),
       )
       .min(1, { error: 'at least one endpoint is needed' }),
+    /**
+     * VPCs outside the plan that resolve a migrated name today (associated with one of its zones,
+     * or with its Profile). r53migrate refuses to start while such a VPC is not listed here or in
+     * spokes: it would lose its answer, and nobody would have said that is fine.
+     */
+    excludedVpcs: z.array(ExcludedVpc).default([]),
     probes: Probes.default(Probes.parse({})),
     budgets: Budgets.default(Budgets.parse({})),
   })
@@ -136,6 +157,13 @@ export const Plan = z
         else seenZone.set(z, e.id);
       });
     });
+    const seenExcluded = new Set<string>();
+    plan.excludedVpcs.forEach((x, i) => {
+      const inPlan = seenVpc.get(x.id);
+      if (inPlan) ctx.addIssue({ code: 'custom', path: ['excludedVpcs', i, 'id'], message: `${x.id} is in the plan (${inPlan}): a VPC is either migrated or excluded` });
+      else if (seenExcluded.has(x.id)) ctx.addIssue({ code: 'custom', path: ['excludedVpcs', i, 'id'], message: `${x.id} is listed twice` });
+      seenExcluded.add(x.id);
+    });
     for (const vpcId of Object.keys(plan.probes.resolvers)) {
       if (!seenVpc.has(vpcId)) {
         ctx.addIssue({ code: 'custom', path: ['probes', 'resolvers', vpcId], message: `${vpcId} is not a VPC of this plan` });
@@ -155,6 +183,11 @@ export function planVpcs(plan: Plan): { id: string; account: string; role: 'shar
     { ...plan.sharedServicesVpc, role: 'shared' as const },
     ...plan.spokes.map((s, i) => ({ ...s, role: i === plan.spokes.length - 1 ? ('keeper' as const) : ('spoke' as const) })),
   ];
+}
+
+/** The VPCs the plan leaves out on purpose, with what each may lose. */
+export function excludedVpcs(plan: Plan): Map<string, 'gap' | 'loss'> {
+  return new Map((plan.excludedVpcs ?? []).map((x) => [x.id, x.accept]));
 }
 
 export function planJsonSchema(): unknown {

@@ -2,8 +2,10 @@
 // start from (with what differs and what to do), detect path A or B, and recognise an estate
 // that is part-way (an interrupted run, or steps done by hand). Pure.
 import type { ObservedEndpoint, ObservedZone, World } from '../aws/world.js';
-import { planVpcs, type Plan } from '../plan/schema.js';
+import { excludedVpcs, planVpcs, type Plan } from '../plan/schema.js';
 import { endpointOnProfile, failed, keeper, privateDnsOn, vpcOnProfile, zoneOf, zoneOnProfile, zoneOnVpc } from './facts.js';
+import { describeVpc } from './invariant.js';
+import { targetsEndpoint } from './resolution.js';
 import type { Path, StepContext } from './types.js';
 
 /** Route 53's default number of VPCs one private zone can be associated with. */
@@ -33,16 +35,39 @@ function zoneNameOf(name: string): string {
 }
 
 /** Records the migration knows how to retire: the apex SOA/NS and alias A/AAAA records at the endpoint's names pointing at it. */
-function unexpectedRecords(zone: ObservedZone, ep: ObservedEndpoint): string[] {
+export function unexpectedRecords(zone: ObservedZone, ep: ObservedEndpoint): string[] {
   const names = new Set(ep.privateDnsNames.map((n) => n.toLowerCase().replace(/\.?$/, '.')));
-  const targets = new Set(ep.dnsEntries.map((d) => d.dnsName.replace(/\.?$/, '.')));
   return zone.records
     .filter((r) => {
       if (APEX.has(r.type) && r.name === zone.name) return false;
-      const target = r.alias?.dnsName.replace(/\.?$/, '.');
-      return !((r.type === 'A' || r.type === 'AAAA') && names.has(r.name) && target && [...targets].some((t) => t === target || t.endsWith(`.${target}`) || target.endsWith(t)));
+      return !((r.type === 'A' || r.type === 'AAAA') && names.has(r.name) && r.alias && targetsEndpoint(ep, r.alias.dnsName));
     })
     .map((r) => `${r.name} ${r.type}${r.alias ? ` alias ${r.alias.dnsName}` : ` ${(r.values ?? []).join(' ')}`}`);
+}
+
+/**
+ * VPCs outside the plan that depend on what it changes (associated with one of its zones, or
+ * with its Profile) and that the plan does not exclude on purpose: each with why it depends.
+ */
+export function unlistedDependents(world: World, plan: Plan): { vpcId: string; account: string; accountId: string; why: string }[] {
+  const excluded = excludedVpcs(plan);
+  const zoneIds = plan.endpoints.flatMap((e) => e.zones);
+  return Object.values(world.others)
+    .filter((o) => !excluded.has(o.id))
+    .map((o) => {
+      const zones = zoneIds.filter((z) => zoneOnVpc(world, z, o.id));
+      const onProfile = vpcOnProfile(world, plan, o.id);
+      const why = [...(zones.length ? [`is associated with zone ${zones.join(', ')}`] : []), ...(onProfile ? [`is associated with Profile ${plan.profile.id}`] : [])].join(' and ');
+      return { vpcId: o.id, account: o.account, accountId: o.accountId, why };
+    })
+    .filter((d) => d.why);
+}
+
+export function unlistedDependentProblem(d: { vpcId: string; account: string; accountId: string; why: string }): string {
+  return (
+    `${describeVpc({ ...d, inPlan: false })} ${d.why}, so the migration changes what it resolves: ` +
+    `add it to spokes (it is then migrated with the others), or list it under excludedVpcs with accept: gap (on the Profile: may lose its answer during the run) or accept: loss (may lose it for good), or migrate it first with another plan`
+  );
 }
 
 export function assess(world: World, plan: Plan): Assessment {
@@ -51,6 +76,7 @@ export function assess(world: World, plan: Plan): Assessment {
   const P = plan.profile.id;
 
   if (!world.profile) problems.push(`Profile ${P} was not found in account ${plan.profile.account} (${world.accounts[plan.profile.account]}): check profile.id and profile.account in the plan`);
+  for (const d of unlistedDependents(world, plan)) problems.push(unlistedDependentProblem(d));
   for (const v of planVpcs(plan)) {
     const o = world.vpcs[v.id];
     if (!o?.exists) {
@@ -85,9 +111,14 @@ export function assess(world: World, plan: Plan): Assessment {
       continue;
     }
     const served = new Set(ep.privateDnsNames.map(zoneNameOf));
+    // A zone is deleted only by step 7, after the endpoint serves its names through the Profile.
+    const zonesMayBeGone = ep.privateDnsEnabled && endpointOnProfile(world, e.id);
     for (const z of e.zones) {
       const zone = zoneOf(world, z);
-      if (!zone) continue; // gone: fine only once the migration has deleted it (checked by position)
+      if (!zone) {
+        if (!zonesMayBeGone) problems.push(`zone ${z} was not found in any account of the plan: check its id (and that its owner's account is under accounts)`);
+        continue;
+      }
       if (!zone.privateZone) problems.push(`zone ${z} (${zone.name}) is a public zone; only private zones are migrated`);
       if (!served.has(zone.name)) {
         problems.push(`zone ${z} is named ${zone.name}, but ${e.id} (${ep.serviceName}) serves ${[...served].join(', ')}: list the zone under the endpoint whose name it carries`);
@@ -139,6 +170,19 @@ export function assess(world: World, plan: Plan): Assessment {
   return { ok: true, path, position: found.position, partial: found.partial, ctx: { ...ctxA, path }, warnings };
 }
 
+/**
+ * What the observed world shows that neither "steps 1..k-1 done" nor "step k done" explains: the
+ * estate moved under the run (someone undid or redid a change). Empty when it is as the run left it.
+ */
+export function driftBefore(world: World, ctx: StepContext, k: number): string[] {
+  const observed = observeFacts(world, ctx);
+  const before = baseline(ctx, ctx.path);
+  for (let j = 1; j < k && j <= EFFECTS.length; j++) EFFECTS[j - 1]!(before, ctx);
+  const after = new Map(before);
+  if (k <= EFFECTS.length) EFFECTS[k - 1]!(after, ctx);
+  return [...observed].filter(([key, v]) => v !== before.get(key) && v !== after.get(key)).map(([key, v]) => `${key}: is ${v}, expected ${before.get(key)}`);
+}
+
 function observeFacts(world: World, ctx: StepContext): Facts {
   const f: Facts = new Map();
   const vpcs = planVpcs(ctx.plan).map((v) => v.id);
@@ -182,7 +226,7 @@ const EFFECTS: Effect[] = [
 ];
 
 function baseline(ctx: StepContext, path: Path): Facts {
-  const f = observeFacts({ accounts: {}, observedAt: 0, region: '', vpcs: {}, zones: {}, endpoints: {} }, ctx);
+  const f = observeFacts({ accounts: {}, observedAt: 0, region: '', vpcs: {}, others: {}, zones: {}, endpoints: {} }, ctx);
   setAll(f, (k) => / exists$/.test(k), true);
   if (path === 'A') {
     setAll(f, (k) => / is associated with /.test(k), true);

@@ -3,29 +3,17 @@
 // zone associated directly) before its Profile's (a zone or an endpoint the Profile holds).
 import type { World } from '../aws/world.js';
 import { planVpcs } from '../plan/schema.js';
-import { endpointOf, endpointOnProfile, keeper, privateDnsOn, vpcOnProfile, zoneOnProfile, zoneOnVpc } from './facts.js';
-import type { Expectation, StepContext, Via } from './types.js';
+import { keeper } from './facts.js';
+import { migratedNames, resolveName } from './resolution.js';
+import type { Expectation, StepContext } from './types.js';
 
-export function viaFor(world: World, ctx: StepContext, vpcId: string, endpointId: string): Via {
-  const ep = endpointOf(world, endpointId);
-  const zones = ctx.endpoints.find((e) => e.id === endpointId)?.zones ?? [];
-  if (ep && ep.vpcId === vpcId && privateDnsOn(world, endpointId)) return 'endpoint-own-vpc';
-  if (zones.some((z) => zoneOnVpc(world, z, vpcId))) return 'zone-direct';
-  if (vpcOnProfile(world, ctx.plan, vpcId)) {
-    if (zones.some((z) => zoneOnProfile(world, z))) return 'zone-via-profile';
-    if (endpointOnProfile(world, endpointId) && privateDnsOn(world, endpointId)) return 'endpoint-via-profile';
-  }
-  return 'none';
-}
-
-/** Every VPC of the plan must resolve every name of every endpoint taking part. */
+/** Every VPC of the plan must resolve every name of every endpoint taking part; `via` is what the resolution model predicts. */
 export function expectAll(world: World, ctx: StepContext, mayGap: (vpcId: string) => boolean = () => false): Expectation[] {
   const out: Expectation[] = [];
+  const names = migratedNames(world, ctx);
   for (const v of planVpcs(ctx.plan)) {
-    for (const e of ctx.endpoints) {
-      for (const name of endpointOf(world, e.id)?.privateDnsNames ?? []) {
-        out.push({ vpcId: v.id, name, endpointId: e.id, via: viaFor(world, ctx, v.id, e.id), during: mayGap(v.id) ? 'may-gap' : 'must-resolve' });
-      }
+    for (const { name, endpointId } of names) {
+      out.push({ vpcId: v.id, name, endpointId, via: resolveName(world, ctx.plan, v.id, name).via, during: mayGap(v.id) ? 'may-gap' : 'must-resolve' });
     }
   }
   return out;

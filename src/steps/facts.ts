@@ -20,7 +20,7 @@ export function endpointOf(world: World, id: string): ObservedEndpoint | undefin
 }
 
 export function vpcOnProfile(world: World, plan: Plan, vpcId: string): boolean {
-  const a = world.vpcs[vpcId]?.profileAssociation;
+  const a = (world.vpcs[vpcId] ?? world.others[vpcId])?.profileAssociation;
   return !!a && a.profileId === plan.profile.id && PRESENT.has(a.status);
 }
 

@@ -2,10 +2,13 @@
 // in order, carrying the world forward as if each batch succeeded, with who resolves what through
 // which source after each step. Renderers print it; nothing here does I/O.
 import type { World } from '../aws/world.js';
-import type { Plan } from '../plan/schema.js';
+import { excludedVpcs, type Plan } from '../plan/schema.js';
 import { apiCall, describeAction, simulate, type Action, type ApiCall } from './actions.js';
 import { assess } from './assess.js';
+import { MAX_BATCHES, unsafeBatch } from './guard.js';
 import { STEPS } from './index.js';
+import { describeBreakage, describeVpc } from './invariant.js';
+import { describeResolution, knownVpc, migratedNames, resolveName } from './resolution.js';
 import type { Expectation, Path } from './types.js';
 
 export interface PlannedAction {
@@ -29,14 +32,12 @@ export type RunPlan =
   | { ok: true; path: Path; position: number; nothingToDo: boolean; steps: PlannedStep[]; warnings: string[]; mutatingCalls: number }
   | { ok: false; problems: string[]; warnings: string[] };
 
-/** Batches per step are bounded: step 6 makes one per spoke, the others one or two. */
-const MAX_BATCHES = 2000;
-
 export function planRun(world: World, plan: Plan): RunPlan {
   const a = assess(world, plan);
   if (!a.ok) return a;
   let w = world;
   const steps: PlannedStep[] = [];
+  const problems: string[] = [];
   let mutatingCalls = 0;
   for (const step of STEPS) {
     const batches: PlannedAction[][] = [];
@@ -45,6 +46,8 @@ export function planRun(world: World, plan: Plan): RunPlan {
         if (i >= MAX_BATCHES) throw new Error(`step ${step.number} ${step.id} did not converge in the dry run after ${MAX_BATCHES} batches (a bug)`);
         const actions = step.actions(w, a.ctx);
         if (!actions.length) break;
+        // The same check the run makes before it sends each batch, on the world carried forward.
+        for (const b of unsafeBatch(w, a.ctx, step, actions)) problems.push(`step ${step.number} ${step.id}, batch ${i + 1}: ${describeBreakage(b)}`);
         batches.push(actions.map((act) => ({ action: act, call: apiCall(act), description: describeAction(act) })));
         mutatingCalls += actions.filter((act) => apiCall(act)).length;
         w = simulate(w, actions);
@@ -53,5 +56,25 @@ export function planRun(world: World, plan: Plan): RunPlan {
     const status = step.number < a.position ? 'done' : step.number === a.position && a.partial ? 'partly done' : batches.length ? 'to do' : 'done';
     steps.push({ number: step.number, id: step.id, title: step.title, why: step.why, status, batches, after: step.expect(w, a.ctx) });
   }
+  problems.push(...gapsNotClosed(w, a.ctx));
+  if (problems.length) return { ok: false, problems: [...new Set(problems)], warnings: a.warnings };
   return { ok: true, path: a.path, position: a.position, nothingToDo: a.position > STEPS.length, steps, warnings: a.warnings, mutatingCalls };
+}
+
+/** VPCs excluded with `accept: gap` must have their answer back once the run is complete. */
+function gapsNotClosed(end: World, ctx: Extract<ReturnType<typeof assess>, { ok: true }>['ctx']): string[] {
+  const out: string[] = [];
+  for (const [vpcId, accept] of excludedVpcs(ctx.plan)) {
+    if (accept !== 'gap' || !knownVpc(end, vpcId)) continue;
+    for (const { name, endpointId } of migratedNames(end, ctx)) {
+      const r = resolveName(end, ctx.plan, vpcId, name);
+      if (r.answer.kind === 'endpoint' && r.answer.endpointId === endpointId) continue;
+      const v = knownVpc(end, vpcId);
+      out.push(
+        `${describeVpc({ vpcId, account: v?.account ?? '', accountId: v?.accountId ?? '', inPlan: false })} is excluded with accept: gap, but once the migration is complete it would resolve ${name} to ${describeResolution(r)}: ` +
+          `associate it with Profile ${ctx.plan.profile.id}, add it to spokes, or exclude it with accept: loss`,
+      );
+    }
+  }
+  return out;
 }

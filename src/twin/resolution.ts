@@ -8,6 +8,7 @@
 //            association and the resource's association are COMPLETE.
 // The most specific zone name wins; for one name the VPC's own configuration wins over its
 // Profile's. A matching private zone never falls through to public DNS.
+import { chooseZone, inZone, profileResourceApplies, recordsAt, type ZoneOrigin } from '../aws/resolver-rules.js';
 import type { HostedZone, NetworkInterface, RecordSet, VpcEndpoint, World } from './world.js';
 import { canonicalName, stripDot } from './world.js';
 import { endpointZoneNames, profileAssociationOfVpc } from './ops/lookup.js';
@@ -55,15 +56,7 @@ export const MAX_CHAIN = 8;
 export const PUBLIC_V4_PREFIX = '198.51.100.';
 export const PUBLIC_V6_PREFIX = '2001:db8:';
 
-type Origin = 'direct-zone' | 'endpoint-own-vpc' | 'profile-zone' | 'endpoint-profile';
-
-/** For one zone name: own before Profile; within each, a hosted zone before an endpoint zone. */
-const ORIGIN_RANK: Record<Origin, number> = {
-  'direct-zone': 0,
-  'endpoint-own-vpc': 1,
-  'profile-zone': 2,
-  'endpoint-profile': 3,
-};
+type Origin = ZoneOrigin;
 
 /** A private zone as one VPC sees it. Endpoint zones are synthesised from the endpoint. */
 export interface ZoneView {
@@ -91,9 +84,9 @@ export function zonesVisibleToVpc(world: World, vpcId: string, now: number): Zon
   const pa = profileAssociationOfVpc(world, vpcId);
   // Conservative reading: a Profile applies only once the VPC's association is COMPLETE, and
   // each resource only once its own association is COMPLETE (not CREATING/DELETING/FAILED).
-  if (pa && pa.status === 'COMPLETE') {
+  if (pa) {
     for (const ra of world.resourceAssociations) {
-      if (ra.profileId !== pa.profileId || ra.status !== 'COMPLETE') continue;
+      if (ra.profileId !== pa.profileId || !profileResourceApplies(pa.status, ra.status)) continue;
       const zoneId = hostedZoneIdOfArn(ra.resourceArn);
       if (zoneId !== undefined) {
         const z = world.zones.find((x) => x.id === zoneId);
@@ -120,22 +113,6 @@ function resolve(world: World, vpcId: string, qname: string, qtype: string, now:
   return publicAnswer(qname, qtype);
 }
 
-/** The longest zone name that is the query or a suffix of it; ties go to the lowest rank. */
-function chooseZone(views: ZoneView[], qname: string): ZoneView | undefined {
-  let best: ZoneView | undefined;
-  for (const v of views) {
-    if (!inZone(qname, v.name)) continue;
-    if (
-      !best ||
-      v.name.length > best.name.length ||
-      (v.name.length === best.name.length && ORIGIN_RANK[v.origin] < ORIGIN_RANK[best.origin])
-    ) {
-      best = v;
-    }
-  }
-  return best;
-}
-
 function answerFromZone(
   world: World,
   vpcId: string,
@@ -151,7 +128,7 @@ function answerFromZone(
     ...(zone.zoneId !== undefined ? { zoneId: zone.zoneId } : {}),
     ...(zone.endpointId !== undefined ? { endpointId: zone.endpointId } : {}),
   };
-  const records = recordsAt(zone, qname);
+  const records = recordsAt(zone.name, zone.records, qname);
   // A matching private zone answers alone: no record there is NXDOMAIN, not a public lookup.
   if (records === undefined) return { ...base, rcode: 'NXDOMAIN', answers: [] };
 
@@ -183,32 +160,6 @@ function answerFromZone(
 
   // The name exists with other types only: NODATA.
   return { ...base, rcode: 'NOERROR', answers: [] };
-}
-
-/**
- * The record sets that answer `qname` in the zone: those at the name; else, when the name does
- * not exist, those of the wildcard at its closest existing ancestor (RFC 4592). Undefined means
- * the name does not exist (NXDOMAIN); an empty array means it exists without records (an empty
- * non-terminal, or the apex).
- */
-function recordsAt(zone: ZoneView, qname: string): RecordSet[] | undefined {
-  const exact = zone.records.filter((r) => canonicalName(r.name) === qname);
-  if (exact.length > 0) return exact;
-  if (qname === zone.name || nameExists(zone, qname)) return [];
-
-  // Walk up to the closest encloser: the nearest ancestor that exists (the apex always does).
-  let ancestor = parentOf(qname);
-  while (ancestor !== zone.name && !nameExists(zone, ancestor)) ancestor = parentOf(ancestor);
-  const wildcard = zone.records.filter((r) => canonicalName(r.name) === `*.${ancestor}`);
-  return wildcard.length > 0 ? wildcard : undefined;
-}
-
-/** A name exists when it owns records or is an ancestor of a name that does. */
-function nameExists(zone: ZoneView, name: string): boolean {
-  return zone.records.some((r) => {
-    const n = canonicalName(r.name);
-    return n === name || n.endsWith(`.${name}`);
-  });
 }
 
 /** The endpoints' vpce names (regional and zonal) are public names that resolve in any VPC. */
@@ -302,16 +253,6 @@ function hostedZoneIdOfArn(arn: string): string | undefined {
 function endpointIdOfArn(arn: string): string | undefined {
   const i = arn.indexOf(':vpc-endpoint/');
   return i < 0 ? undefined : arn.slice(i + ':vpc-endpoint/'.length);
-}
-
-/** Whether `name` is `zone` or below it (both canonical). */
-function inZone(name: string, zone: string): boolean {
-  return name === zone || name.endsWith(`.${zone}`);
-}
-
-function parentOf(name: string): string {
-  const i = name.indexOf('.');
-  return i < 0 || i === name.length - 1 ? '.' : name.slice(i + 1);
 }
 
 function presentValue(type: string, value: string): string {

@@ -31,6 +31,7 @@ function world(over: Partial<World> = {}): World {
       'vpc-0000000000000000b': { ...vpc('vpc-0000000000000000b', 'spokes'), profileAssociation: { id: 'rpassoc-1', profileId: 'rp-0a1b2c3d4e5f6789', name: 'x', status: 'FAILED', statusMessage: 'boom' } },
       'vpc-0000000000000000c': { ...vpc('vpc-0000000000000000c', 'spokes'), profileAssociation: { id: 'rpassoc-2', profileId: 'rp-0a1b2c3d4e5f6789', name: 'y', status: 'COMPLETE' } },
     },
+    others: {},
     zones: {},
     endpoints: { 'vpce-0000000000000000e': { exists: true, id: 'vpce-0000000000000000e', arn: endpointArn } as never },
     profile: {

@@ -3,6 +3,7 @@
 import { buildScenario, type ScenarioOptions } from '../../src/twin/scenario.js';
 import { endpointArn, type World as TwinWorld } from '../../src/twin/world.js';
 import type { World } from '../../src/aws/world.js';
+import type { Action } from '../../src/steps/actions.js';
 import { Plan } from '../../src/plan/schema.js';
 import { endpointZoneNames } from '../../src/twin/ops/lookup.js';
 
@@ -27,6 +28,7 @@ export function observedFromTwin(twin: TwinWorld, plan: Plan): World {
   const accountName = (id: string) => twin.accounts.find((a) => a.id === id)!.name;
   const profile = twin.profiles.find((p) => p.id === plan.profile.id);
   const vpcIds = [plan.sharedServicesVpc.id, ...plan.spokes.map((s) => s.id)];
+  const planZones = twin.zones.filter((z) => plan.endpoints.some((e) => e.zones.includes(z.id)));
   return {
     observedAt: 0,
     region: twin.region,
@@ -42,6 +44,15 @@ export function observedFromTwin(twin: TwinWorld, plan: Plan): World {
         .filter((r) => r.profileId === profile.id)
         .map((r) => ({ id: r.id, name: r.name, resourceArn: r.resourceArn, resourceType: r.resourceType, status: r.status })),
     },
+    others: Object.fromEntries(
+      twin.vpcs
+        .filter((v) => !vpcIds.includes(v.id))
+        .filter((v) => twin.profileAssociations.some((a) => a.resourceId === v.id && a.profileId === plan.profile.id) || planZones.some((z) => z.vpcs.some((x) => x.vpcId === v.id)))
+        .map((v) => {
+          const a = twin.profileAssociations.find((x) => x.resourceId === v.id && x.profileId === plan.profile.id);
+          return [v.id, { id: v.id, account: accountName(v.ownerId), accountId: v.ownerId, exists: true, ...(a ? { profileAssociation: { id: a.id, profileId: a.profileId, name: a.name, status: a.status } } : {}), profileVisible: true }];
+        }),
+    ),
     vpcs: Object.fromEntries(
       vpcIds.map((id) => {
         const v = twin.vpcs.find((x) => x.id === id);
@@ -107,3 +118,66 @@ export function observedFromTwin(twin: TwinWorld, plan: Plan): World {
   };
 }
 
+
+/**
+ * Applies a step action to a twin world as if AWS had made it and it had settled (COMPLETE,
+ * INSYNC): a dry run's batches walked on the twin, so its resolvers can be compared with the
+ * product's resolution model. Test-only; the real twin changes only through its API.
+ */
+export function applyToTwin(twin: TwinWorld, a: Action): void {
+  const t0 = Date.UTC(2026, 0, 1);
+  switch (a.kind) {
+    case 'associate-profile': {
+      const vpc = twin.vpcs.find((v) => v.id === a.vpcId)!;
+      twin.profileAssociations.push({ id: `rpassoc-${a.vpcId}`, name: a.name, ownerId: vpc.ownerId, profileId: a.profileId, resourceId: a.vpcId, status: 'COMPLETE', statusMessage: '', creationTime: t0, modificationTime: t0, tags: {} });
+      break;
+    }
+    case 'disassociate-profile':
+      twin.profileAssociations = twin.profileAssociations.filter((x) => x.resourceId !== a.vpcId);
+      break;
+    case 'associate-resource': {
+      const profile = twin.profiles.find((p) => p.id === a.profileId)!;
+      twin.resourceAssociations.push({
+        id: `rpr-${a.resource}`,
+        name: a.name,
+        ownerId: profile.ownerId,
+        profileId: a.profileId,
+        resourceArn: a.resourceArn,
+        resourceType: a.resourceArn.includes(':vpc-endpoint/') ? 'VPC_ENDPOINT' : 'PRIVATE_HOSTED_ZONE',
+        resourceProperties: undefined,
+        status: 'COMPLETE',
+        statusMessage: '',
+        creationTime: t0,
+        modificationTime: t0,
+      });
+      break;
+    }
+    case 'disassociate-resource':
+      twin.resourceAssociations = twin.resourceAssociations.filter((r) => r.resourceArn !== a.resourceArn);
+      break;
+    case 'authorize-vpc':
+    case 'deauthorize-vpc':
+      break;
+    case 'associate-vpc':
+      twin.zones.find((z) => z.id === a.zoneId)!.vpcs.push({ vpcId: a.vpcId, region: a.region });
+      break;
+    case 'disassociate-vpc': {
+      const z = twin.zones.find((x) => x.id === a.zoneId)!;
+      z.vpcs = z.vpcs.filter((v) => v.vpcId !== a.vpcId);
+      break;
+    }
+    case 'set-private-dns':
+      twin.endpoints.find((e) => e.id === a.endpointId)!.privateDnsEnabled = a.enabled;
+      break;
+    case 'backup-zone':
+      break;
+    case 'delete-records': {
+      const z = twin.zones.find((x) => x.id === a.zoneId)!;
+      z.records = z.records.filter((r) => !a.records.some((d) => d.name === r.name && d.type === r.type));
+      break;
+    }
+    case 'delete-zone':
+      twin.zones = twin.zones.filter((z) => z.id !== a.zoneId);
+      break;
+  }
+}
