@@ -6,7 +6,7 @@
 // missing, and a mutation whose reply was lost is re-observed before it is sent again. A re-created
 // zone carries a CallerReference derived from the backup, so a retry after a crash finds the zone it
 // made before instead of making a second one. Every wait has a budget and ends in a clear error.
-import { DescribeVpcsCommand } from '@aws-sdk/client-ec2';
+import { DescribeVpcEndpointServicesCommand, DescribeVpcEndpointsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import {
   AssociateVPCWithHostedZoneCommand,
   ChangeResourceRecordSetsCommand,
@@ -463,6 +463,60 @@ export async function findVpcOwners(access: AwsAccess, vpcIds: string[], signal?
 const NEW_ZONE = '(new zone)';
 
 /**
+ * VPCs that AWS would refuse the zone in (ConflictingDomainExists), seen before anything is sent:
+ * another zone of the same name directly associated with it, or an endpoint in it whose Private
+ * DNS serves the name. Asked as each VPC's owner (ListHostedZonesByVPC, DescribeVpcEndpoints).
+ */
+export async function predictConflicts(
+  access: AwsAccess,
+  zoneName: string,
+  vpcs: VpcRef[],
+  owners: Map<string, VpcOwner>,
+  ourZoneId: string | undefined,
+  signal?: AbortSignal,
+): Promise<SkippedVpc[]> {
+  const out: SkippedVpc[] = [];
+  const byAccount = new Map<string, VpcRef[]>();
+  for (const v of vpcs) {
+    const a = owners.get(v.vpcId)!.account;
+    byAccount.set(a, [...(byAccount.get(a) ?? []), v]);
+  }
+  for (const [account, mine] of byAccount) {
+    for (const v of mine) {
+      const zones = await allPages(async (token) => {
+        const r = await access.read(account, 'route53', new ListHostedZonesByVPCCommand({ VPCId: v.vpcId, VPCRegion: v.region as never, NextToken: token }), { signal, target: v.vpcId });
+        return { items: r.HostedZoneSummaries, next: r.NextToken };
+      });
+      const other = zones.find((z) => canonicalRecordName(z.Name ?? '') === zoneName && z.HostedZoneId !== ourZoneId);
+      if (other) {
+        out.push({ ...v, reason: `zone ${other.HostedZoneId} of the same name is already associated with it, and AWS refuses a second (ConflictingDomainExists); that VPC keeps resolving the name from that zone` });
+      }
+    }
+    const endpoints = await allPages(async (token) => {
+      const r = await access.read(account, 'ec2', new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-id', Values: mine.map((v) => v.vpcId) }], NextToken: token, MaxResults: 1000 }), { signal });
+      return { items: r.VpcEndpoints, next: r.NextToken };
+    });
+    const privateDns = endpoints.filter((e) => e.PrivateDnsEnabled && e.ServiceName && e.VpcEndpointType === 'Interface');
+    if (!privateDns.length) continue;
+    const services = await allPages(async (token) => {
+      const r = await access.read(account, 'ec2', new DescribeVpcEndpointServicesCommand({ ServiceNames: [...new Set(privateDns.map((e) => e.ServiceName!))], NextToken: token }), { signal });
+      return { items: r.ServiceDetails, next: r.NextToken };
+    });
+    const serves = (serviceName: string) =>
+      services
+        .filter((d) => d.ServiceName === serviceName)
+        .flatMap((d) => [...(d.PrivateDnsNames ?? []).map((n) => n.PrivateDnsName ?? ''), d.PrivateDnsName ?? ''])
+        .some((n) => n && canonicalRecordName(n.replace(/^\*\./, '')) === zoneName);
+    for (const e of privateDns) {
+      const v = mine.find((x) => x.vpcId === e.VpcId);
+      if (!v || out.some((x) => x.vpcId === v.vpcId) || !serves(e.ServiceName!)) continue;
+      out.push({ ...v, reason: `its endpoint ${e.VpcEndpointId} serves ${zoneName} with Private DNS, and AWS refuses a private zone of that name there (ConflictingDomainExists); that VPC keeps resolving the name through its endpoint` });
+    }
+  }
+  return out;
+}
+
+/**
  * Re-creates a deleted private zone from its backup: CreateHostedZone (same name and comment, with
  * the first VPC its owner account holds), the records, then every other VPC (another account's VPC:
  * the zone's owner authorizes, the VPC's owner associates, the authorization is deleted). Records
@@ -504,11 +558,20 @@ export async function recreateZone(access: AwsAccess, account: string, backup: B
     calls: s.calls,
   };
 
-  // 1. The zone: the one an earlier attempt made, or a new one with the first VPC its owner holds.
+  // 1. The zone: the one an earlier attempt made, or a new one with the first VPC its owner holds
+  //    that AWS would not refuse it in.
   let zoneId = await findRestoredZone(access, account, backup, s.signal);
   const fresh = zoneId === undefined;
+  result.skipped.push(...(await predictConflicts(access, backup.zoneName, vpcs, owners, zoneId, s.signal)));
+  const refused = (v: VpcRef) => result.skipped.some((x) => x.vpcId === v.vpcId);
   if (zoneId === undefined) {
-    const candidates = vpcs.filter((v) => ownerOf(v).accountId === backup.ownerAccountId);
+    const candidates = vpcs.filter((v) => ownerOf(v).accountId === backup.ownerAccountId && !refused(v));
+    if (!candidates.length && result.skipped.length) {
+      throw new RestoreRefusedError(
+        'RESTORE_NO_CREATION_VPC',
+        `${backup.zoneName} can't be created with any VPC of its account ${backup.ownerAccountId} (plan account ${account}) among ${vpcs.map((v) => v.vpcId).join(', ')}: ${result.skipped.map((v) => `${v.vpcId}: ${v.reason}`).join('; ')}. A private zone is created with a VPC of its own account: add another one with --vpc (listed first)`,
+      );
+    }
     if (!candidates.length) {
       throw new RestoreRefusedError(
         'RESTORE_NO_CREATION_VPC',
@@ -544,7 +607,7 @@ export async function recreateZone(access: AwsAccess, account: string, backup: B
   const zoneVpcs = async () => ((await s.read(account, 'route53', new GetHostedZoneCommand({ Id: zoneId }), zoneId)).VPCs ?? []).map((v) => v.VPCId);
   const pending: PendingChange[] = [];
   for (const v of vpcs) {
-    if (result.skipped.some((x) => x.vpcId === v.vpcId)) continue;
+    if (refused(v)) continue;
     const owner = ownerOf(v);
     const crossAccount = owner.accountId !== backup.ownerAccountId;
     const VPC = { VPCId: v.vpcId, VPCRegion: v.region as never };

@@ -8,6 +8,7 @@ import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { planCommand, schemaCommand } from './plan.js';
 import { probeCommand } from './probe.js';
+import { restoreZoneCommand } from './restore-zone.js';
 import { applyCommand, resumeCommand, statusCommand } from './run.js';
 import { sandboxCommand } from './sandbox.js';
 
@@ -34,6 +35,7 @@ Typical session:
   r53migrate resume                             after a halt, a kill or a lost session
   r53migrate status                             where the run stands
   r53migrate probe plan.yaml --watch            how every VPC resolves every name, live
+  r53migrate restore-zone BACKUP.json           put a zone back from its backup (refill it, or re-create it)
   r53migrate sandbox run                        rehearse a whole migration on this machine`,
     );
   program.addCommand(planCommand(io, setExit));
@@ -42,6 +44,7 @@ Typical session:
   program.addCommand(statusCommand(io, setExit));
   program.addCommand(probeCommand(io, setExit));
   program.addCommand(schemaCommand(io));
+  program.addCommand(restoreZoneCommand(io, setExit));
   program.addCommand(sandboxCommand(io, setExit));
   configure(program, io);
   return program;

@@ -206,7 +206,7 @@ describe('readBackup refuses a backup it cannot trust: typed error, exit code 2,
   };
 
   it('a missing file', async () => {
-    const e = await readBackup(join(dir, 'nope.json')).catch((x: BackupFileError) => x);
+    const e = (await readBackup(join(dir, 'nope.json')).catch((x: unknown) => x)) as BackupFileError;
     expect(e).toBeInstanceOf(BackupFileError);
     expect(e).toMatchObject({ code: 'BACKUP_UNREADABLE', exitCode: 2 });
     expect(e.message).toMatch(/nope\.json: not a zone backup r53migrate can trust: cannot read it \(no such file\)/);

@@ -292,9 +292,12 @@ describe('recreateZone in a migrated estate: a VPC whose endpoint serves the nam
   let sb1: Sandbox;
   let access1: AwsAccess;
   let plan1: Plan;
+  let name1: string;
+  const zoneNameOne = () => name1;
   beforeAll(async () => {
     sb1 = await startSandbox({ scenario: 'direct', vpcs: 3, endpoints: 1, accounts: 1, seed: 'restore-one', region: 'us-east-1', delayScale: 0.01, dir: join(dir, 'one'), host: '127.0.0.1', port: 0, rateLimits: 'off' });
     plan1 = (await loadPlan(sb1.info.planFile)).plan;
+    name1 = sb1.world.zones[0]!.name;
     process.env.AWS_ENDPOINT_URL = sb1.info.endpointUrl;
     process.env.AWS_CONFIG_FILE = sb1.info.awsConfigFile;
     process.env.AWS_SHARED_CREDENTIALS_FILE = sb1.info.awsCredentialsFile;
@@ -316,12 +319,47 @@ describe('recreateZone in a migrated estate: a VPC whose endpoint serves the nam
     const ep = w.endpoints[0]!;
     ep.privateDnsEnabled = true;
     const vpcs = sb1.info.vpcs.map((v) => ({ vpcId: v.id, region: plan1.region }));
+    const dry = await recreateZone(access1, acct, backup, { ...fast, vpcs, dryRun: true });
+    expect(dry.calls[0]).toMatchObject({ operation: 'CreateHostedZone', params: { VPC: { VPCId: vpcs[1]!.vpcId } } });
+    const sent = sb1.server.twin.log.length;
     const r = await recreateZone(access1, acct, backup, { ...fast, vpcs });
     expect(r.createdWith).toEqual(vpcs[1]);
     expect(r.skipped.map((s) => s.vpcId)).toEqual([vpcs[0]!.vpcId]);
-    expect(r.skipped[0]!.reason).toMatch(/ConflictingDomainExists: a private zone of this name, or an endpoint's Private DNS for it, is already on that VPC/);
+    expect(r.skipped[0]!.reason).toBe(
+      `its endpoint ${ep.id} serves ${backup.zoneName} with Private DNS, and AWS refuses a private zone of that name there (ConflictingDomainExists); that VPC keeps resolving the name through its endpoint`,
+    );
     expect(r.associated).toEqual(vpcs.slice(1));
     const made = w.zones.find((x) => x.id === r.zoneId)!;
     expect(made.vpcs.map((v) => v.vpcId)).toEqual(vpcs.slice(1).map((v) => v.vpcId));
+    // seen before anything was sent: no request was refused
+    expect(sb1.server.twin.log.slice(sent).filter((e) => e.mutating && e.outcome !== 'ok')).toEqual([]);
+  });
+
+  it("a VPC with another zone of that name can't take the zone either: with no other VPC of the owner left, the restore is refused naming that zone", async () => {
+    const acct = plan1.profile.account;
+    const w = sb1.server.twin.world;
+    const existing = w.zones.find((x) => x.name === zoneNameOne())!;
+    // A backup of another zone of the same name (say, made before it was re-created by hand).
+    const backup = await readBackup((await backupZone(access1, acct, existing.id, join(dir, 'one-backups-2'), { accountName: acct })).json);
+    const other = { ...backup, zoneId: 'ZOTHERZONE000000000', savedAt: new Date(0).toISOString() };
+    const vpcs = sb1.info.vpcs.map((v) => ({ vpcId: v.id, region: plan1.region }));
+    const e = await recreateZone(access1, acct, other, { ...fast, vpcs }).catch((x: Error) => x);
+    expect(e).toMatchObject({ code: 'RESTORE_NO_CREATION_VPC', exitCode: 2 });
+    expect((e as Error).message).toContain(`${vpcs[1]!.vpcId}: zone ${existing.id} of the same name is already associated with it`);
+    expect((e as Error).message).toContain(`${vpcs[0]!.vpcId}: its endpoint`);
+  });
+
+  it('a VPC AWS refuses all the same (ConflictingDomainExists at association) is reported and the rest goes on', async () => {
+    const acct = plan1.profile.account;
+    const w = sb1.server.twin.world;
+    const zone = w.zones.find((x) => x.name === zoneNameOne())!;
+    const backup = await readBackup((await backupZone(access1, acct, zone.id, join(dir, 'one-backups-3'), { accountName: acct })).json);
+    w.zones = w.zones.filter((x) => x !== zone);
+    const vpcs = sb1.info.vpcs.map((v) => ({ vpcId: v.id, region: plan1.region }));
+    sb1.server.twin.faults.add({ kind: 'error', operation: 'AssociateVPCWithHostedZone', match: vpcs[2]!.vpcId, status: 400, code: 'ConflictingDomainExists', message: 'overlapping name space', count: 1 });
+    const r = await recreateZone(access1, acct, backup, { ...fast, vpcs });
+    expect(r.associated).toEqual([vpcs[1]]);
+    expect(r.skipped.map((x) => x.vpcId)).toEqual([vpcs[0]!.vpcId, vpcs[2]!.vpcId]);
+    expect(r.skipped[1]!.reason).toMatch(/^AWS refused it with ConflictingDomainExists: .*overlapping name space/);
   });
 });
