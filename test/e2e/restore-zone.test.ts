@@ -6,9 +6,11 @@
 import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { PassThrough, Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsAccess } from '../../src/aws/access.js';
 import { backupZone, type BackupFile } from '../../src/aws/backup.js';
+import { runMain } from '../../src/cli/main.js';
 import { loadPlan } from '../../src/plan/load.js';
 import { resolveInVpc } from '../../src/twin/resolution.js';
 import { queryUdp } from '../support/dns.js';
@@ -106,6 +108,35 @@ describe('restore-zone end to end (path A, 3 VPCs, 1 account)', () => {
     expect(r.stdout).toMatch(/Dry run, nothing is changed\. It would send:\n {2}1\. CreateHostedZone as \S+: \{"Name":/);
     expect(r.stdout).toMatch(/ChangeResourceRecordSets as \S+: .*"Action":"CREATE"/);
     for (const v of backup.vpcsAtStart) expect(r.stdout).toContain(v.vpcId);
+    expect(await mutatingSince(before)).toEqual([]);
+  });
+
+  it('on a terminal it shows what it will send and asks; "n" changes nothing (the CLI run in-process with a terminal for stdin)', async () => {
+    const saved = { ...process.env };
+    Object.assign(process.env, e.env);
+    const stdin = Object.assign(new PassThrough(), { isTTY: true });
+    let out = '';
+    let err = '';
+    const io = {
+      stdout: new Writable({ write: (c, _e, cb) => ((out += String(c)), cb()) }),
+      stderr: new Writable({ write: (c, _e, cb) => ((err += String(c)), cb()) }),
+      stdin,
+      env: process.env,
+      interrupted: new Promise<string>(() => {}),
+    };
+    const before = (await e.requests()).length;
+    try {
+      const code = runMain(['restore-zone', backupFile, '--plan', e.info.planFile], io);
+      // answer once the question is on screen
+      for (let i = 0; i < 600 && !out.includes('[y/N]'); i++) await new Promise((r) => setTimeout(r, 50));
+      stdin.write('n\n');
+      expect(await code, err).toBe(0);
+    } finally {
+      process.env = saved;
+    }
+    expect(out).toMatch(/It will send:\n {2}1\. CreateHostedZone as /);
+    expect(out).toMatch(/Send these \d+ change\(s\)\? \[y\/N\] /);
+    expect(out).toContain('Nothing was changed.');
     expect(await mutatingSince(before)).toEqual([]);
   });
 
