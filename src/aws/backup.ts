@@ -11,7 +11,7 @@
 //                         says to restore from the JSON.
 //   .restore-batch.json   a ready ChangeBatch (CREATE of every record but the apex SOA and NS) for
 //                         `aws route53 change-resource-record-sets --change-batch file://...`.
-import { GetHostedZoneCommand, ListResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { GetHostedZoneCommand, ListResourceRecordSetsCommand, ListTagsForResourceCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -19,6 +19,7 @@ import { basename, join, resolve } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../state/fs.js';
 import type { AwsAccess } from './access.js';
+import { AwsError } from './errors.js';
 import { allPages, recordFromSdk } from './observe.js';
 import type { ObservedRecord, VpcRef } from './world.js';
 
@@ -76,6 +77,9 @@ export interface BackupFile {
   vpcsAtStart: VpcRef[];
   /** The VPCs associated with the zone when the backup was made. */
   vpcsAtBackup: VpcRef[];
+  /** The zone's tags; null when they could not be read (tagsError says why). Absent in early backups. */
+  tags?: { Key: string; Value: string }[] | null;
+  tagsError?: string;
   savedAt: string;
   recordCount: number;
   /** sha256 (hex) of resourceRecordSets as canonical JSON: see canonicalJson. */
@@ -196,6 +200,8 @@ const Backup = z.object({
   planFile: z.string().min(1).nullable(),
   vpcsAtStart: z.array(Vpc),
   vpcsAtBackup: z.array(Vpc),
+  tags: z.array(z.object({ Key: z.string().min(1), Value: z.string() })).nullable().optional(),
+  tagsError: z.string().optional(),
   savedAt: z.iso.datetime(),
   recordCount: z.number().int().nonnegative(),
   recordsSha256: z.string().regex(/^[0-9a-f]{64}$/, { error: 'expected 64 hex digits' }),
@@ -355,6 +361,16 @@ export async function backupZone(access: AwsAccess, account: string, zoneId: str
   const zoneName = canonicalRecordName(zone.HostedZone?.Name ?? '');
   const records = await listAll(access, account, zoneId, signal);
   const vpcsAtBackup = vpcRefs(zone.VPCs);
+  // Tags go back on a re-created zone; a zone whose tags can't be read is still backed up (its records are what matters).
+  let tags: BackupFile['tags'] = null;
+  let tagsError: string | undefined;
+  try {
+    const out = await access.read(account, 'route53', new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId }), { signal, target: zoneId });
+    tags = (out.ResourceTagSet?.Tags ?? []).map((t) => ({ Key: t.Key ?? '', Value: t.Value ?? '' }));
+  } catch (e) {
+    if (!(e instanceof AwsError) || signal?.aborted) throw e;
+    tagsError = e.message;
+  }
   const savedAt = new Date().toISOString();
   const backup: BackupFile = {
     format: BACKUP_FORMAT,
@@ -370,6 +386,8 @@ export async function backupZone(access: AwsAccess, account: string, zoneId: str
     planFile: opts.planFile ? resolve(opts.planFile) : null,
     vpcsAtStart: (opts.vpcsAtStart ?? vpcsAtBackup).map((v) => ({ vpcId: v.vpcId, region: v.region })),
     vpcsAtBackup,
+    tags,
+    ...(tagsError ? { tagsError } : {}),
     savedAt,
     recordCount: records.length,
     recordsSha256: recordsSha256(records),

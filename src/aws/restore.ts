@@ -10,12 +10,14 @@ import { DescribeVpcEndpointServicesCommand, DescribeVpcEndpointsCommand, Descri
 import {
   AssociateVPCWithHostedZoneCommand,
   ChangeResourceRecordSetsCommand,
+  ChangeTagsForResourceCommand,
   CreateHostedZoneCommand,
   CreateVPCAssociationAuthorizationCommand,
   DeleteVPCAssociationAuthorizationCommand,
   GetHostedZoneCommand,
   ListHostedZonesByNameCommand,
   ListHostedZonesByVPCCommand,
+  ListTagsForResourceCommand,
   ListVPCAssociationAuthorizationsCommand,
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
@@ -100,9 +102,14 @@ export interface RecreateResult {
   /** VPCs AWS refused (ConflictingDomainExists): they keep resolving through what they have. */
   skipped: SkippedVpc[];
   records: RefillResult;
+  /** Tag keys put back on the zone (the backup's, but for r53migrate's own run marks). */
+  tagsRestored: string[];
   changeIds: string[];
   calls: RestoreCall[];
 }
+
+/** Tags r53migrate itself puts on zones (a run's estate mark): they belonged to that run, not to the zone. */
+export const OWN_TAG_PREFIX = 'r53migrate:';
 
 /** The live zone holds records the backup holds differently: nothing was changed. Exit 2. */
 export class RestoreConflictError extends Error {
@@ -554,6 +561,7 @@ export async function recreateZone(access: AwsAccess, account: string, backup: B
     alreadyAssociated: [],
     skipped: [],
     records: { zoneId: NEW_ZONE, status: 'dry-run', created: [], alreadyThere: [], changeIds: [], calls: [] },
+    tagsRestored: [],
     changeIds: [],
     calls: s.calls,
   };
@@ -585,6 +593,7 @@ export async function recreateZone(access: AwsAccess, account: string, backup: B
     if (created.changeId) result.changeIds.push(created.changeId);
   }
   result.zoneId = zoneId;
+  result.tagsRestored = await restoreTags(s, account, zoneId, backup, s.dryRun && fresh);
 
   // 2. The records, INSYNC before any other VPC sees the zone.
   const records = await refillInto(s, account, zoneId, backup, s.dryRun && fresh);
@@ -645,6 +654,27 @@ export async function recreateZone(access: AwsAccess, account: string, backup: B
   result.changeIds.push(...pending.map((p) => p.id));
   if (s.opts.wait !== false) await s.waitInsync(pending);
   return result;
+}
+
+/** Puts the backup's tags back (but r53migrate's own run marks), only those missing or different. */
+async function restoreTags(s: Session, account: string, zoneId: string, backup: BackupFile, knownUntagged: boolean): Promise<string[]> {
+  const wanted = (backup.tags ?? []).filter((t) => !t.Key.startsWith(OWN_TAG_PREFIX));
+  if (!wanted.length) return [];
+  const read = async () =>
+    new Map(
+      ((await s.read(account, 'route53', new ListTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId }), zoneId)).ResourceTagSet?.Tags ?? []).map((t) => [t.Key, t.Value ?? '']),
+    );
+  const live = knownUntagged ? new Map<string | undefined, string>() : await read();
+  const missing = wanted.filter((t) => live.get(t.Key) !== t.Value);
+  // ChangeTagsForResource takes 10 tags a request.
+  for (let i = 0; i < missing.length; i += 10) {
+    const batch = missing.slice(i, i + 10);
+    await s.mutate(account, new ChangeTagsForResourceCommand({ ResourceType: 'hostedzone', ResourceId: zoneId, AddTags: batch }), zoneId, async () => {
+      const now = await read();
+      return batch.every((t) => now.get(t.Key) === t.Value);
+    });
+  }
+  return missing.map((t) => t.Key);
 }
 
 function conflictReason(e: Error): string {

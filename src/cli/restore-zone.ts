@@ -79,6 +79,7 @@ function recreateText(backup: LoadedBackup, r: RecreateResult): string {
       ? `Records: created ${r.records.created.length} record set(s)${r.records.alreadyThere.length ? `, ${r.records.alreadyThere.length} already there` : ''}; INSYNC.`
       : `Records: all ${r.records.alreadyThere.length} already there.`,
   ];
+  if (r.tagsRestored.length) lines.push(`Tags put back: ${list(r.tagsRestored, (k) => k)}.`);
   if (r.associated.length) lines.push(`Associated with ${vpcs(r.associated)}.`);
   if (r.alreadyAssociated.length) lines.push(`Already associated: ${vpcs(r.alreadyAssociated)}.`);
   for (const s of r.skipped) lines.push(`warning: ${s.vpcId} was not associated: ${s.reason}`);
