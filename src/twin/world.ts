@@ -50,6 +50,42 @@ export interface AliasTarget {
   evaluateTargetHealth: boolean;
 }
 
+/** GeoLocation of a geolocation record set, verbatim from the request (model shape GeoLocation). */
+export interface GeoLocation {
+  continentCode?: string;
+  countryCode?: string;
+  subdivisionCode?: string;
+}
+
+/** CidrRoutingConfig of an IP-based record set (model shape CidrRoutingConfig). */
+export interface CidrRoutingConfig {
+  collectionId: string;
+  locationName: string;
+}
+
+/** GeoProximityLocation of a geoproximity record set (model shape GeoProximityLocation). */
+export interface GeoProximityLocation {
+  awsRegion?: string;
+  localZoneGroup?: string;
+  coordinates?: { latitude: string; longitude: string };
+  bias?: number;
+}
+
+/**
+ * The routing-policy fields of a record set that has a SetIdentifier, carried verbatim so they
+ * round-trip through ListResourceRecordSets. Exactly one of them is set (ops/route53.ts checks).
+ */
+export interface RoutingPolicy {
+  weight?: number;
+  /** Latency records: the AWS Region of the resource. */
+  region?: string;
+  failover?: 'PRIMARY' | 'SECONDARY';
+  geoLocation?: GeoLocation;
+  multiValueAnswer?: boolean;
+  cidrRoutingConfig?: CidrRoutingConfig;
+  geoProximityLocation?: GeoProximityLocation;
+}
+
 export interface RecordSet {
   /** Absolute, lower-case, with trailing dot; a leading `*` label is a wildcard. */
   name: string;
@@ -57,6 +93,11 @@ export interface RecordSet {
   ttl?: number;
   values?: string[];
   alias?: AliasTarget;
+  /** Set for record sets with a routing policy other than simple: (name, type, setIdentifier) is the identity. */
+  setIdentifier?: string;
+  routing?: RoutingPolicy;
+  /** Stored verbatim; the twin does not model health checks (every record counts as healthy). */
+  healthCheckId?: string;
 }
 
 export interface HostedZone {
@@ -74,6 +115,8 @@ export interface HostedZone {
   records: RecordSet[];
   /** A change on this zone is still PENDING until then (PriorRequestNotComplete window). */
   busyUntil: number;
+  /** Cost-allocation tags (ChangeTagsForResource), in the order they were first added; gone with the zone. */
+  tags?: Record<string, string>;
 }
 
 export interface Change {

@@ -34,6 +34,8 @@ const ROUTES: Route[] = [
   { method: 'POST', pattern: /^\/2013-04-01\/hostedzone\/([^/]+)\/authorizevpcassociation\/?$/, operation: 'CreateVPCAssociationAuthorization' },
   { method: 'GET', pattern: /^\/2013-04-01\/hostedzone\/([^/]+)\/authorizevpcassociation\/?$/, operation: 'ListVPCAssociationAuthorizations' },
   { method: 'POST', pattern: /^\/2013-04-01\/hostedzone\/([^/]+)\/deauthorizevpcassociation\/?$/, operation: 'DeleteVPCAssociationAuthorization' },
+  { method: 'POST', pattern: /^\/2013-04-01\/tags\/([^/]+)\/([^/]+)$/, operation: 'ChangeTagsForResource' },
+  { method: 'GET', pattern: /^\/2013-04-01\/tags\/([^/]+)\/([^/]+)$/, operation: 'ListTagsForResource' },
 ];
 
 const MUTATING = new Set([
@@ -44,24 +46,31 @@ const MUTATING = new Set([
   'ChangeResourceRecordSets',
   'CreateVPCAssociationAuthorization',
   'DeleteVPCAssociationAuthorization',
+  'ChangeTagsForResource',
 ]);
 
-function matchRoute(req: RawRequest): { route: Route; param?: string } | undefined {
+function matchRoute(req: RawRequest): { route: Route; params: string[] } | undefined {
   for (const route of ROUTES) {
     if (route.method !== req.method) continue;
     const m = route.pattern.exec(req.path);
-    if (m) return { route, param: m[1] };
+    if (m) return { route, params: m.slice(1) };
   }
   return undefined;
 }
 
+/** The path parameters, percent-decoded, in order. */
+function pathParams(req: RawRequest): string[] {
+  return (matchRoute(req)?.params ?? []).map((raw) => {
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      throw new AwsApiError('InvalidInput', `Invalid resource ID: ${JSON.stringify(raw)}`, 400);
+    }
+  });
+}
+
 function pathParam(req: RawRequest): string {
-  const raw = matchRoute(req)?.param ?? '';
-  try {
-    return decodeURIComponent(raw);
-  } catch {
-    throw new AwsApiError('InvalidInput', `Invalid resource ID: ${JSON.stringify(raw)}`, 400);
-  }
+  return pathParams(req)[0] ?? '';
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -73,6 +82,9 @@ const malformed = (message: string) => new AwsApiError('MalformedInput', message
 const invalidXml = (detail: string) => new AwsApiError('InvalidInput', `Invalid XML ; ${detail}`, 400);
 const incomplete = (parent: string, child: string) =>
   invalidXml(`cvc-complex-type.2.4.b: The content of element '${parent}' is not complete. One of '{"${ROUTE53_NS}":${child}}' is expected.`);
+/** A list over its model maximum, as the schema reports it [peer: cloud-custodian/cloud-custodian#2356, ResourceId × 11]. */
+const tooMany = (child: string, max: number) =>
+  invalidXml(`cvc-complex-type.2.4.f: '${child}' can occur a maximum of '${max}' times in the current sequence. This limit was exceeded. No child element is expected at this point.`);
 
 /** Parses the body and returns the root element's content (checked name and namespace). */
 function parseRequest(req: RawRequest, rootName: string, listTags: string[] = []): XmlObj {
@@ -176,7 +188,58 @@ function parseChange(raw: unknown): ops.ChangeInput {
       evaluateTargetHealth: bool(requiredText(alias, 'AliasTarget', 'EvaluateTargetHealth'), 'EvaluateTargetHealth'),
     };
   }
+  const routing = parseRouting(rrs);
+  if (Object.keys(routing).length > 0) recordSet.routing = routing;
+  const healthCheckId = text(rrs, 'HealthCheckId');
+  if (healthCheckId !== undefined) recordSet.healthCheckId = healthCheckId;
   return { action, recordSet };
+}
+
+/** Drops the members a request left out, so the world keeps exactly what was sent. */
+function defined<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}
+
+/** The routing-policy elements of a ResourceRecordSet (model shapes; enumerations are checked in ops). */
+function parseRouting(rrs: XmlObj): ops.RoutingInput {
+  const routing: ops.RoutingInput = {};
+  const weight = text(rrs, 'Weight');
+  if (weight !== undefined) routing.weight = integer(weight, 'Weight');
+  const region = text(rrs, 'Region');
+  if (region !== undefined) routing.region = region;
+  const failover = text(rrs, 'Failover');
+  if (failover !== undefined) routing.failover = failover;
+  const geo = element(rrs, 'GeoLocation');
+  if (geo) {
+    routing.geoLocation = defined({
+      continentCode: text(geo, 'ContinentCode'),
+      countryCode: text(geo, 'CountryCode'),
+      subdivisionCode: text(geo, 'SubdivisionCode'),
+    });
+  }
+  const multiValue = text(rrs, 'MultiValueAnswer');
+  if (multiValue !== undefined) routing.multiValueAnswer = bool(multiValue, 'MultiValueAnswer');
+  const cidr = element(rrs, 'CidrRoutingConfig');
+  if (cidr) {
+    routing.cidrRoutingConfig = {
+      collectionId: requiredText(cidr, 'CidrRoutingConfig', 'CollectionId'),
+      locationName: requiredText(cidr, 'CidrRoutingConfig', 'LocationName'),
+    };
+  }
+  const proximity = element(rrs, 'GeoProximityLocation');
+  if (proximity) {
+    const coordinates = element(proximity, 'Coordinates');
+    const bias = text(proximity, 'Bias');
+    routing.geoProximityLocation = defined({
+      awsRegion: text(proximity, 'AWSRegion'),
+      localZoneGroup: text(proximity, 'LocalZoneGroup'),
+      coordinates: coordinates
+        ? { latitude: requiredText(coordinates, 'Coordinates', 'Latitude'), longitude: requiredText(coordinates, 'Coordinates', 'Longitude') }
+        : undefined,
+      bias: bias === undefined ? undefined : integer(bias, 'Bias'),
+    });
+  }
+  return routing;
 }
 
 function query(req: RawRequest, name: string): string | undefined {
@@ -216,8 +279,21 @@ function vpcs(refs: { vpcId: string; region: string }[]): XmlNode {
   return { VPC: refs.map((v) => ({ VPCRegion: v.region, VPCId: v.vpcId })) };
 }
 
+/** Members in the model's order: Name, Type, SetIdentifier, Weight, Region, GeoLocation, Failover, MultiValueAnswer, TTL, ... */
 function recordSet(r: RecordSet): XmlNode {
-  const node: XmlNode = { Name: ops.wireName(r.name), Type: r.type };
+  const p = r.routing ?? {};
+  const node: XmlNode = {
+    Name: ops.wireName(r.name),
+    Type: r.type,
+    SetIdentifier: r.setIdentifier,
+    Weight: p.weight,
+    Region: p.region,
+    GeoLocation: p.geoLocation
+      ? { ContinentCode: p.geoLocation.continentCode, CountryCode: p.geoLocation.countryCode, SubdivisionCode: p.geoLocation.subdivisionCode }
+      : undefined,
+    Failover: p.failover,
+    MultiValueAnswer: p.multiValueAnswer,
+  };
   if (r.alias) {
     node.AliasTarget = {
       HostedZoneId: r.alias.hostedZoneId,
@@ -227,6 +303,17 @@ function recordSet(r: RecordSet): XmlNode {
   } else {
     node.TTL = r.ttl;
     node.ResourceRecords = { ResourceRecord: (r.values ?? []).map((v) => ({ Value: v })) };
+  }
+  node.HealthCheckId = r.healthCheckId;
+  if (p.cidrRoutingConfig) node.CidrRoutingConfig = { CollectionId: p.cidrRoutingConfig.collectionId, LocationName: p.cidrRoutingConfig.locationName };
+  if (p.geoProximityLocation) {
+    const g = p.geoProximityLocation;
+    node.GeoProximityLocation = {
+      AWSRegion: g.awsRegion,
+      LocalZoneGroup: g.localZoneGroup,
+      Coordinates: g.coordinates ? { Latitude: g.coordinates.latitude, Longitude: g.coordinates.longitude } : undefined,
+      Bias: g.bias,
+    };
   }
   return node;
 }
@@ -417,7 +504,53 @@ const HANDLERS: Record<string, Handler> = {
       IsTruncated: out.isTruncated,
       NextRecordName: out.nextRecordName,
       NextRecordType: out.nextRecordType,
+      NextRecordIdentifier: out.nextRecordIdentifier,
       MaxItems: out.maxItems,
+    });
+  },
+
+  ChangeTagsForResource(req, ctx) {
+    const root = 'ChangeTagsForResourceRequest';
+    // Both members are optional, and the SDK sends no body at all when neither is set: a no-op
+    // that still checks the resource [unconfirmed: AWS's answer to an empty body here].
+    const body = req.body.toString('utf8').trim() === '' ? {} : parseRequest(req, root, ['Tag']);
+    const [resourceType = '', resourceId = ''] = pathParams(req);
+    const add = element(body, 'AddTags');
+    let addTags: ops.TagInput[] | undefined;
+    if (add) {
+      const items = list(add, 'Tag');
+      if (items.length === 0) throw incomplete('AddTags', 'Tag');
+      if (items.length > 10) throw tooMany('Tag', 10);
+      addTags = items.map((item) => {
+        const tag = item === '' ? {} : item;
+        if (!isObj(tag)) throw invalidXml("cvc-complex-type.2.3: Element 'Tag' cannot have character [children], because the type's content type is element-only.");
+        return { key: text(tag, 'Key'), value: text(tag, 'Value') };
+      });
+    }
+    const remove = element(body, 'RemoveTagKeys');
+    let removeTagKeys: string[] | undefined;
+    if (remove) {
+      const keys = list(remove, 'Key');
+      if (keys.length === 0) throw incomplete('RemoveTagKeys', 'Key');
+      if (keys.length > 10) throw tooMany('Key', 10);
+      removeTagKeys = keys.map((k) => {
+        if (typeof k !== 'string') throw invalidXml("cvc-type.3.1.2: Element 'Key' is a simple type, so it must have no element information item [children].");
+        return k;
+      });
+    }
+    ops.changeTagsForResource(ctx, { resourceType, resourceId, addTags, removeTagKeys });
+    return ok('ChangeTagsForResource', {});
+  },
+
+  ListTagsForResource(req, ctx) {
+    const [resourceType = '', resourceId = ''] = pathParams(req);
+    const out = ops.listTagsForResource(ctx, { resourceType, resourceId });
+    return ok('ListTagsForResource', {
+      ResourceTagSet: {
+        ResourceType: out.resourceType,
+        ResourceId: out.resourceId,
+        Tags: { Tag: out.tags.map((t) => ({ Key: t.key, Value: t.value })) },
+      },
     });
   },
 
