@@ -161,6 +161,25 @@ describe('refillZone: the zone still exists', () => {
     await refillZone(access, shared(), zoneId, backup, fast);
   });
 
+  it('the wait for INSYNC has a budget: when it runs out, a clear error says what was sent and that a re-run carries on', async () => {
+    const delays = sb.server.twin.world.delays;
+    const insync = delays.changeInsyncMs;
+    try {
+      await change(zoneId, [{ Action: 'DELETE', ResourceRecordSet: (await records(zoneId)).find(byName('note'))! }]);
+      delays.changeInsyncMs = 10 * 60_000;
+      const e = await refillZone(access, shared(), zoneId, backup, { maxWaitMs: 300, pollIntervalMs: 50 }).catch((x: unknown) => x);
+      expect(e).toMatchObject({ name: 'RestoreWaitTimeoutError', code: 'RESTORE_WAIT_TIMEOUT', exitCode: 1 });
+      expect((e as Error).message).toMatch(/^waited 0 s for Route 53 change\(s\) \w+ \(records of zone \w+\) to be INSYNC, and the budget ran out \(last seen: \w+ PENDING\); what was sent stays sent — run the same restore again/);
+      // the record was created; a re-run finds it there
+      sb.server.twin.world.changes.forEach((c) => (c.insyncAt = Math.min(c.insyncAt, Date.now())));
+      expect((await refillZone(access, shared(), zoneId, backup, fast)).status).toBe('nothing-to-do');
+    } finally {
+      delays.changeInsyncMs = insync;
+      sb.server.twin.world.changes.forEach((c) => (c.insyncAt = Math.min(c.insyncAt, Date.now())));
+      sb.server.twin.world.zones.forEach((z) => (z.busyUntil = Math.min(z.busyUntil, Date.now())));
+    }
+  });
+
   it('a zone of another name is refused', async () => {
     const other = { ...backup, zoneName: 'other.example.com.' };
     await expect(refillZone(access, shared(), zoneId, other, fast)).rejects.toMatchObject({ code: 'RESTORE_WRONG_ZONE', exitCode: 2 });
