@@ -76,6 +76,8 @@ export class RequestBudget {
   private buckets = new Map<string, Bucket>();
   /** Every token handed out: (key, time) — for tests and the discovery benchmark. */
   granted = 0;
+  /** Throttled answers reported by throttled(). */
+  throttles = 0;
 
   constructor(
     private clock: Clock = monotonicClock,
@@ -88,22 +90,45 @@ export class RequestBudget {
     this.granted++;
   }
 
-  private take(key: string, rate: Rate, signal?: AbortSignal): Promise<void> {
+  /**
+   * AWS answered a call "throttled": its bucket for this account is empty (another tool, or
+   * another process of ours, spends from it too). Our buckets for that call are emptied as well,
+   * so every caller drawing from them goes on at the sustained rate instead of spending the burst
+   * that AWS just said is not there. Nothing is owed: the refill starts now.
+   */
+  throttled(accountKey: string, service: AwsService, operation: string, mutating: boolean): void {
+    for (const [key, rate] of bucketsFor(service, operation, mutating)) {
+      const bucket = this.bucket(`${accountKey}|${key}`, rate);
+      this.refill(bucket);
+      bucket.tokens = Math.min(bucket.tokens, 0);
+    }
+    this.throttles++;
+  }
+
+  private bucket(key: string, rate: Rate): Bucket {
     let b = this.buckets.get(key);
     if (!b) {
       b = { rate, tokens: rate.burst, updatedAt: this.clock.now(), queue: Promise.resolve() };
       this.buckets.set(key, b);
     }
-    const bucket = b;
+    return b;
+  }
+
+  private refill(bucket: Bucket): void {
+    const now = this.clock.now();
+    // Never refill by a negative amount: an injected clock may step back, and a bucket that
+    // went deep into debt would hold every caller for as long as the step was.
+    const elapsed = Math.max(0, now - bucket.updatedAt);
+    bucket.tokens = Math.min(bucket.rate.burst, bucket.tokens + (elapsed / 1000) * bucket.rate.perSecond);
+    bucket.updatedAt = now;
+  }
+
+  private take(key: string, rate: Rate, signal?: AbortSignal): Promise<void> {
+    const bucket = this.bucket(key, rate);
     const turn = bucket.queue.then(async () => {
       for (;;) {
         signal?.throwIfAborted();
-        const now = this.clock.now();
-        // Never refill by a negative amount: an injected clock may step back, and a bucket that
-        // went deep into debt would hold every caller for as long as the step was.
-        const elapsed = Math.max(0, now - bucket.updatedAt);
-        bucket.tokens = Math.min(bucket.rate.burst, bucket.tokens + (elapsed / 1000) * bucket.rate.perSecond);
-        bucket.updatedAt = now;
+        this.refill(bucket);
         if (bucket.tokens >= 1) {
           bucket.tokens -= 1;
           return;

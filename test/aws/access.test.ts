@@ -196,8 +196,10 @@ describe('typed errors from real twin errors, with a message that says what to d
   });
 
   it('ThrottledError and ServiceFailureError surface only after the retry budget is spent', async () => {
-    const access = accessFor(threeAccounts(), { retry: { maxAttempts: 3, baseDelayMs: 1, maxDelayMs: 5 } });
-    await fault({ kind: 'throttle', operation: 'DescribeVpcEndpoints', count: 3 });
+    // Throttles are waited out for maxThrottleWaitMs of backoff (5, 5, 5, 5 at the longest
+    // jitter: four retries); other failures get maxAttempts.
+    const access = accessFor(threeAccounts(), { random: () => 1, retry: { maxAttempts: 3, baseDelayMs: 5, maxDelayMs: 5, maxThrottleWaitMs: 20 } });
+    await fault({ kind: 'throttle', operation: 'DescribeVpcEndpoints', count: 5 });
     expect(await access.read('shared', 'ec2', new DescribeVpcEndpointsCommand({})).catch((e) => e)).toBeInstanceOf(ThrottledError);
     await fault({ kind: 'error', operation: 'DescribeVpcEndpoints', count: 3 });
     const err = await access.read('shared', 'ec2', new DescribeVpcEndpointsCommand({})).catch((e) => e);
@@ -261,11 +263,11 @@ describe('retries inside the budget', () => {
 });
 
 describe('observability', () => {
-  it('every call is logged at debug with account, operation, latency, request id and attempt; no secret appears', () => {
+  it('every call is logged once with account, operation, latency, request id and attempts; no secret appears (test/aws/logging.test.ts has the details)', () => {
     const calls = logLines.filter((l) => l.msg === 'aws call');
     expect(calls.length).toBeGreaterThan(20);
     for (const c of calls) {
-      expect(c).toMatchObject({ account: expect.any(String), service: expect.any(String), operation: expect.any(String), latencyMs: expect.any(Number), attempt: expect.any(Number) });
+      expect(c).toMatchObject({ account: expect.any(String), service: expect.any(String), operation: expect.any(String), latencyMs: expect.any(Number), attempts: expect.any(Number) });
     }
     expect(calls.some((c) => typeof c.requestId === 'string')).toBe(true);
     const text = JSON.stringify(logLines);

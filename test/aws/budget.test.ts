@@ -73,3 +73,27 @@ describe('request budget', () => {
     release();
   });
 });
+
+describe('a throttled answer empties the buckets it drew from', () => {
+  it('after AWS throttles one Route 53 read, the next caller of that account waits for the sustained rate (125 ms), not the 40-call burst', async () => {
+    const t = fakeTime();
+    const budget = new RequestBudget(t.clock, t.sleep);
+    await budget.acquire('a', 'route53', 'ListHostedZones', false);
+    budget.throttled('a', 'route53', 'ListHostedZones', false);
+    expect(budget.throttles).toBe(1);
+    await budget.acquire('a', 'route53', 'GetHostedZone', false);
+    expect(t.at()).toBe(125);
+    // another account's buckets are untouched
+    await budget.acquire('b', 'route53', 'ListHostedZones', false);
+    expect(t.at()).toBe(125);
+  });
+
+  it('throttles do not put the bucket in debt: two in a row still cost one token\'s wait', async () => {
+    const t = fakeTime();
+    const budget = new RequestBudget(t.clock, t.sleep);
+    budget.throttled('a', 'route53profiles', 'GetProfile', false);
+    budget.throttled('a', 'route53profiles', 'GetProfile', false);
+    await budget.acquire('a', 'route53profiles', 'GetProfile', false);
+    expect(t.sleeps).toEqual([250]); // 80% of 5/s
+  });
+});

@@ -253,6 +253,22 @@ function race<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<
   return Promise.race([promise, aborted]).finally(() => signal.removeEventListener('abort', onAbort));
 }
 
+/** Waits `ms`, or rejects with AbortError when the signal aborts; leaves neither timer nor listener behind. */
+function sleep(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (signal?.aborted) return Promise.reject(abortError());
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(abortError());
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 // The client
 
@@ -342,7 +358,7 @@ export class Route53ProfilesClient {
         attempts = token.getRetryCount();
         const delay = token.getRetryDelay();
         totalRetryDelay += ((token as StandardRetryToken & { $retryLog?: { acquisitionDelay?: number } }).$retryLog?.acquisitionDelay ?? 0) + delay;
-        if (delay > 0) await race(new Promise((r) => setTimeout(r, delay)), abortSignal);
+        if (delay > 0) await sleep(delay, abortSignal);
       }
     }
   }
