@@ -20,7 +20,7 @@ import { z } from 'zod';
 import { writeFileAtomic } from '../state/fs.js';
 import type { AwsAccess } from './access.js';
 import { AwsError } from './errors.js';
-import { allPages, recordFromSdk } from './observe.js';
+import { listRecordSets, recordFromSdk } from './observe.js';
 import type { ObservedRecord, VpcRef } from './world.js';
 
 const { version: TOOL_VERSION } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -280,21 +280,7 @@ export async function readBackup(path: string): Promise<LoadedBackup> {
 // ---------------------------------------------------------------------------------------------
 // Writing a backup
 
-async function listAll(access: AwsAccess, account: string, zoneId: string, signal?: AbortSignal): Promise<ResourceRecordSet[]> {
-  return allPages(async (token) => {
-    const [name, type, ident] = token ? (JSON.parse(token) as [string, string, string | undefined]) : [];
-    const out = await access.read(
-      account,
-      'route53',
-      new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: name, StartRecordType: type as never, StartRecordIdentifier: ident, MaxItems: 300 }),
-      { signal, target: zoneId },
-    );
-    return { items: out.ResourceRecordSets, next: out.IsTruncated ? JSON.stringify([out.NextRecordName, out.NextRecordType, out.NextRecordIdentifier]) : undefined };
-  });
-}
-
-/** Every record set of a zone, as ListResourceRecordSets returns them (all pages). */
-export { listAll as listRecordSets };
+export { listRecordSets };
 
 const ROUTING_WORDS = 'SetIdentifier, Weight, Region, Failover, GeoLocation, GeoProximityLocation, CidrRoutingConfig, MultiValueAnswer, HealthCheckId';
 
@@ -359,7 +345,7 @@ export async function backupZone(access: AwsAccess, account: string, zoneId: str
   const zone = await access.read(account, 'route53', new GetHostedZoneCommand({ Id: zoneId }), { signal, target: zoneId });
   const ownerAccountId = await access.accountId(account, signal);
   const zoneName = canonicalRecordName(zone.HostedZone?.Name ?? '');
-  const records = await listAll(access, account, zoneId, signal);
+  const records = await listRecordSets(access, account, zoneId, signal);
   const vpcsAtBackup = vpcRefs(zone.VPCs);
   // Tags go back on a re-created zone; a zone whose tags can't be read is still backed up (its records are what matters).
   let tags: BackupFile['tags'] = null;
@@ -409,7 +395,7 @@ export async function backupZone(access: AwsAccess, account: string, zoneId: str
 
   // Verify: each file reads back as written, the JSON passes our own reader (schema, checksum),
   // and its records equal what AWS holds now.
-  const live = canonicalJson(await listAll(access, account, zoneId, signal));
+  const live = canonicalJson(await listRecordSets(access, account, zoneId, signal));
   let saved: LoadedBackup;
   try {
     saved = await readBackup(json);

@@ -13,14 +13,14 @@ import {
   GetChangeCommand,
   GetHostedZoneCommand,
   ListHostedZonesByVPCCommand,
-  ListResourceRecordSetsCommand,
   ListVPCAssociationAuthorizationsCommand,
 } from '@aws-sdk/client-route-53';
 import { apiCall, type Action } from '../steps/actions.js';
 import type { AwsAccess, MutationResult } from './access.js';
 import { backupZone, type ZoneBackup } from './backup.js';
 import { AccessDeniedError, AlreadyExistsError, ConflictError, NotFoundError } from './errors.js';
-import { allPages } from './observe.js';
+import { allPages, listRecordSets, recordFromSdk } from './observe.js';
+import type { ObservedRecord, VpcRef } from './world.js';
 import {
   AssociateProfileCommand,
   AssociateResourceToProfileCommand,
@@ -43,6 +43,8 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Where zone backups are written (beside the state file). */
   backupDir: string;
+  /** What a zone backup records besides the records: the run's plan file, the VPCs associated when the run started. */
+  backupContext?: { planFile?: string; vpcsAtStart?(zoneId: string): VpcRef[] | undefined };
   /** Step 7 deletes records only of a zone whose backup this run verified. */
   verifiedBackup(zoneId: string): boolean;
   /**
@@ -118,9 +120,9 @@ function verifier(access: AwsAccess, a: Action, signal?: AbortSignal): () => Pro
       };
     case 'delete-records':
       return async () => {
-        const out = await read('route53', new ListResourceRecordSetsCommand({ HostedZoneId: a.zoneId }));
-        const live = new Set((out.ResourceRecordSets ?? []).map((r) => `${(r.Name ?? '').toLowerCase().replace(/\\052/g, '*')}|${r.Type}`));
-        return a.records.every((r) => !live.has(`${r.name}|${r.type}`));
+        const key = (r: ObservedRecord) => `${r.name}|${r.type}|${(r.extra?.SetIdentifier as string | undefined) ?? ''}`;
+        const live = new Set((await listRecordSets(access, a.account, a.zoneId, signal)).map((r) => key(recordFromSdk(r))));
+        return a.records.every((r) => !live.has(key(r)));
       };
     case 'delete-zone':
       return async () => (await zoneVpcs(a.zoneId)).length === 0 && !(await read('route53', new GetHostedZoneCommand({ Id: a.zoneId })).then(() => true, (e) => (e instanceof NotFoundError ? false : Promise.reject(e))));
@@ -163,7 +165,13 @@ function command(a: Action): object {
 
 export async function executeAction(access: AwsAccess, a: Action, opts: ExecuteOptions): Promise<ExecutionResult> {
   if (a.kind === 'backup-zone') {
-    const backup = await backupZone(access, a.account, a.zoneId, opts.backupDir, opts.signal);
+    const vpcsAtStart = opts.backupContext?.vpcsAtStart?.(a.zoneId);
+    const backup = await backupZone(access, a.account, a.zoneId, opts.backupDir, {
+      accountName: a.account,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+      ...(opts.backupContext?.planFile ? { planFile: opts.backupContext.planFile } : {}),
+      ...(vpcsAtStart ? { vpcsAtStart } : {}),
+    });
     return { status: 'applied', attempts: 1, backup };
   }
   if (a.kind === 'delete-records' && !opts.verifiedBackup(a.zoneId)) throw new BackupMissingError(a.zoneId);

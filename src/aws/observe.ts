@@ -82,6 +82,20 @@ export function recordFromSdk(r: ResourceRecordSet): ObservedRecord {
   };
 }
 
+/** Every record set of a zone, as ListResourceRecordSets returns them: paged by name, type and (inside a routing-policy group) SetIdentifier. */
+export async function listRecordSets(access: AwsAccess, account: string, zoneId: string, signal?: AbortSignal): Promise<ResourceRecordSet[]> {
+  return allPages(async (token) => {
+    const [name, type, ident] = token ? (JSON.parse(token) as [string, string, string | undefined]) : [];
+    const out = await access.read(
+      account,
+      'route53',
+      new ListResourceRecordSetsCommand({ HostedZoneId: zoneId, StartRecordName: name, StartRecordType: type as never, StartRecordIdentifier: ident, MaxItems: 300 }),
+      { signal, target: zoneId },
+    );
+    return { items: out.ResourceRecordSets, next: out.IsTruncated ? JSON.stringify([out.NextRecordName, out.NextRecordType, out.NextRecordIdentifier]) : undefined };
+  });
+}
+
 /** Tries the accounts in order until one can read the resource (its owner). */
 async function firstReadable<T>(accounts: string[], read: (account: string) => Promise<T>): Promise<{ account: string; value: T } | undefined> {
   for (const account of accounts) {
@@ -284,16 +298,7 @@ async function observeZone(id: string, owners: string[], ids: Record<string, str
   if (!got) return { id, exists: false };
   const { account, value } = got;
   const [records, authorizations] = await Promise.all([
-    allPages<ResourceRecordSet>(async (token) => {
-      const [name, type] = token ? (JSON.parse(token) as [string, string]) : [undefined, undefined];
-      const out = await access.read(
-        account,
-        'route53',
-        new ListResourceRecordSetsCommand({ HostedZoneId: id, StartRecordName: name, StartRecordType: type as never, MaxItems: 300 }),
-        { signal, target: id },
-      );
-      return { items: out.ResourceRecordSets, next: out.IsTruncated ? JSON.stringify([out.NextRecordName, out.NextRecordType]) : undefined };
-    }),
+    listRecordSets(access, account, id, signal),
     allPages(async (token) => {
       const out = await access.read(account, 'route53', new ListVPCAssociationAuthorizationsCommand({ HostedZoneId: id, NextToken: token }), { signal, target: id });
       return { items: out.VPCs, next: out.NextToken };

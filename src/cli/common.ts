@@ -44,6 +44,21 @@ export function fileLogger(path: string | undefined, warn: (line: string) => voi
   );
 }
 
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+
+/**
+ * A duration from the command line: `90s`, `30m`, `2h`, `1500ms`, or a plain number of
+ * milliseconds (as in the plan file's budgets); bounded like the plan field it overrides.
+ */
+export function parseDuration(text: string, option: string, minMs: number, maxMs: number): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  const ms = m ? Math.round(Number(m[1]) * UNIT_MS[m[2] ?? 'ms']!) : NaN;
+  if (!Number.isFinite(ms) || ms < minMs || ms > maxMs) {
+    throw new UsageError(`${option} ${JSON.stringify(text)}: expected a duration from ${minMs / 1000} s to ${maxMs / 3_600_000} h, like 90s, 30m or 2h (a plain number is milliseconds)`, 'BAD_DURATION');
+  }
+  return ms;
+}
+
 export function accessFor(loaded: LoadedPlan, logger?: Logger): AwsAccess {
   return new AwsAccess({ region: loaded.plan.region, accounts: loaded.plan.accounts, ...(logger ? { logger } : {}) });
 }

@@ -1,6 +1,7 @@
 // `r53migrate plan PLAN`: the dry run. Discovery (read-only), the detected path, and every step
 // with every API call it would make, in order; no call that changes anything.
 import { Command } from 'commander';
+import { describeMark, readMarks } from '../aws/estate-mark.js';
 import { observe } from '../aws/observe.js';
 import { planJsonSchema } from '../plan/schema.js';
 import { planRun } from '../steps/plan-run.js';
@@ -26,7 +27,12 @@ estate is not acceptable (every problem is listed), 1 AWS could not be read.`,
       const loaded = await loadPlanForCli(file);
       const access = accessFor(loaded);
       try {
-        const run = planRun(await observe(loaded.plan, access), loaded.plan);
+        const world = await observe(loaded.plan, access);
+        const run = planRun(world, loaded.plan);
+        // A run in progress elsewhere: apply would refuse (exit 4); say so now.
+        for (const r of await readMarks(access, loaded.plan, world)) {
+          if (r.mark) run.warnings.push(`${r.kind === 'profile' ? `Profile ${loaded.plan.profile.id}` : `zone ${r.id}`} carries the mark of ${describeMark(r.mark)}: apply refuses while that run is changing the estate`);
+        }
         // A refused plan is an error: as with apply, its reasons go to stderr (JSON stays on stdout for scripts).
         (run.ok || o.json ? io.stdout : io.stderr).write(o.json ? renderPlanJson(loaded, run) : renderPlanText(loaded, run));
         setExit(run.ok ? EXIT.done : EXIT.badInput);

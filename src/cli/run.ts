@@ -3,14 +3,16 @@ import { Command } from 'commander';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import { createInterface } from 'node:readline/promises';
+import type { Logger } from 'pino';
 import type { AwsAccess } from '../aws/access.js';
 import { observe } from '../aws/observe.js';
 import type { World } from '../aws/world.js';
 import { runMigration, type RunResult } from '../machines/runner.js';
 import type { LoadedPlan } from '../plan/load.js';
-import { DEFAULT_STATE_DIR, readStateFile, StateDirNotWritableError, UNWRITABLE_ERRNOS } from '../state/index.js';
+import { BUDGET_LIMITS_MS } from '../plan/schema.js';
+import { DEFAULT_STATE_DIR, inspectLock, readStateFile, StateDirNotWritableError, UNWRITABLE_ERRNOS } from '../state/index.js';
 import { planRun } from '../steps/plan-run.js';
-import { accessFor, defaultStatePath, fileLogger, loadPlanForCli, logPathFor } from './common.js';
+import { accessFor, defaultStatePath, fileLogger, loadPlanForCli, logPathFor, parseDuration } from './common.js';
 import { EXIT, UsageError } from './errors.js';
 import { processInterrupted, type CliIo } from './io.js';
 import { progressPrinter } from './progress.js';
@@ -22,7 +24,7 @@ export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan
   const s = (n: number) => (n === 1 ? '' : 's');
   const lines: string[] = [];
   const c = result.counters;
-  const figures = `${c.applied + c.alreadyDone} action${s(c.applied + c.alreadyDone)} (${c.applied} applied, ${c.alreadyDone} found already done) in ${c.batches} batch${c.batches === 1 ? '' : 'es'}, ${access.budget.granted} API calls, ${result.probes.results} DNS probes (${result.probes.nonOk} not ok${result.probes.unanswered ? `, ${result.probes.unanswered} unanswered (resent and lost)` : ''}${result.probes.keeperGap ? `; ${result.probes.keeperGap} on the keeper while its zones were deleted` : ''}), ${(result.elapsedMs / 1000).toFixed(1)} s`;
+  const figures = `this invocation: ${c.applied + c.alreadyDone} action${s(c.applied + c.alreadyDone)} (${c.applied} applied, ${c.alreadyDone} found already done) in ${c.batches} batch${c.batches === 1 ? '' : 'es'}, ${access.budget.granted} API calls, ${result.probes.results} DNS probes (${result.probes.nonOk} not ok${result.probes.unanswered ? `, ${result.probes.unanswered} unanswered (resent and lost)` : ''}${result.probes.keeperGap ? `; ${result.probes.keeperGap} on the keeper while its zones were deleted` : ''}), ${(result.elapsedMs / 1000).toFixed(1)} s`;
   switch (result.outcome) {
     case 'done':
       lines.push(`Migration complete (from step ${result.startedAtStep}): ${figures}.`);
@@ -50,9 +52,11 @@ export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan
       }
       break;
     case 'interrupted':
-      lines.push(`Interrupted. The state is saved; continue with: r53migrate resume ${loaded.file}`, `So far: ${figures}.`);
+      lines.push(`Interrupted${result.failure ? `: ${result.failure.message}` : ''}. The state is saved; continue with: r53migrate resume ${loaded.file}`, `So far: ${figures}.`);
       break;
   }
+  // Step 7 stopped between emptying a zone and deleting it: what was put back, or who has no answer.
+  for (const c of result.compensation) lines.push(c);
   if (result.outcome !== 'nothing-to-do') {
     lines.push(`State: ${rel(result.statePath)}   probe log: ${rel(result.probeLog)}   log: ${rel(logPath)}`);
     for (const b of result.backups) lines.push(`Backup of ${b.zoneId}: ${rel(b.json)} (+ BIND ${rel(b.bind)})`);
@@ -79,21 +83,58 @@ export interface ExecuteRunOptions {
   command: string;
   /** The observation the plan shown to the operator was computed from. */
   observed?: World;
+  run: RunFlags;
+  logger?: Logger;
+}
+
+/** The run's NDJSON log beside its state file; every AWS call of the run goes there. */
+export function openRunLog(statePath: string): { logger: Logger | undefined; path: string } {
+  const path = logPathFor(statePath);
+  try {
+    return { logger: fileLogger(path), path };
+  } catch (e) {
+    // The log sits beside the state file: a folder that refuses it will refuse the checkpoints.
+    if (UNWRITABLE_ERRNOS.has((e as NodeJS.ErrnoException).code ?? '')) throw new StateDirNotWritableError(dirname(statePath), e);
+    throw e;
+  }
+}
+
+/** Options of apply and resume that shape this invocation only (the reviewed plan stays as it is). */
+export interface RunFlags {
+  budgets: { stepTimeoutMs?: number; dnsGateTimeoutMs?: number };
+  forceUnlock?: string;
+}
+
+interface RunFlagOptions {
+  stepTimeout?: string;
+  dnsGateTimeout?: string;
+  forceUnlock?: string;
+}
+
+function addRunFlags(cmd: Command): Command {
+  return cmd
+    .option('--step-timeout <duration>', "longest wait for one step's control-plane gate, this time only (overrides budgets.stepTimeoutMs without changing the plan's hash), e.g. 30m")
+    .option('--dns-gate-timeout <duration>', "longest wait for one step's DNS gate, this time only (overrides budgets.dnsGateTimeoutMs), e.g. 10m")
+    .option('--force-unlock <run-id>', "take the estate over from the run with this id, whose mark (tag r53migrate:run) is still on the Profile and zones: only when that run is gone for good");
+}
+
+function runFlags(o: RunFlagOptions): RunFlags {
+  const [stepMin, stepMax] = BUDGET_LIMITS_MS.stepTimeoutMs;
+  const [dnsMin, dnsMax] = BUDGET_LIMITS_MS.dnsGateTimeoutMs;
+  return {
+    budgets: {
+      ...(o.stepTimeout ? { stepTimeoutMs: parseDuration(o.stepTimeout, '--step-timeout', stepMin, stepMax) } : {}),
+      ...(o.dnsGateTimeout ? { dnsGateTimeoutMs: parseDuration(o.dnsGateTimeout, '--dns-gate-timeout', dnsMin, dnsMax) } : {}),
+    },
+    ...(o.forceUnlock ? { forceUnlock: o.forceUnlock } : {}),
+  };
 }
 
 /** Runs the migration with live progress and a summary; returns the exit code. */
 export async function executeRun(io: CliIo, loaded: LoadedPlan, access: AwsAccess, o: ExecuteRunOptions): Promise<number> {
   const logPath = logPathFor(o.statePath);
-  let logger: ReturnType<typeof fileLogger>;
-  try {
-    logger = fileLogger(logPath);
-  } catch (e) {
-    // The log sits beside the state file: a folder that refuses it will refuse the checkpoints.
-    if (UNWRITABLE_ERRNOS.has((e as NodeJS.ErrnoException).code ?? '')) throw new StateDirNotWritableError(dirname(o.statePath), e);
-    throw e;
-  }
   const controller = new AbortController();
-  void (io.interrupted ?? processInterrupted()).then(() => controller.abort(new Error('interrupted by the operator')));
+  void (io.interrupted ?? processInterrupted()).then((sig) => controller.abort(new Error(`interrupted by the operator (${sig})`)));
   const result = await runMigration({
     loaded,
     access,
@@ -101,18 +142,20 @@ export async function executeRun(io: CliIo, loaded: LoadedPlan, access: AwsAcces
     command: o.command,
     mode: o.mode,
     acceptPlanChange: o.acceptPlanChange,
+    budgets: o.run.budgets,
+    ...(o.run.forceUnlock ? { forceUnlock: o.run.forceUnlock } : {}),
     ...(o.observed ? { observed: o.observed } : {}),
     progress: progressPrinter(io),
-    ...(logger ? { logger } : {}),
+    ...(o.logger ? { logger: o.logger } : {}),
     signal: controller.signal,
   });
-  logger?.flush();
+  o.logger?.flush();
   io.stdout.write(summary(result, access, loaded, logPath));
   return OUTCOME_EXIT[result.outcome];
 }
 
 export function applyCommand(io: CliIo, setExit: (code: number) => void): Command {
-  return new Command('apply')
+  return addRunFlags(new Command('apply'))
     .description('Run the migration: show the plan, then execute it step by step with control-plane and DNS gates, checkpointing as it goes.')
     .argument('<plan>', 'plan file (YAML or JSON)')
     .option('--yes', 'do not ask for confirmation')
@@ -124,12 +167,20 @@ export function applyCommand(io: CliIo, setExit: (code: number) => void): Comman
 On a terminal it asks before changing anything, unless --yes or --plan-hash is given; elsewhere
 one of them is required. An estate that is part-way (an interrupted run, steps done by hand) is
 picked up where it stands; an already migrated one is a no-op.
+Before every batch it checks, from what AWS says now, that no VPC — in the plan or not — would
+lose its answer; VPCs outside the plan that depend on the zones or the Profile are refused unless
+listed under excludedVpcs. The estate is marked as this run's (tag r53migrate:run on the Profile
+and the zones) until it is done; another run finding the mark refuses to start.
 Exit codes: 0 done, 1 failed (state saved; resume), 2 bad input (nothing changed),
-3 halted by a gate (nothing after it ran; resume), 4 another run holds the lock.`,
+3 halted by a gate (nothing after it ran; resume), 4 another run holds the lock or the estate,
+130 interrupted (Ctrl-C; state saved; resume).`,
     )
-    .action(async (file: string, o: { yes?: boolean; planHash?: string; state?: string }) => {
+    .action(async (file: string, o: { yes?: boolean; planHash?: string; state?: string } & RunFlagOptions) => {
       const loaded = await loadPlanForCli(file);
-      const access = accessFor(loaded);
+      const flags = runFlags(o);
+      const statePath = o.state ?? defaultStatePath(loaded.plan.name);
+      const { logger } = openRunLog(statePath);
+      const access = accessFor(loaded, logger);
       try {
         const world = await observe(loaded.plan, access);
         const run = planRun(world, loaded.plan);
@@ -159,7 +210,9 @@ Exit codes: 0 done, 1 failed (state saved; resume), 2 bad input (nothing changed
         } else {
           io.stdout.write(`Applying plan ${loaded.plan.name} (hash ${hash}): path ${run.path}, from step ${run.position}, ${run.mutatingCalls} changes.\n`);
         }
-        setExit(await executeRun(io, loaded, access, { mode: 'apply', statePath: o.state ?? defaultStatePath(loaded.plan.name), command: `apply ${file}`, ...(prompted ? {} : { observed: world }) }));
+        setExit(
+          await executeRun(io, loaded, access, { mode: 'apply', statePath, command: `apply ${file}`, run: flags, ...(logger ? { logger } : {}), ...(prompted ? {} : { observed: world }) }),
+        );
       } finally {
         access.destroy();
       }
@@ -175,12 +228,23 @@ async function findStateFile(explicit: string | undefined): Promise<string> {
 }
 
 export function resumeCommand(io: CliIo, setExit: (code: number) => void): Command {
-  return new Command('resume')
+  return addRunFlags(new Command('resume'))
     .description('Continue an interrupted or halted run: re-observe AWS and carry on from where the world stands (never repeating a change already made).')
     .argument('[plan]', 'plan file (default: the one the state file names)')
     .option('--state <file>', `state file (default ${DEFAULT_STATE_DIR}/<plan name>.state.json)`)
-    .option('--accept-plan-change', 'resume although the plan file changed since the run started')
-    .action(async (file: string | undefined, o: { state?: string; acceptPlanChange?: boolean }) => {
+    .option('--accept-plan-change', 'resume although the plan file changed since the run started (the next batch is planned afresh from AWS and the new plan)')
+    .addHelpText(
+      'after',
+      `
+Resume never replays: it observes AWS again, starts at the step the run stopped in, passes that
+step's gates (control plane, then DNS) before it changes anything — with the fault still there
+it halts again having changed nothing — and plans the next batch afresh from the world and the
+plan as they are now. A budget that ran out can be given more time without changing the
+reviewed plan: --step-timeout 30m, --dns-gate-timeout 10m.
+Exit codes: as for apply.`,
+    )
+    .action(async (file: string | undefined, o: { state?: string; acceptPlanChange?: boolean } & RunFlagOptions) => {
+      const flags = runFlags(o);
       let statePath = o.state;
       let planFile = file;
       if (!planFile) {
@@ -192,9 +256,10 @@ export function resumeCommand(io: CliIo, setExit: (code: number) => void): Comma
       const loaded = await loadPlanForCli(planFile);
       statePath ??= defaultStatePath(loaded.plan.name);
       if (!(await readStateFile(statePath))) throw new UsageError(`no run of ${loaded.plan.name} to resume (no ${statePath}); start one with: r53migrate apply ${planFile}`, 'NO_STATE');
-      const access = accessFor(loaded);
+      const { logger } = openRunLog(statePath);
+      const access = accessFor(loaded, logger);
       try {
-        setExit(await executeRun(io, loaded, access, { mode: 'resume', statePath, acceptPlanChange: o.acceptPlanChange, command: `resume ${planFile}` }));
+        setExit(await executeRun(io, loaded, access, { mode: 'resume', statePath, acceptPlanChange: o.acceptPlanChange, command: `resume ${planFile}`, run: flags, ...(logger ? { logger } : {}) }));
       } finally {
         access.destroy();
       }
@@ -204,11 +269,11 @@ export function resumeCommand(io: CliIo, setExit: (code: number) => void): Comma
 export function statusCommand(io: CliIo, setExit: (code: number) => void): Command {
   return new Command('status')
     .description('Where a run stands, from its state file (no AWS call, no lock taken).')
-    .argument('[plan]', 'plan file (or --state)')
-    .option('--state <file>', 'state file')
+    .argument('[plan]', 'plan file: its default state file (or --state)')
+    .option('--state <file>', 'state file (wins over the plan\'s default)')
     .option('--json', 'print the state as JSON')
     .action(async (file: string | undefined, o: { state?: string; json?: boolean }) => {
-      const statePath = file ? defaultStatePath((await loadPlanForCli(file)).plan.name) : await findStateFile(o.state);
+      const statePath = o.state ?? (file ? defaultStatePath((await loadPlanForCli(file)).plan.name) : await findStateFile(undefined));
       const st = await readStateFile(statePath);
       if (!st) throw new UsageError(`no state file at ${statePath}: no run has started for this plan`, 'NO_STATE');
       if (o.json) {
@@ -216,9 +281,20 @@ export function statusCommand(io: CliIo, setExit: (code: number) => void): Comma
         io.stdout.write(JSON.stringify(rest, null, 2) + '\n');
         return setExit(EXIT.done);
       }
+      // "running" is what the file says; whether a process still runs it is what the lock says.
+      const lock = st.status === 'running' ? await inspectLock(`${statePath}.lock`) : undefined;
+      const status =
+        lock?.state === 'live'
+          ? `running (pid ${lock.owner.pid} since ${lock.owner.startedAt})`
+          : lock?.state === 'other-host'
+            ? `running on ${lock.owner.host} (pid ${lock.owner.pid}; it can't be checked from here)`
+            : lock
+              ? `interrupted (no process runs it any more${lock.state === 'dead' ? `: pid ${lock.owner.pid} is gone` : ''}; continue with r53migrate resume)`
+              : st.status;
       const lines = [
-        `${st.plan.name}: ${st.status}${st.position ? ` at step ${st.position.step} ${st.position.stepId} (${st.position.phase})` : ''}, updated ${st.updatedAt}`,
+        `${st.plan.name}: ${status}${st.position ? ` at step ${st.position.step} ${st.position.stepId} (${st.position.phase})` : ''}, updated ${st.updatedAt}`,
         `plan ${st.plan.file} (sha256 ${st.plan.hash.slice(0, 12)}), state ${statePath}, probe log ${st.probeLog}`,
+        ...(st.runId ? [`run ${st.runId}${st.estate ? ` on Profile ${st.estate.profileId} (${st.estate.region}), zones ${st.estate.zoneIds.join(', ')}` : ''}`] : []),
       ];
       if (st.halt) lines.push(`halted at step ${st.halt.step}: ${st.halt.reason}`);
       const done = st.journal.filter((j) => j.phase === 'applied' || j.phase === 'already-done').length;

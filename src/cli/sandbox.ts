@@ -13,7 +13,7 @@ import { accessFor, loadPlanForCli } from './common.js';
 import { EXIT, UsageError } from './errors.js';
 import { processInterrupted, type CliIo } from './io.js';
 import { renderPlanText } from './render-plan.js';
-import { executeRun } from './run.js';
+import { executeRun, openRunLog } from './run.js';
 
 function wholeNumber(flag: string) {
   return (v: string) => {
@@ -143,15 +143,17 @@ Examples:
         delete process.env.AWS_PROFILE;
         io.stdout.write(`sandbox ready (${info.scenario.scenario}: ${info.vpcs.length} VPCs, ${info.names.length} names, ${info.accounts.length} accounts) at ${info.endpointUrl}\n\n`);
         const loaded = await loadPlanForCli(info.planFile);
-        const access = accessFor(loaded);
+        const runDir = join(o.dir, 'run');
+        await rm(runDir, { recursive: true, force: true });
+        const statePath = join(runDir, `${loaded.plan.name}.state.json`);
+        const { logger } = openRunLog(statePath);
+        const access = accessFor(loaded, logger);
         try {
           const world = await observe(loaded.plan, access);
           const run = planRun(world, loaded.plan);
           io.stdout.write(renderPlanText(loaded, run) + '\n');
           if (!run.ok) return setExit(EXIT.badInput);
-          const runDir = join(o.dir, 'run');
-          await rm(runDir, { recursive: true, force: true });
-          const code = await executeRun(io, loaded, access, { mode: 'apply', statePath: join(runDir, `${loaded.plan.name}.state.json`), command: 'sandbox run', observed: world });
+          const code = await executeRun(io, loaded, access, { mode: 'apply', statePath, command: 'sandbox run', observed: world, run: { budgets: {} }, ...(logger ? { logger } : {}) });
           const log = sb.server.twin.log;
           io.stdout.write(`The twin saw ${log.length} API calls (${log.filter((e) => e.mutating && e.outcome === 'ok').length} that changed something, ${log.filter((e) => e.outcome === 'throttled').length} throttled).\n`);
           setExit(code);

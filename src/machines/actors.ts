@@ -5,12 +5,13 @@ import { fromPromise } from 'xstate';
 import type { AwsAccess } from '../aws/access.js';
 import type { ZoneBackup } from '../aws/backup.js';
 import { changeStatus, executeAction } from '../aws/execute.js';
-import type { World } from '../aws/world.js';
+import type { VpcRef, World } from '../aws/world.js';
 import { awaitGate, type GatePair, type PairRef, type ResultSource } from '../probes/index.js';
 import type { PairHealth } from '../probes/health.js';
 import type { Plan } from '../plan/schema.js';
 import { apiCall, describeAction, type Action } from '../steps/actions.js';
 import { failed, inFlight } from '../steps/facts.js';
+import { batchRefusals } from '../steps/guard.js';
 import { STEPS } from '../steps/index.js';
 import type { StepContext } from '../steps/types.js';
 import { failedAssociations, failedHaltReason } from './repair.js';
@@ -46,12 +47,21 @@ export interface RunDeps {
   /** Whether an earlier run journaled an intent for this action (it may have reached AWS). */
   journaled(actionId: string): boolean;
   /**
-   * A run resumed after a halt or failure: the step it starts at passes its gates (converge, then
-   * DNS) even when the world says there is nothing left to do, since the gate that stopped the
-   * earlier run never passed.
+   * A resumed run (after a halt, a failure or a kill): the step it starts at passes its gates
+   * (converge, then DNS) before it changes anything, since the gate that stopped the earlier run
+   * never passed — with the fault still there, the run halts again having changed nothing.
    */
   regateFirstStep?: boolean;
+  /**
+   * Another run's mark on the estate, found at a step's start (the estate lock): the reason to
+   * halt, or undefined when the estate is still this run's.
+   */
+  foreignMark?(signal?: AbortSignal): Promise<string | undefined>;
   recordBackup(backup: ZoneBackup): Promise<void>;
+  /** The plan file, recorded in zone backups so restore-zone finds the accounts again. */
+  planFile?: string;
+  /** The VPCs associated with a zone when the run first observed it (recorded in its backup). */
+  vpcsAtStart?(zoneId: string): VpcRef[] | undefined;
   verifiedBackup(zoneId: string): boolean;
   /** Progress for the live display and the log. */
   progress(event: ProgressEvent): void;
@@ -98,20 +108,30 @@ function describeHealth(h: PairHealth): string {
 export function createRunActors(deps: RunDeps) {
   let lastWorld: World | undefined;
   let regate = deps.regateFirstStep === true;
+  let markCheckedAt = -1;
   return {
     observeAndPlan: fromPromise<PlanOutput, PlanInput>(async ({ input, signal }) => {
       const step = STEPS[input.stepIndex]!;
       deps.progress({ type: 'step', step: step.number, title: step.title });
+      if (deps.foreignMark && markCheckedAt !== input.stepIndex) {
+        const foreign = await deps.foreignMark(signal);
+        if (foreign) return { kind: 'halt', reason: `Step ${step.number} ${step.id} (plan): nothing was sent: ${foreign}`, at: deps.now() };
+        markCheckedAt = input.stepIndex;
+      }
       const world = (lastWorld = await deps.observe(signal));
       const broken = failed(world, deps.ctx);
       if (broken.length) return { kind: 'halt', reason: failedReason(world, deps, broken), at: deps.now() };
+      // Resumed: the step's gates pass before anything is sent (nothing settles a fault but a fix).
+      if (regate) {
+        regate = false;
+        return { kind: 'act', actions: [], at: deps.now() };
+      }
       const actions = step.actions(world, deps.ctx);
-      const gateAnyway = regate;
-      regate = false;
+      const refusals = batchRefusals(world, deps.ctx, step, actions);
+      if (refusals.length) return { kind: 'halt', reason: `Step ${step.number} ${step.id} (plan): nothing was sent: ${refusals.join('; ')}`, at: deps.now() };
       if (actions.length) return { kind: 'act', actions, at: deps.now() };
-      // Nothing left to send, but something may still be settling (a resumed run), or the gate
-      // that halted the earlier run has yet to pass: wait for it.
-      if (gateAnyway || inFlight(world, deps.ctx).length || !step.converged(world, deps.ctx)) return { kind: 'act', actions: [], at: deps.now() };
+      // Nothing left to send, but something may still be settling: wait for it.
+      if (inFlight(world, deps.ctx).length || !step.converged(world, deps.ctx)) return { kind: 'act', actions: [], at: deps.now() };
       return { kind: 'step-done', at: deps.now() };
     }),
 
@@ -126,7 +146,13 @@ export function createRunActors(deps: RunDeps) {
         deps.progress({ type: 'action', step: step.number, action, description, status: 'start' });
         await deps.journal({ step: step.number, batch: input.batch, action, phase: 'intent' });
         try {
-          const result = await executeAction(deps.access, action, { signal, backupDir: deps.backupDir, verifiedBackup: deps.verifiedBackup, checkFirst });
+          const result = await executeAction(deps.access, action, {
+            signal,
+            backupDir: deps.backupDir,
+            verifiedBackup: deps.verifiedBackup,
+            checkFirst,
+            backupContext: { ...(deps.planFile ? { planFile: deps.planFile } : {}), ...(deps.vpcsAtStart ? { vpcsAtStart: deps.vpcsAtStart } : {}) },
+          });
           if (result.backup) await deps.recordBackup(result.backup);
           if (result.changeId) changes.push({ account: action.account, changeId: result.changeId });
           if (result.status === 'applied') applied++;
@@ -175,7 +201,7 @@ export function createRunActors(deps: RunDeps) {
           const all = [...moving, ...[...pending.keys()].map((id) => ({ what: `Route 53 change ${id}`, status: 'PENDING' }))];
           return {
             ok: false,
-            reason: `Step ${step.number} ${step.id} (converge): the wait budget ran out with ${countsByStatus(all)} (${all.slice(0, 5).map((x) => `${x.what}: ${x.status}`).join('; ')}${all.length > 5 ? '; ...' : ''}); resume to keep waiting, or raise budgets.stepTimeoutMs`,
+            reason: `Step ${step.number} ${step.id} (converge): the wait budget ran out with ${countsByStatus(all)} (${all.slice(0, 5).map((x) => `${x.what}: ${x.status}`).join('; ')}${all.length > 5 ? '; ...' : ''}); resume to keep waiting (the budget starts again), or give it longer without touching the reviewed plan: r53migrate resume --step-timeout 30m`,
             at: deps.now(),
           };
         }
@@ -208,7 +234,8 @@ export function createRunActors(deps: RunDeps) {
         answers: p.answers,
         consecutive: p.consecutive,
       }));
-      return { verdict: verdict.verdict, reason: `Step ${step.number} ${step.id} (dns): ${verdict.reason}`, pairs, at: verdict.atMs };
+      const advice = verdict.verdict === 'timeout' ? ' — resume once they resolve (the gate starts again), or give it longer without touching the reviewed plan: r53migrate resume --dns-gate-timeout 10m' : '';
+      return { verdict: verdict.verdict, reason: `Step ${step.number} ${step.id} (dns): ${verdict.reason}${advice}`, pairs, at: verdict.atMs };
     }),
   };
 }

@@ -1,24 +1,31 @@
-// Runs (or resumes) a migration: lock and state file, discovery and assessment, the DNS monitor,
-// the machine with its actors, a checkpoint at every transition, and the outcome.
+// Runs (or resumes) a migration, as the runbook reads: open the run's session (state file and
+// lock), observe the estate, make sure no other run is changing it, clear what this run left
+// FAILED, assess where it stands, mark it as this run's, check every VPC resolves, then let the
+// machine walk the steps — and, if it stops in the middle of step 7, give the emptied zones their
+// records back before saying so.
 import { createRequire } from 'node:module';
+import { hostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createActor } from 'xstate';
 import type { Logger } from 'pino';
 import type { AwsAccess } from '../aws/access.js';
 import { realSleep } from '../aws/budget.js';
+import { describeMark, placeMark, readMarks, readProfileMark, removeMark, type EstateMark } from '../aws/estate-mark.js';
 import { observe } from '../aws/observe.js';
 import type { World } from '../aws/world.js';
 import type { LoadedPlan } from '../plan/load.js';
-import { planVpcs } from '../plan/schema.js';
-import { awaitGate, buildTargets, Monitor, monotonicNow, NdjsonLog, pairKey, Prober, type PairRef, type ProbeTarget } from '../probes/index.js';
-import { appendJournal, newRunState, openStateStore, type RunState } from '../state/index.js';
-import { apiCall } from '../steps/actions.js';
+import { planVpcs, type Plan } from '../plan/schema.js';
+import { monotonicNow, type PairRef } from '../probes/index.js';
+import type { EstateIdentity, FirstObservation, RunState } from '../state/index.js';
 import { assess } from '../steps/assess.js';
+import { zoneOnProfile } from '../steps/facts.js';
 import { STEPS } from '../steps/index.js';
-import type { StepContext } from '../steps/types.js';
-import { createRunActors, type JournalRecord, type ProgressEvent } from './actors.js';
+import { createRunActors, type ProgressEvent } from './actors.js';
+import { restoreEmptiedZones } from './compensate.js';
+import { startDnsWatch, type ProbeCounts } from './dns-watch.js';
 import { clearFailedAssociations } from './repair.js';
 import { buildRunMachine, MACHINE_DEFINITION_VERSION, type Halt, type RunContext } from './run-machine.js';
+import { RunSession } from './session.js';
 
 const { version: TOOL_VERSION } = createRequire(import.meta.url)('../../package.json') as { version: string };
 
@@ -42,6 +49,22 @@ export class PreflightDnsError extends Error {
   }
 }
 
+/** Another run's mark is on the estate (the estate lock): nothing was changed (exit 4). */
+export class EstateLockedError extends Error {
+  readonly code = 'ESTATE_LOCKED';
+  readonly exitCode = 4;
+  constructor(
+    readonly mark: EstateMark,
+    readonly where: string[],
+  ) {
+    super(
+      `another r53migrate run is changing this estate: ${describeMark(mark)} (its mark, tag r53migrate:run, is on ${where.join(', ')}). Nothing was changed. ` +
+        `Wait for it to finish (or resume it where it was started). If that run is gone for good — its machine lost, its state file with it — take the estate over with --force-unlock ${mark.runId}`,
+    );
+    this.name = 'EstateLockedError';
+  }
+}
+
 export interface RunOptions {
   loaded: LoadedPlan;
   access: AwsAccess;
@@ -49,6 +72,10 @@ export interface RunOptions {
   command: string;
   mode: 'apply' | 'resume';
   acceptPlanChange?: boolean;
+  /** Overrides of the plan's budgets for this invocation (they leave the plan's hash alone). */
+  budgets?: Partial<Pick<Plan['budgets'], 'stepTimeoutMs' | 'dnsGateTimeoutMs'>>;
+  /** Take the estate over from a run that left its mark and is gone (its run id). */
+  forceUnlock?: string;
   /** A full observation the caller just made (apply shows the plan from it); else one is made. */
   observed?: World;
   progress?: (e: ProgressEvent) => void;
@@ -71,31 +98,44 @@ export interface RunResult {
   probeLog: string;
   backups: RunState['backups'];
   warnings: string[];
+  /** When the run stopped in step 7: what was restored, or who has no answer now. */
+  compensation: string[];
   startedAtStep: number;
+  /** What this invocation did (a resumed run's earlier invocations not included). */
   counters: RunContext['counters'];
-  /**
-   * nonOk: wrong answers (and errors) from pairs that had to resolve. unanswered: probes that got
-   * no reply at all after their resends (a lossy or silent resolver says nothing about what the
-   * VPC resolves to, so it is not counted as a wrong answer). keeperGap: the keeper's while step
-   * 7 emptied and deleted its zones (the one gap the runbook allows; see README "The keeper").
-   */
-  probes: { results: number; nonOk: number; unanswered: number; keeperGap: number };
+  probes: ProbeCounts;
   elapsedMs: number;
 }
 
-function targetsFor(world: World, opts: RunOptions, ctx: StepContext): ProbeTarget[] {
-  const { plan } = opts.loaded;
-  const vpcs = planVpcs(plan)
-    .filter((v) => plan.probes.resolvers[v.id])
-    .map((v) => ({ id: v.id, resolver: plan.probes.resolvers[v.id]! }));
-  const names = ctx.endpoints.flatMap((e) => {
-    const ep = world.endpoints[e.id];
-    if (!ep?.exists) return [];
-    const ips = plan.probes.expect[e.id] ?? ep.eniIps;
-    return ep.privateDnsNames.map((name) => ({ name, ips }));
-  });
-  return buildTargets(vpcs, names);
+function estateOf(plan: Plan): EstateIdentity {
+  return {
+    region: plan.region,
+    profileId: plan.profile.id,
+    sharedServicesVpcId: plan.sharedServicesVpc.id,
+    zoneIds: plan.endpoints.flatMap((e) => e.zones),
+    vpcIds: planVpcs(plan).map((v) => v.id),
+  };
 }
+
+function firstObservation(world: World, plan: Plan, path: 'A' | 'B', position: number, at: string): FirstObservation {
+  const zones: FirstObservation['zones'] = {};
+  for (const z of Object.values(world.zones)) {
+    if (z.exists) zones[z.id] = { name: z.name, vpcs: z.vpcs.map((v) => ({ ...v })), onProfile: zoneOnProfile(world, z.id) };
+  }
+  return { at, path, position: Math.min(position, 8), zones };
+}
+
+function holder(): string {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    // no passwd entry (a container): the host still says where
+  }
+  return `${user}@${hostname()}`;
+}
+
+const isAbort = (e: unknown, signal?: AbortSignal) => !!signal?.aborted && (e === signal.reason || (e as Error)?.name === 'AbortError');
 
 export async function runMigration(opts: RunOptions): Promise<RunResult> {
   const now = opts.now ?? monotonicNow;
@@ -103,67 +143,46 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
   const sleep = opts.sleep ?? realSleep;
   const started = now();
   const { plan, hash, file } = opts.loaded;
-  const { store, warnings } = await openStateStore(opts.statePath, {
+  const budgets = { ...plan.budgets, ...opts.budgets };
+  const session = await RunSession.open({
+    statePath: opts.statePath,
     command: opts.command,
-    ...(opts.mode === 'resume' ? { expect: { planHash: hash, planName: plan.name, definitionVersion: MACHINE_DEFINITION_VERSION, acceptPlanChange: opts.acceptPlanChange } } : {}),
+    plan: { name: plan.name, file, hash },
+    estate: estateOf(plan),
+    toolVersion: TOOL_VERSION,
+    definitionVersion: MACHINE_DEFINITION_VERSION,
+    ...(opts.mode === 'resume' ? { resume: { acceptPlanChange: opts.acceptPlanChange } } : {}),
+    wallNow: wall,
   });
-  let monitor: Monitor | undefined;
-  let prober: Prober | undefined;
-  let log: NdjsonLog | undefined;
+  let watch: ReturnType<typeof startDnsWatch> | undefined;
+  const { previous } = session;
+  const warnings = [...session.warnings];
+  let startStep = 0;
+  let machineStarted = false;
+  const result = (r: Omit<RunResult, 'statePath' | 'probeLog' | 'warnings' | 'startedAtStep' | 'elapsedMs' | 'probes' | 'backups' | 'compensation'> & { compensation?: string[] }): RunResult => ({
+    compensation: [],
+    ...r,
+    statePath: opts.statePath,
+    probeLog: session.state.probeLog,
+    backups: session.state.backups,
+    warnings,
+    startedAtStep: startStep,
+    probes: watch?.counts() ?? { results: 0, nonOk: 0, unanswered: 0, keeperGap: 0 },
+    elapsedMs: now() - started,
+  });
   try {
-    const previous = await store.read();
-    let state: RunState = previous
-      ? { ...previous, plan: { name: plan.name, file, hash } }
-      : newRunState({ toolVersion: TOOL_VERSION, plan: { name: plan.name, file, hash }, definitionVersion: MACHINE_DEFINITION_VERSION, statePath: opts.statePath, now: wall() });
-    const previousIntents = new Set((previous?.journal ?? []).filter((j) => j.phase === 'intent' || j.phase === 'applied').map((j) => j.actionId));
-
-    // Checkpoints are written one after another. The first that fails (a full disk, a file
-    // system gone read-only) stops the run: no later checkpoint is attempted (the file keeps the
-    // last good one), the journal's next intent fails, so no further request is sent, and the
-    // machine is stopped. `saving` itself never rejects; each caller gets its own write's outcome.
-    let saving: Promise<void> = Promise.resolve();
-    let checkpointError: Error | undefined;
-    let onCheckpointFailure = (): void => undefined;
-    const save = (patch: Partial<RunState>): Promise<void> => {
-      state = { ...state, ...patch, updatedAt: new Date(wall()).toISOString() };
-      const snapshot = state;
-      const write = saving.then(async () => {
-        if (checkpointError) throw checkpointError;
-        try {
-          await store.write(snapshot);
-        } catch (e) {
-          checkpointError = e as Error;
-          onCheckpointFailure();
-          throw e;
-        }
-      });
-      saving = write.catch(() => undefined);
-      return write;
-    };
-
-    let world = opts.observed ?? (await observe(plan, opts.access, { signal: opts.signal, now }));
     const backupDir = join(dirname(opts.statePath), `${plan.name}.backups`);
-    const journalEntry = (r: Omit<JournalRecord, 'batch'>) => {
-      const call = apiCall(r.action);
-      return {
-        at: new Date(wall()).toISOString(),
-        step: r.step,
-        actionId: r.action.id,
-        kind: r.action.kind,
-        account: r.action.account,
-        operation: call?.operation ?? r.action.kind,
-        target: 'zoneId' in r.action ? r.action.zoneId : 'vpcId' in r.action ? r.action.vpcId : 'endpointId' in r.action ? r.action.endpointId : '',
-        params: JSON.parse(JSON.stringify(call?.params ?? { zoneId: (r.action as { zoneId?: string }).zoneId ?? null })),
-        phase: r.phase,
-        ...(r.requestId ? { requestId: r.requestId } : {}),
-        ...(r.error ? { error: { message: r.error } } : {}),
-      };
-    };
-    const journal = async (r: Omit<JournalRecord, 'batch'>): Promise<void> => {
-      state = appendJournal(state, journalEntry(r));
-      if (r.phase === 'intent') previousIntents.add(r.action.id);
-      await save({});
-    };
+    let world = opts.observed ?? (await observe(plan, opts.access, { signal: opts.signal, now }));
+
+    // The estate lock: no other run's mark may be on it.
+    const marks = await readMarks(opts.access, plan, world, opts.signal);
+    const foreign = marks.filter((m) => m.mark && m.mark.runId !== session.runId);
+    if (foreign.length && foreign.some((m) => m.mark!.runId !== opts.forceUnlock)) {
+      const other = foreign.find((m) => m.mark!.runId !== opts.forceUnlock)!.mark!;
+      throw new EstateLockedError(other, foreign.filter((m) => m.mark!.runId === other.runId).map((m) => (m.kind === 'profile' ? `Profile ${plan.profile.id}` : `zone ${m.id}`)));
+    }
+    if (foreign.length) warnings.push(`Took the estate over from run ${opts.forceUnlock} (--force-unlock).`);
+
     if (opts.mode === 'resume' && previous) {
       // The operator resumed after a halt on a FAILED association this run made: clear it, so the
       // step that made it can make it again (see repair.ts).
@@ -173,12 +192,12 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
         world,
         madeByThisRun: (suffix) => previous.journal.some((j) => j.actionId.endsWith(suffix) && (j.phase === 'intent' || j.phase === 'applied')),
         observe: (signal) => observe(plan, opts.access, { signal, now }),
-        journal: (e) => journal({ step: e.action.step, ...e }),
+        journal: (e) => session.journal({ step: e.action.step, ...e }),
         backupDir,
         now,
         sleep,
-        pollIntervalMs: plan.budgets.pollIntervalMs,
-        timeoutMs: plan.budgets.stepTimeoutMs,
+        pollIntervalMs: budgets.pollIntervalMs,
+        timeoutMs: budgets.stepTimeoutMs,
         ...(opts.signal ? { signal: opts.signal } : {}),
       });
       for (const f of cleared) {
@@ -190,80 +209,63 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     }
     const assessment = assess(world, plan);
     if (!assessment.ok) throw new EstateRefusedError(assessment.problems);
-    // After a halt or failure in step k, nothing after k ran, but k's own changes may still be
-    // settling (an endpoint `pending` after its budget ran out): the assessment, which reads only
-    // what the world says, may already count k as done. Start at k again, so its gates (converge,
-    // then DNS) pass before step k+1 changes anything. (A killed run restores its snapshot instead.)
-    const stoppedAt = previous && (previous.status === 'halted' || previous.status === 'failed') ? previous.position?.step : undefined;
-    // That holds when the world already looks fully migrated, too (a halt at step 7's last gate).
-    const regateFirstStep = stoppedAt !== undefined && stoppedAt >= 1 && stoppedAt <= STEPS.length;
-    const startStep = regateFirstStep ? Math.min(assessment.position, stoppedAt) : assessment.position;
     warnings.push(...assessment.warnings);
-    const base: Omit<RunResult, 'outcome'> = {
-      statePath: opts.statePath,
-      probeLog: state.probeLog,
-      backups: state.backups,
-      warnings,
-      startedAtStep: startStep,
-      counters: { batches: 0, applied: 0, alreadyDone: 0 },
-      probes: { results: 0, nonOk: 0, unanswered: 0, keeperGap: 0 },
-      elapsedMs: 0,
-    };
+    // A run that stopped part-way (halted, failed, killed) starts again at the step it stopped
+    // in, and that step's gates (converge, then DNS) pass before anything changes: the assessment,
+    // which reads only the world, may count the step as done while its changes still settle, or
+    // while the fault that stopped it is still there. The batch is planned afresh from the world
+    // and the plan as they are now: a batch planned before a kill or a plan change is never replayed.
+    const stoppedAt = previous && previous.status !== 'done' ? previous.position?.step : undefined;
+    const regateFirstStep = stoppedAt !== undefined && stoppedAt >= 1 && stoppedAt <= STEPS.length;
+    startStep = regateFirstStep ? Math.min(assessment.position, stoppedAt) : assessment.position;
     if (startStep > STEPS.length) {
-      await save({ status: 'done', position: { step: STEPS.length, stepId: 'complete', phase: 'done' } });
-      return { ...base, outcome: 'nothing-to-do', elapsedMs: now() - started };
+      await session.save({ status: 'done', position: { step: STEPS.length, stepId: 'complete', phase: 'done' } });
+      await removeMark(opts.access, plan, world, session.runId, opts.signal);
+      return result({ outcome: 'nothing-to-do', counters: { batches: 0, applied: 0, alreadyDone: 0 } });
+    }
+    if (!session.state.firstObservation) {
+      await session.save({ firstObservation: firstObservation(world, plan, assessment.path, assessment.position, new Date(wall()).toISOString()) });
     }
 
-    // The DNS evidence: every (VPC with a resolver, name) pair, probed for the whole run.
-    const targets = targetsFor(world, opts, assessment.ctx);
-    const probedKeys = new Set(targets.map(pairKey));
-    const unprobed = planVpcs(plan).filter((v) => !plan.probes.resolvers[v.id]).map((v) => v.id);
-    if (unprobed.length) warnings.push(`no resolver under probes.resolvers for ${unprobed.join(', ')}: their resolution is not verified`);
-    let nonOk = 0;
-    let unanswered = 0;
-    let keeperGap = 0;
-    let currentStep = startStep;
-    const keeperId = plan.spokes[plan.spokes.length - 1]!.id;
-    if (targets.length) {
-      log = NdjsonLog.open(state.probeLog);
-      prober = new Prober({ timeoutMs: plan.probes.timeoutMs, retries: plan.probes.retries });
-      monitor = new Monitor({ targets, intervalMs: plan.probes.intervalMs, prober, log });
-      monitor.subscribe((r) => {
-        if (r.class === 'ok') return;
-        if (r.class === 'timeout') unanswered++;
-        else if (currentStep === STEPS.length && r.vpcId === keeperId) keeperGap++;
-        else nonOk++;
-      });
-      monitor.start();
-      // Preflight: nothing changes unless every pair resolves right now.
-      const pre = await awaitGate(
-        monitor,
-        { pass: { pairs: targets, consecutiveOk: plan.probes.okStreak, sinceMs: now() }, halt: { pairs: targets, consecutiveNonOk: plan.probes.failStreak }, deadlineMs: now() + plan.budgets.dnsGateTimeoutMs },
-        { signal: opts.signal },
-      );
-      if (pre.verdict !== 'pass' && assessment.position === 1 && !assessment.partial) throw new PreflightDnsError(pre.reason);
-    }
+    // Mark the estate as this run's; read back, since a run starting this very moment may have won.
+    const since = new Date(wall()).toISOString();
+    const placed = await placeMark(opts.access, plan, world, { runId: session.runId, holder: holder(), since, plan: plan.name }, opts.signal);
+    const lost = placed.find((m) => m.mark && m.mark.runId !== session.runId);
+    if (lost) throw new EstateLockedError(lost.mark!, [lost.kind === 'profile' ? `Profile ${plan.profile.id}` : `zone ${lost.id}`]);
 
+    // The DNS evidence, and the preflight: nothing changes unless every probed pair resolves now.
+    watch = startDnsWatch(world, plan, assessment.ctx, session.state.probeLog);
+    if (watch.unprobed.length) warnings.push(`no resolver under probes.resolvers for ${watch.unprobed.join(', ')}: their resolution is not verified by probes (the resolution model still guards them)`);
+    const pre = await watch.preflight(budgets.dnsGateTimeoutMs, now, opts.signal);
+    if (pre && pre.verdict !== 'pass' && assessment.position === 1 && !assessment.partial) throw new PreflightDnsError(pre.reason);
+
+    const dns = watch;
     const actors = createRunActors({
       plan,
       ctx: assessment.ctx,
       access: opts.access,
       observe: (signal) => observe(plan, opts.access, { signal, now, scope: 'progress' }),
-      ...(monitor ? { monitor } : {}),
-      probed: (p: PairRef) => probedKeys.has(pairKey(p)),
+      ...(dns.monitor ? { monitor: dns.monitor } : {}),
+      probed: (p: PairRef) => dns.probed(p),
       now,
       sleep,
-      pollIntervalMs: plan.budgets.pollIntervalMs,
+      pollIntervalMs: budgets.pollIntervalMs,
       okStreak: plan.probes.okStreak,
       failStreak: plan.probes.failStreak,
       backupDir,
-      journal,
-      journaled: (id) => previousIntents.has(id),
+      journal: (r) => session.journal(r),
+      journaled: (id) => session.journaled(id),
       regateFirstStep,
-      recordBackup: async (b) => {
-        await save({ backups: [...state.backups.filter((x) => x.zoneId !== b.zoneId), { zoneId: b.zoneId, json: b.json, bind: b.bind, verifiedAt: b.verifiedAt }] });
+      foreignMark: async (signal) => {
+        const mark = await readProfileMark(opts.access, plan, world, signal);
+        return mark && mark.runId !== session.runId ? `another run's mark is on Profile ${plan.profile.id} now (${describeMark(mark)}): two runs must not change one estate; stop one of them` : undefined;
       },
-      verifiedBackup: (zoneId) => state.backups.some((b) => b.zoneId === zoneId),
+      recordBackup: async (b) => {
+        await session.save({ backups: [...session.state.backups.filter((x) => x.zoneId !== b.zoneId), { zoneId: b.zoneId, json: b.json, bind: b.bind, verifiedAt: b.verifiedAt }] });
+      },
+      verifiedBackup: (zoneId) => session.state.backups.some((b) => b.zoneId === zoneId),
+      planFile: file,
+      vpcsAtStart: (zoneId) => session.state.firstObservation?.zones[zoneId]?.vpcs,
       progress: (e) => {
         opts.logger?.info({ event: e }, 'progress');
         opts.progress?.(e);
@@ -271,44 +273,43 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     });
 
     const machine = buildRunMachine().provide({ actors });
-    const input = { startStep, budgets: { stepTimeoutMs: plan.budgets.stepTimeoutMs, dnsGateTimeoutMs: plan.budgets.dnsGateTimeoutMs } };
-    // A killed run's snapshot is restored; after a halt or failure a fresh machine starts where
-    // the world stands (the actor that was in flight re-runs, idempotently, on restore).
-    const restore = opts.mode === 'resume' && previous?.status === 'running' && previous.snapshot !== undefined;
-    const actor = createActor(machine, restore ? { snapshot: previous!.snapshot as never, input } : { input });
-
+    const actor = createActor(machine, { input: { startStep, budgets: { stepTimeoutMs: budgets.stepTimeoutMs, dnsGateTimeoutMs: budgets.dnsGateTimeoutMs } } });
     const finished = new Promise<void>((resolve) => {
       actor.subscribe({ complete: () => resolve(), error: () => resolve() });
     });
     let lastValue = '';
+    let currentStep = startStep;
     actor.subscribe((snap) => {
       const value = JSON.stringify(snap.value);
       if (value === lastValue) return;
       lastValue = value;
-      const stepIndex = snap.context.stepIndex;
-      const step = STEPS[stepIndex]!;
+      const step = STEPS[snap.context.stepIndex]!;
       currentStep = step.number;
+      dns.setStep(step.number);
       const phase = typeof snap.value === 'string' ? snap.value : Object.values(snap.value as Record<string, string>)[0] ?? '';
       const status: RunState['status'] = snap.value === 'done' ? 'done' : snap.value === 'halted' ? 'halted' : snap.value === 'failed' ? 'failed' : 'running';
-      save({
-        status,
-        position: { step: status === 'done' ? STEPS.length : step.number, stepId: status === 'done' ? 'complete' : step.id, phase },
-        snapshot: actor.getPersistedSnapshot(),
-        stats: { ...snap.context.counters },
-        ...(snap.context.halt ? { halt: { reason: snap.context.halt.reason, step: snap.context.halt.step, at: new Date(wall()).toISOString(), ...(snap.context.halt.pairs ? { pairs: snap.context.halt.pairs } : {}) } } : {}),
-      }).catch(() => undefined); // a failed checkpoint stops the run (onCheckpointFailure)
+      session
+        .save({
+          status,
+          position: { step: status === 'done' ? STEPS.length : step.number, stepId: status === 'done' ? 'complete' : step.id, phase },
+          snapshot: actor.getPersistedSnapshot(),
+          stats: { ...snap.context.counters },
+          ...(snap.context.halt ? { halt: { reason: snap.context.halt.reason, step: snap.context.halt.step, at: new Date(wall()).toISOString(), ...(snap.context.halt.pairs ? { pairs: snap.context.halt.pairs } : {}) } } : {}),
+        })
+        .catch(() => undefined); // a failed checkpoint stops the run (onCheckpointFailure)
     });
-    onCheckpointFailure = () => actor.stop();
-    if (checkpointError) throw checkpointError;
+    session.onCheckpointFailure = () => actor.stop();
+    if (session.checkpointError) throw session.checkpointError;
     const onAbort = () => actor.stop();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
+    machineStarted = true;
     actor.start();
     await finished;
     opts.signal?.removeEventListener('abort', onAbort);
     const snap = actor.getSnapshot();
-    await saving;
-    // (Set from the save callbacks: TypeScript can't see that, hence the explicit type.)
-    const checkpointFailed = checkpointError as Error | undefined;
+    await session.flushed();
+    // (Set from the save callbacks: TypeScript cannot see that, hence the explicit type.)
+    const checkpointFailed = session.checkpointError as Error | undefined;
     const outcome: Outcome = checkpointFailed
       ? 'failed'
       : opts.signal?.aborted && snap.status !== 'done'
@@ -318,27 +319,52 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
           : snap.value === 'halted'
             ? 'halted'
             : 'failed';
-    if (outcome === 'interrupted') await save({ status: 'running' }).catch(() => undefined);
-    await saving;
+    if (outcome === 'interrupted') await session.save({ status: 'running' }).catch(() => undefined);
+    await session.flushed();
+
+    // Stopped between emptying a zone and deleting it: its VPCs have no answer. Put it back.
+    let compensation: string[] = [];
+    if (outcome !== 'done' && currentStep === STEPS.length && !checkpointFailed) {
+      try {
+        const after = await observe(plan, opts.access, { now, scope: 'progress' });
+        const report = await restoreEmptiedZones({
+          access: opts.access,
+          plan,
+          world: after,
+          ctx: assessment.ctx,
+          backups: session.state.backups,
+          maxWaitMs: budgets.stepTimeoutMs,
+          pollIntervalMs: budgets.pollIntervalMs,
+          log: (line) => opts.logger?.warn({ compensation: line }, 'step 7 compensation'),
+        });
+        compensation = report.lines;
+      } catch (e) {
+        compensation = [`Could not check whether step 7 left an emptied zone behind (${(e as Error).message}): look at the zones with r53migrate probe, and restore any emptied one with r53migrate restore-zone <its backup>.`];
+      }
+    }
+    if (outcome === 'done') await removeMark(opts.access, plan, world, session.runId, opts.signal).catch((e) => warnings.push(`the run's mark (tag r53migrate:run) could not be removed: ${(e as Error).message}; remove it by hand`));
+
     // A checkpoint that could not be written is the failure to report, whatever the machine did next.
     const failure: RunContext['failure'] | undefined = checkpointFailed
       ? { step: currentStep, phase: 'checkpoint', message: checkpointFailed.message, ...((checkpointFailed as { code?: string }).code ? { code: (checkpointFailed as { code?: string }).code } : {}) }
-      : snap.context.failure;
-    return {
-      ...base,
+      : outcome === 'interrupted'
+        ? { step: currentStep, phase: 'interrupt', message: `${(opts.signal?.reason as Error)?.message ?? 'interrupted'} during step ${currentStep}` }
+        : snap.context.failure;
+    return result({
       outcome,
-      backups: state.backups,
       ...(snap.context.halt && !checkpointFailed ? { halt: snap.context.halt } : {}),
       ...(failure ? { failure } : {}),
       counters: snap.context.counters,
-      probes: { results: monitor?.results ?? 0, nonOk, unanswered, keeperGap },
-      elapsedMs: now() - started,
-    };
+      compensation,
+    });
+  } catch (e) {
+    // Ctrl-C before the machine started (discovery, the estate lock, the preflight): a stop, not a failure.
+    if (!machineStarted && isAbort(e, opts.signal)) {
+      return result({ outcome: 'interrupted', failure: { step: startStep, phase: 'interrupt', message: `${(opts.signal?.reason as Error)?.message ?? 'interrupted'} before any step changed anything` }, counters: { batches: 0, applied: 0, alreadyDone: 0 } });
+    }
+    throw e;
   } finally {
-    await monitor?.stop();
-    await prober?.close();
-    log?.close();
-    await store.close();
+    await watch?.stop();
+    await session.close();
   }
 }
-

@@ -88,12 +88,15 @@ export const ExcludedVpc = z
   })
   .strict();
 
+/** Bounds of the wait budgets, in the plan file and on the command line (apply/resume --step-timeout). */
+export const BUDGET_LIMITS_MS = { stepTimeoutMs: [1000, 24 * 3600_000], dnsGateTimeoutMs: [1000, 3600_000] } as const;
+
 export const Budgets = z
   .object({
     /** Longest wait for one step's control-plane gate. */
-    stepTimeoutMs: z.number().int().min(1000).max(24 * 3600_000).default(15 * 60_000),
+    stepTimeoutMs: z.number().int().min(BUDGET_LIMITS_MS.stepTimeoutMs[0]).max(BUDGET_LIMITS_MS.stepTimeoutMs[1]).default(15 * 60_000),
     /** Longest wait for one step's DNS gate. */
-    dnsGateTimeoutMs: z.number().int().min(1000).max(3600_000).default(5 * 60_000),
+    dnsGateTimeoutMs: z.number().int().min(BUDGET_LIMITS_MS.dnsGateTimeoutMs[0]).max(BUDGET_LIMITS_MS.dnsGateTimeoutMs[1]).default(5 * 60_000),
     pollIntervalMs: z.number().int().min(50).max(60_000).default(2000),
   })
   .strict();

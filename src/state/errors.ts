@@ -75,6 +75,24 @@ export class PlanChangedError extends StateError {
   }
 }
 
+/** The state file records a run on another estate: a plan name is not an identity (exit 2). */
+export class StateEstateMismatchError extends StateError {
+  readonly code = 'STATE_OTHER_ESTATE';
+  readonly exitCode = 2;
+  constructor(
+    readonly file: string,
+    readonly recorded: { planFile: string; describe: string },
+    readonly current: { planFile: string; describe: string },
+  ) {
+    super(
+      `State file ${file} records a run on another estate (${recorded.describe}, plan ${recorded.planFile}); ` +
+        `plan ${current.planFile} is for ${current.describe}. Nothing was changed. Two estates can't share a state file: ` +
+        `give this plan another name, or its own state file with --state FILE.`,
+    );
+    this.name = 'StateEstateMismatchError';
+  }
+}
+
 /** The snapshot belongs to another machine definition; there is no override (exit 2). */
 export class DefinitionChangedError extends StateError {
   readonly code = 'STATE_DEFINITION_CHANGED';

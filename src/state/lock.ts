@@ -157,6 +157,20 @@ export async function acquireLock(lockPath: string, options: LockOptions): Promi
   throw refusal(await readLock(fs, lockPath));
 }
 
+export type LockInspection =
+  | { state: 'none' }
+  | { state: 'unreadable' }
+  | { state: 'live' | 'dead' | 'other-host'; owner: LockOwner };
+
+/** Who holds a state file's lock, without taking it (for `status`): a dead holder's run was interrupted. */
+export async function inspectLock(lockPath: string, options: { fs?: FileSystem; host?: string; isAlive?: (pid: number) => boolean } = {}): Promise<LockInspection> {
+  const found = await readLock(options.fs ?? nodeFileSystem, lockPath);
+  if (found.kind === 'missing') return { state: 'none' };
+  if (found.kind === 'unreadable') return { state: 'unreadable' };
+  if (found.owner.host !== (options.host ?? osHostname())) return { state: 'other-host', owner: found.owner };
+  return { state: (options.isAlive ?? isPidAlive)(found.owner.pid) ? 'live' : 'dead', owner: found.owner };
+}
+
 /**
  * Removes `lockPath` if it still holds `staleRaw`, while holding `<lock>.takeover` exclusively, so
  * two runs breaking the same stale lock cannot both remove it (the second would remove the first

@@ -43,6 +43,29 @@ export const ZoneBackup = z.strictObject({
 });
 export type ZoneBackup = z.infer<typeof ZoneBackup>;
 
+/** Which estate a run changes: a state file never serves two (a plan name is not an identity). */
+export const EstateIdentity = z.strictObject({
+  region: z.string().min(1),
+  profileId: z.string().min(1),
+  sharedServicesVpcId: z.string().min(1),
+  zoneIds: z.array(z.string()),
+  vpcIds: z.array(z.string()),
+});
+export type EstateIdentity = z.infer<typeof EstateIdentity>;
+
+/** What the estate looked like when the run first observed it ("back" for a rollback; the backups' VPC lists). */
+export const FirstObservation = z.strictObject({
+  at: IsoTime,
+  path: z.enum(['A', 'B']),
+  /** The step that was next (1-7; 8 when already migrated). */
+  position: z.number().int().min(1).max(8),
+  zones: z.record(
+    z.string(),
+    z.strictObject({ name: z.string(), vpcs: z.array(z.strictObject({ vpcId: z.string(), region: z.string() })), onProfile: z.boolean() }),
+  ),
+});
+export type FirstObservation = z.infer<typeof FirstObservation>;
+
 export const RunState = z.strictObject({
   schemaVersion: z.literal(SCHEMA_VERSION),
   toolVersion: z.string().min(1),
@@ -50,6 +73,10 @@ export const RunState = z.strictObject({
   /** Version of the machine definition the snapshot belongs to: xstate restores a snapshot of
    *  another definition with status 'error' and no throw, so resume compares this instead. */
   definitionVersion: z.string().min(1),
+  /** Names this run in the marks it puts on the estate (absent in files of older versions). */
+  runId: z.string().min(1).optional(),
+  estate: EstateIdentity.optional(),
+  firstObservation: FirstObservation.optional(),
   createdAt: IsoTime,
   updatedAt: IsoTime,
   status: RunStatus,

@@ -12,6 +12,7 @@ import { chooseZone, inZone, profileResourceApplies, recordsAt, type ZoneOrigin 
 import type { HostedZone, NetworkInterface, RecordSet, VpcEndpoint, World } from './world.js';
 import { canonicalName, stripDot } from './world.js';
 import { endpointZoneNames, profileAssociationOfVpc } from './ops/lookup.js';
+import { selectRoutedRecords } from './routing-policy.js';
 
 export type Rcode = 'NOERROR' | 'NXDOMAIN' | 'SERVFAIL';
 
@@ -133,7 +134,9 @@ function answerFromZone(
   if (records === undefined) return { ...base, rcode: 'NXDOMAIN', answers: [] };
 
   const owner = stripDot(qname);
-  const sameType = records.filter((r) => r.type === qtype);
+  // Record sets with a routing policy answer as Route 53 would pick them (routing-policy.ts).
+  const region = world.vpcs.find((v) => v.id === vpcId)?.region ?? world.region;
+  const sameType = selectRoutedRecords(records.filter((r) => r.type === qtype), { region });
   if (sameType.length > 0) {
     const answers: DnsAnswer[] = [];
     for (const r of sameType) {
@@ -149,7 +152,7 @@ function answerFromZone(
     return { ...base, rcode: 'NOERROR', answers };
   }
 
-  const cname = records.find((r) => r.type === 'CNAME' && !r.alias && (r.values?.length ?? 0) > 0);
+  const cname = selectRoutedRecords(records.filter((r) => r.type === 'CNAME' && !r.alias && (r.values?.length ?? 0) > 0), { region })[0];
   if (cname && qtype !== 'CNAME') {
     const target = stripDot(canonicalName(cname.values![0]!));
     const link: DnsAnswer = { name: owner, type: 'CNAME', ttl: cname.ttl ?? PRIVATE_TTL, data: target };

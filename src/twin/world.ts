@@ -297,11 +297,8 @@ export function emptyWorld(region: string, seed: string, delays: TwinDelays = BA
 }
 
 /** Lower-case, absolute (trailing dot) DNS name; `\052` (Route 53's escape for `*`) becomes `*`. */
-export function canonicalName(name: string): string {
-  let n = name.trim().toLowerCase().replace(/\\052/g, '*');
-  if (!n.endsWith('.')) n += '.';
-  return n;
-}
+// One canonical form for names, shared with the resolution rules the product's model uses.
+export { canonicalName } from '../aws/resolver-rules.js';
 
 export function stripDot(name: string): string {
   return name.endsWith('.') ? name.slice(0, -1) : name;

@@ -1,9 +1,11 @@
 // End-to-end harness: a sandbox started by the real CLI (`sandbox up`, a child process), the
 // CLI run against it with the sandbox's AWS config, the twin inspected over its HTTP routes, and
 // an independent DNS probe loop (the test's own client, not the CLI's monitor).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { SandboxInfo } from '../../src/twin/sandbox.js';
 import type { RequestLogEntry } from '../../src/twin/twin.js';
 import type { World as TwinWorld } from '../../src/twin/world.js';
@@ -34,6 +36,13 @@ export interface Estate {
   release(): Promise<void>;
   /** The independent probe loop: starts now, stops and returns what failed. */
   probeLoop(): { stop(): Promise<{ rounds: number; failures: ProbeFailure[] }> };
+  /**
+   * A colleague's change, made with the AWS CLI as the named sandbox account (`shared-services`,
+   * `spokes-1`, ...): the engine must see it only through AWS, as it would on a real estate.
+   */
+  aws(account: string, args: string[]): Promise<unknown>;
+  /** Writes a copy of the sandbox plan, changed by `edit`, and returns its path. */
+  planVariant(name: string, edit: (plan: Record<string, any>) => void): string;
   close(): Promise<void>;
 }
 
@@ -98,6 +107,30 @@ export async function startEstate(args: string[]): Promise<Estate> {
           return { rounds, failures };
         },
       };
+    },
+    async aws(account, args) {
+      const r = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
+        const child = spawn('aws', [...args, '--profile', `r53m-${account}`, '--output', 'json'], { env: { ...process.env, ...env, AWS_PAGER: '' } });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
+        child.on('error', reject);
+        child.on('close', (code) => {
+          clearTimeout(timer);
+          resolve({ code, stdout, stderr });
+        });
+      });
+      if (r.code !== 0) throw new Error(`aws ${args.join(' ')} (as ${account}) failed: ${r.stderr}`);
+      return r.stdout.trim() ? JSON.parse(r.stdout) : undefined;
+    },
+    planVariant(name, edit) {
+      const plan = parseYaml(readFileSync(info.planFile, 'utf8')) as Record<string, any>;
+      edit(plan);
+      const path = join(dir, 'sandbox', `${name}.yaml`);
+      writeFileSync(path, stringifyYaml(plan));
+      return path;
     },
     async close() {
       await sandbox.stop();

@@ -455,3 +455,17 @@ describe('the seven steps of path A keep every VPC on the endpoint [DESIGN §2; 
     expect(addresses(r.answers).some((ip) => ENI_IPS.includes(ip))).toBe(false);
   });
 });
+
+describe('record sets with a routing policy answer one choice, not every member [doc: model ResourceRecordSet.Weight, Failover; twin choice: routing-policy.ts]', () => {
+  it('a weighted group answers with its highest-weight member; a failover pair with PRIMARY', () => {
+    const { world } = baseWorld();
+    addZone(world, 'ZAPP', 'app.example.internal', ['vpc-dev'], [
+      { ...record('api.app.example.internal', 'A', ['10.9.0.1']), setIdentifier: 'blue', routing: { weight: 10 } },
+      { ...record('api.app.example.internal', 'A', ['10.9.0.2']), setIdentifier: 'green', routing: { weight: 90 } },
+      { ...record('db.app.example.internal', 'A', ['10.9.1.1']), setIdentifier: 'a', routing: { failover: 'SECONDARY' } },
+      { ...record('db.app.example.internal', 'A', ['10.9.1.2']), setIdentifier: 'b', routing: { failover: 'PRIMARY' } },
+    ]);
+    expect(addresses(q(world, 'vpc-dev', 'api.app.example.internal').answers)).toEqual(['10.9.0.2']);
+    expect(addresses(q(world, 'vpc-dev', 'db.app.example.internal').answers)).toEqual(['10.9.1.2']);
+  });
+});

@@ -2,10 +2,8 @@
 import type { HostedZone, ProfileAssociation, VpcEndpoint, World } from '../world.js';
 import { canonicalName } from '../world.js';
 
-/** The zone a Private DNS name is served from: `*.s3.us-east-1.amazonaws.com` → `s3.us-east-1.amazonaws.com.` */
-export function zoneNameOfDnsName(name: string): string {
-  return canonicalName(name.replace(/^\*\./, ''));
-}
+export { zoneNameOfDnsName } from '../../aws/resolver-rules.js';
+import { zoneNameOfDnsName } from '../../aws/resolver-rules.js';
 
 export function directZonesOfVpc(world: World, vpcId: string): HostedZone[] {
   return world.zones.filter((z) => z.privateZone && z.vpcs.some((v) => v.vpcId === vpcId));

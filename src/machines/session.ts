@@ -1,0 +1,148 @@
+// A run's session with its state file: the lock, the state as the previous invocation left it,
+// the checkpoints and the journal. Opened at the start of `apply`/`resume`, closed at the end.
+//
+// Checkpoints are written one after another. The first that fails (a full disk, a file system
+// gone read-only) stops the run: no later checkpoint is attempted (the file keeps the last good
+// one), the journal's next intent fails, so no further request is sent, and the owner is told
+// (onCheckpointFailure) so it can stop the machine. `save` never leaves a rejection unhandled;
+// each caller gets its own write's outcome.
+import { randomUUID } from 'node:crypto';
+import { apiCall } from '../steps/actions.js';
+import {
+  appendJournal,
+  newRunState,
+  openStateStore,
+  StateEstateMismatchError,
+  type EstateIdentity,
+  type FileStateStore,
+  type RunState,
+} from '../state/index.js';
+import type { JournalRecord } from './actors.js';
+
+export interface SessionOptions {
+  statePath: string;
+  command: string;
+  plan: { name: string; file: string; hash: string };
+  estate: EstateIdentity;
+  toolVersion: string;
+  definitionVersion: string;
+  /** When resuming: the checks a state file must pass (same plan unless accepted, same machine). */
+  resume?: { acceptPlanChange?: boolean };
+  /** Wall clock for the timestamps people read. */
+  wallNow: () => number;
+}
+
+function describeEstate(e: EstateIdentity): string {
+  return `Profile ${e.profileId} in ${e.region}, shared-services VPC ${e.sharedServicesVpcId}, zones ${e.zoneIds.join(', ') || 'none'}`;
+}
+
+/** Another estate: another Profile, region or shared-services VPC, or none of the same zones. */
+function sameEstate(a: EstateIdentity, b: EstateIdentity): boolean {
+  return a.region === b.region && a.profileId === b.profileId && a.sharedServicesVpcId === b.sharedServicesVpcId && (a.zoneIds.length === 0 || a.zoneIds.some((z) => b.zoneIds.includes(z)));
+}
+
+export class RunSession {
+  /** The state as the previous invocation left it (undefined for a first run). */
+  readonly previous: RunState | undefined;
+  readonly warnings: string[];
+  private current: RunState;
+  private saving: Promise<void> = Promise.resolve();
+  private intents: Set<string>;
+  /** The first checkpoint that could not be written: nothing is saved or sent after it. */
+  checkpointError: Error | undefined;
+  onCheckpointFailure: () => void = () => undefined;
+
+  private constructor(
+    private readonly store: FileStateStore,
+    private readonly wallNow: () => number,
+    previous: RunState | undefined,
+    state: RunState,
+    warnings: string[],
+  ) {
+    this.previous = previous;
+    this.current = state;
+    this.warnings = warnings;
+    this.intents = new Set((previous?.journal ?? []).filter((j) => j.phase === 'intent' || j.phase === 'applied').map((j) => j.actionId));
+  }
+
+  static async open(o: SessionOptions): Promise<RunSession> {
+    const { store, warnings } = await openStateStore(o.statePath, {
+      command: o.command,
+      ...(o.resume ? { expect: { planHash: o.plan.hash, planName: o.plan.name, definitionVersion: o.definitionVersion, acceptPlanChange: o.resume.acceptPlanChange } } : {}),
+    });
+    try {
+      const previous = await store.read();
+      if (previous?.estate && !sameEstate(previous.estate, o.estate)) {
+        throw new StateEstateMismatchError(o.statePath, { planFile: previous.plan.file, describe: describeEstate(previous.estate) }, { planFile: o.plan.file, describe: describeEstate(o.estate) });
+      }
+      const state: RunState = previous
+        ? { ...previous, plan: o.plan, estate: o.estate, runId: previous.runId ?? randomUUID() }
+        : { ...newRunState({ toolVersion: o.toolVersion, plan: o.plan, definitionVersion: o.definitionVersion, statePath: o.statePath, now: o.wallNow() }), runId: randomUUID(), estate: o.estate };
+      return new RunSession(store, o.wallNow, previous, state, warnings);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
+  }
+
+  get state(): RunState {
+    return this.current;
+  }
+
+  get runId(): string {
+    return this.current.runId!;
+  }
+
+  /** Saves the state with `patch` applied; resolves when this checkpoint is on disk. */
+  save(patch: Partial<RunState>): Promise<void> {
+    this.current = { ...this.current, ...patch, updatedAt: new Date(this.wallNow()).toISOString() };
+    const snapshot = this.current;
+    const write = this.saving.then(async () => {
+      if (this.checkpointError) throw this.checkpointError;
+      try {
+        await this.store.write(snapshot);
+      } catch (e) {
+        this.checkpointError = e as Error;
+        this.onCheckpointFailure();
+        throw e;
+      }
+    });
+    this.saving = write.catch(() => undefined);
+    return write;
+  }
+
+  /** Every checkpoint asked for so far is written (or has failed). */
+  flushed(): Promise<void> {
+    return this.saving;
+  }
+
+  /** Appends to the journal and checkpoints: an intent is on disk before its request goes out. */
+  async journal(r: Omit<JournalRecord, 'batch'>): Promise<void> {
+    const call = apiCall(r.action);
+    const a = r.action;
+    this.current = appendJournal(this.current, {
+      at: new Date(this.wallNow()).toISOString(),
+      step: r.step,
+      actionId: a.id,
+      kind: a.kind,
+      account: a.account,
+      operation: call?.operation ?? a.kind,
+      target: 'zoneId' in a ? a.zoneId : 'vpcId' in a ? a.vpcId : 'endpointId' in a ? a.endpointId : '',
+      params: JSON.parse(JSON.stringify(call?.params ?? { zoneId: (a as { zoneId?: string }).zoneId ?? null })),
+      phase: r.phase,
+      ...(r.requestId ? { requestId: r.requestId } : {}),
+      ...(r.error ? { error: { message: r.error } } : {}),
+    });
+    if (r.phase === 'intent') this.intents.add(a.id);
+    await this.save({});
+  }
+
+  /** Whether this run (this invocation or an earlier one) journaled an intent for the action: it may have reached AWS. */
+  journaled(actionId: string): boolean {
+    return this.intents.has(actionId);
+  }
+
+  async close(): Promise<void> {
+    await this.store.close();
+  }
+}
