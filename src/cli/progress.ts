@@ -21,7 +21,7 @@ export function progressPrinter(io: CliIo): (e: ProgressEvent) => void {
         break;
       case 'action':
         if (e.status === 'start') return;
-        line(`  ${e.status === 'applied' ? 'done   ' : e.status === 'already-done' ? 'already' : 'FAILED '} ${e.description}${e.error ? `: ${e.error}` : ''}`);
+        line(`  ${e.status === 'applied' ? 'done   ' : e.status === 'already-done' ? 'already' : e.status === 'interrupted' ? 'stopped' : 'FAILED '} ${e.description}${e.error ? `: ${e.error}` : ''}`);
         break;
       case 'waiting': {
         const counts = new Map<string, number>();

@@ -33,7 +33,9 @@ export function emptiedZones(world: World, ctx: StepContext, backups: RunState['
       const zone = world.zones[zoneId];
       if (!zone?.exists) continue;
       const names = ep.privateDnsNames.map(canonicalName).filter((n) => n === zone.name || n.endsWith(`.${zone.name}`));
-      if (!names.length || zone.records.some((r) => names.includes(canonicalName(r.name)))) continue;
+      // The apex SOA and NS stay in an emptied zone, often at the very name (lambda.<region>.amazonaws.com).
+      const answers = zone.records.filter((r) => r.type === 'A' || r.type === 'AAAA' || r.type === 'CNAME');
+      if (!names.length || answers.some((r) => names.includes(canonicalName(r.name)))) continue;
       const backup = [...backups].reverse().find((b) => b.zoneId === zoneId)?.json;
       out.push({ zoneId, account: zone.account, vpcs: zone.vpcs.map((v) => v.vpcId), names, ...(backup ? { backup } : {}) });
     }

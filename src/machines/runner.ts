@@ -217,7 +217,11 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     // and the plan as they are now: a batch planned before a kill or a plan change is never replayed.
     const stoppedAt = previous && previous.status !== 'done' ? previous.position?.step : undefined;
     const regateFirstStep = stoppedAt !== undefined && stoppedAt >= 1 && stoppedAt <= STEPS.length;
-    startStep = regateFirstStep ? Math.min(assessment.position, stoppedAt) : assessment.position;
+    // An estate that moved back behind that step meanwhile (a colleague undid a change) is not
+    // silently redone: the step's guard halts on it. Unless the plan changed (accepted): a VPC
+    // added to the plan starts where its own steps begin.
+    const planChanged = !!previous && previous.plan.hash !== hash;
+    startStep = regateFirstStep ? (planChanged ? Math.min(assessment.position, stoppedAt) : stoppedAt) : assessment.position;
     if (startStep > STEPS.length) {
       await session.save({ status: 'done', position: { step: STEPS.length, stepId: 'complete', phase: 'done' } });
       await removeMark(opts.access, plan, world, session.runId, opts.signal);

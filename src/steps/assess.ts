@@ -70,7 +70,12 @@ export function unlistedDependentProblem(d: { vpcId: string; account: string; ac
   );
 }
 
-export function assess(world: World, plan: Plan): Assessment {
+/**
+ * `then`: what the operator does once a problem is fixed — run plan again (before a run), or
+ * resume (in the middle of one).
+ */
+export function assess(world: World, plan: Plan, opts: { then?: string } = {}): Assessment {
+  const then = opts.then ?? 'run plan again';
   const problems: string[] = [];
   const warnings: string[] = [];
   const P = plan.profile.id;
@@ -87,7 +92,7 @@ export function assess(world: World, plan: Plan): Assessment {
       problems.push(`VPC ${v.id} is associated with another Profile (${o.profileAssociation.profileId}); a VPC takes one Profile: disassociate it from ${o.profileAssociation.profileId} first, or leave the VPC out of the plan`);
     }
     if (!o.profileVisible && world.profile) {
-      problems.push(`Profile ${P} is not visible to account ${v.account} (${o.accountId}), which owns ${v.id}: share the Profile with that account through AWS RAM, then run plan again`);
+      problems.push(`Profile ${P} is not visible to account ${v.account} (${o.accountId}), which owns ${v.id}: share the Profile with that account through AWS RAM, then ${then}`);
     }
   }
 
@@ -143,7 +148,7 @@ export function assess(world: World, plan: Plan): Assessment {
   if (problems.length) return { ok: false, problems, warnings };
 
   const ctxA: StepContext = { plan, endpoints: taking, path: 'A' };
-  for (const f of failed(world, ctxA)) problems.push(`${f.what} is ${f.status}: disassociate it (console or CLI), then run plan again`);
+  for (const f of failed(world, ctxA)) problems.push(`${f.what} is ${f.status}: disassociate it (console or CLI), then ${then}`);
   if (problems.length) return { ok: false, problems, warnings };
 
   const observed = observeFacts(world, ctxA);
@@ -161,7 +166,7 @@ export function assess(world: World, plan: Plan): Assessment {
       ok: false,
       warnings,
       problems: [
-        `the estate is in a state no run of the steps produces (closest: path ${best.path} with step ${best.step} next); what differs:\n    ${best.diff.join('\n    ')}\n  set these as they were (or finish the step by hand), then run plan again`,
+        `the estate is in a state no run of the steps produces (closest: path ${best.path} with step ${best.step} next); what differs:\n    ${best.diff.join('\n    ')}\n  set these as they were (or finish the step by hand), then ${then}`,
       ],
     };
   }

@@ -54,7 +54,7 @@ export function unsafeBatch(world: World, ctx: StepContext, step: Step, actions:
 export function batchRefusals(world: World, ctx: StepContext, step: Step, actions: Action[]): string[] {
   // What the batch would break comes first: it says why the drift below matters.
   const unsafe = unsafeBatch(world, ctx, step, actions).map((b) => `refusing step ${step.number} ${step.id}: ${describeBreakage(b)}${adviceFor(b)}`);
-  const a = assess(world, ctx.plan);
+  const a = assess(world, ctx.plan, { then: 'resume (with --accept-plan-change if you change the plan file to fix it)' });
   if (!a.ok) return [...unsafe, ...a.problems.map((p) => `the estate changed under the run: ${p}`)];
   if (a.position < step.number) {
     const drift = driftBefore(world, ctx, step.number);

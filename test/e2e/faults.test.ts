@@ -10,7 +10,6 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import type { World as TwinWorld } from '../../src/twin/world.js';
 import { runCli, type CliRun } from '../support/cli.js';
 import { appliedMutations, startEstate, type Estate } from '../support/estate.js';
@@ -22,7 +21,7 @@ const SMALL_B = ['--scenario', 'via-profile', '--vpcs', '3', '--endpoints', '1',
 const LONG = 600_000;
 
 // ---- the table
-type Group = 'AWS API' | 'DNS' | 'disk' | 'lock' | 'clock';
+type Group = 'AWS API' | 'DNS' | 'disk' | 'lock' | 'clock' | 'estate changed mid-run';
 /** Counts the fault as failed unless the returned function is called with how it ended. */
 function track(group: Group, name: string): (outcome: string) => void {
   const row = trackRow('faults', group, name);
@@ -224,31 +223,26 @@ describe.concurrent('the fault table', () => {
     });
   }, LONG);
 
-  it('4. propagation slower than the wait budget → halt saying which wait ran out; resume with the budget restored finishes', async () => {
+  it('4. propagation slower than the wait budget → halt saying which wait ran out and how to wait longer; that advice, followed literally, finishes', async () => {
     const pass = track('AWS API', 'propagation slower than the budget (ModifyVpcEndpoint ×75)');
     await withEstate(SMALL, async (e) => {
       const zoneIds = await zonesOf(e);
       // A copy of the plan with the smallest step budget the schema allows.
-      const tight = join(e.dir, 'sandbox', 'plan-tight.yaml');
-      const plan = parseYaml(readFileSync(e.info.planFile, 'utf8')) as { budgets: { stepTimeoutMs: number } };
-      plan.budgets.stepTimeoutMs = 1000;
-      writeFileSync(tight, stringifyYaml(plan));
+      const tight = e.planVariant('plan-tight', (plan) => (plan.budgets.stepTimeoutMs = 1000));
       await e.fault({ kind: 'slow', operation: 'ModifyVpcEndpoint', factor: 75 });
       const halted = await apply(e, {}, tight);
       expect(halted.code, out(halted)).toBe(3);
-      expect(halted.stdout).toMatch(/HALTED at step 3 \(converge\): Step 3 enable-private-dns \(converge\): the wait budget ran out with 1 pending \(endpoint vpce-\S+: pending\); resume to keep waiting, or raise budgets.stepTimeoutMs/);
+      expect(halted.stdout).toMatch(
+        /HALTED at step 3 \(converge\): Step 3 enable-private-dns \(converge\): the wait budget ran out with 1 pending \(endpoint vpce-\S+: pending\); resume to keep waiting \(the budget starts again\), or give it longer without touching the reviewed plan: r53migrate resume --step-timeout 30m/,
+      );
       noStack(halted);
       expect(readState(e).status).toBe('halted');
 
-      await e.clearFaults();
-      // The plan file changed (its budget is back): resume says so unless told it is intended.
-      const refused = await resume(e);
-      expect(refused.code, out(refused)).toBe(2);
-      expect(refused.stderr).toMatch(/--accept-plan-change/);
-      const resumed = await resume(e, ['--accept-plan-change']);
+      // The advice, word for word (plus the state file this test keeps apart); the endpoint is still slow.
+      const resumed = await cliWith(e, ['resume', '--state', statePath(e), '--step-timeout', '30m']);
       expectRecovered(resumed, 3);
       await expectDone(e, zoneIds);
-      pass('halt at step 3 (converge budget); resume with the budget restored finished');
+      pass('halt at step 3 (converge budget); resume --step-timeout 30m finished, the reviewed plan untouched');
     });
   }, LONG);
 
@@ -393,4 +387,125 @@ describe.concurrent('the fault table', () => {
       });
     }, LONG);
   }
+  // ---------------------------------------------------------------- the estate changed mid-run
+
+  // A colleague's change in the window, made with the AWS CLI: the run must see it through AWS,
+  // stop before it makes things worse, and leave every VPC resolving; once put back, resume finishes.
+
+  it('11. a spoke taken off the Profile while step 5 runs → halt before step 6 detaches it (it would fall through to public DNS); every VPC resolving; re-associated, resume finishes', async () => {
+    const pass = track('estate changed mid-run', 'spoke taken off the Profile during step 5');
+    await withEstate(SMALL, async (e) => {
+      const zoneIds = await zonesOf(e);
+      const spoke = e.info.vpcs[1]!;
+      const probes = e.probeLoop();
+      await e.fault({ kind: 'hold', operation: 'AssociateResourceToProfile', phase: 'before', match: 'vpc-endpoint', count: 1 });
+      const run = e.start(['apply', e.info.planFile, '--yes', '--state', statePath(e)]);
+      await e.waitHeld(120_000);
+      await e.aws('spokes-1', ['route53profiles', 'disassociate-profile', '--profile-id', e.info.profileId, '--resource-id', spoke.id]);
+      await e.release();
+      const exit = await run.exited;
+      const { failures } = await probes.stop();
+      expect(exit.code, run.stdout() + run.stderr()).toBe(3);
+      expect(run.stdout()).toMatch(new RegExp(`HALTED at step [56] \\(plan\\): [\\s\\S]*${spoke.id} is on the Profile: is false, expected true`));
+      expect((await e.requests()).some((l) => l.operation === 'DisassociateVPCFromHostedZone' && l.outcome === 'ok' && (l.body ?? '').includes(spoke.id))).toBe(false);
+      expect(failures).toEqual([]);
+
+      await e.aws('spokes-1', ['route53profiles', 'associate-profile', '--profile-id', e.info.profileId, '--resource-id', spoke.id, '--name', 'put-back']);
+      const resumed = await resume(e);
+      expect(resumed.code, out(resumed)).toBe(0);
+      await expectDone(e, zoneIds);
+      pass('halt before step 6 naming the spoke, 0 wrong answers; put back, resumed');
+    });
+  }, LONG);
+
+  it('12. the zone re-associated with the shared-services VPC after step 2 (the laptop died, a colleague "fixed" it) → resume halts before step 3 instead of sending a doomed ModifyVpcEndpoint; put back, resume finishes', async () => {
+    const pass = track('estate changed mid-run', 'zone re-associated with the shared-services VPC after step 2');
+    await withEstate(SMALL, async (e) => {
+      const zoneIds = await zonesOf(e);
+      const shared = e.info.vpcs[0]!;
+      await e.fault({ kind: 'hold', operation: 'ModifyVpcEndpoint', phase: 'before', count: 1 });
+      const run = e.start(['apply', e.info.planFile, '--yes', '--state', statePath(e)]);
+      await e.waitHeld(120_000);
+      run.child.kill('SIGKILL');
+      await run.exited;
+      await e.release();
+      const probes = e.probeLoop();
+      const vpcArg = `VPCRegion=${e.info.region},VPCId=${shared.id}`;
+      await e.aws('shared-services', ['route53', 'associate-vpc-with-hosted-zone', '--hosted-zone-id', zoneIds[0]!, '--vpc', vpcArg]);
+      const halted = await resume(e);
+      const { failures } = await probes.stop();
+      expect(halted.code, out(halted)).toBe(3);
+      expect(halted.stdout).toMatch(new RegExp(`HALTED at step 3 \\(plan\\): .*moved back under the run.*zone ${zoneIds[0]} is associated with ${shared.id}: is true, expected false`));
+      expect((await e.requests()).filter((l) => l.operation === 'ModifyVpcEndpoint' && l.outcome === 'ok')).toEqual([]);
+      expect(failures).toEqual([]);
+      noStack(halted);
+
+      await e.aws('shared-services', ['route53', 'disassociate-vpc-from-hosted-zone', '--hosted-zone-id', zoneIds[0]!, '--vpc', vpcArg]);
+      const resumed = await resume(e);
+      expectRecovered(resumed, 3);
+      await expectDone(e, zoneIds);
+      pass('halt at step 3 (moved back), 0 wrong answers; put back, resumed');
+    });
+  }, LONG);
+
+  it('13. a record added to the zone mid-run → halt naming it (exit 3), nothing deleted; moved away, resume finishes', async () => {
+    const pass = track('estate changed mid-run', 'record added to the zone during step 6');
+    await withEstate(SMALL, async (e) => {
+      const zoneIds = await zonesOf(e);
+      const spoke = e.info.vpcs[1]!;
+      const change = (action: string) =>
+        JSON.stringify({ Changes: [{ Action: action, ResourceRecordSet: { Name: `added.${e.info.names[0]!.zoneName}`, Type: 'TXT', TTL: 60, ResourceRecords: [{ Value: '"a colleague\'s"' }] } }] });
+      const probes = e.probeLoop();
+      await e.fault({ kind: 'hold', operation: 'DisassociateVPCFromHostedZone', phase: 'before', match: spoke.id, count: 1 });
+      const run = e.start(['apply', e.info.planFile, '--yes', '--state', statePath(e)]);
+      await e.waitHeld(120_000);
+      await e.aws('shared-services', ['route53', 'change-resource-record-sets', '--hosted-zone-id', zoneIds[0]!, '--change-batch', change('CREATE')]);
+      await e.release();
+      const exit = await run.exited;
+      const { failures } = await probes.stop();
+      expect(exit.code, run.stdout() + run.stderr()).toBe(3);
+      expect(run.stdout()).toMatch(/HALTED at step 6 \(plan\): .*holds records the migration would delete with the zone: added\.lambda\.us-east-1\.amazonaws\.com\. TXT/);
+      const zone = (await e.state()).zones.find((z) => z.id === zoneIds[0])!;
+      expect(zone.records.map((r) => r.type).sort()).toEqual(['A', 'NS', 'SOA', 'TXT']);
+      expect(failures).toEqual([]);
+
+      await e.aws('shared-services', ['route53', 'change-resource-record-sets', '--hosted-zone-id', zoneIds[0]!, '--change-batch', change('DELETE')]);
+      const resumed = await resume(e);
+      expectRecovered(resumed, 6);
+      await expectDone(e, zoneIds);
+      pass('halt at step 6 naming the record, nothing deleted; moved away, resumed');
+    });
+  }, LONG);
+
+  it("14. Private DNS turned off on the endpoint after step 3 → resume halts before step 4 takes the zone off the Profile (the shared-services VPC would lose its answer); turned back on, resume finishes", async () => {
+    const pass = track('estate changed mid-run', 'endpoint Private DNS turned off after step 3');
+    await withEstate(SMALL, async (e) => {
+      const zoneIds = await zonesOf(e);
+      const endpointId = e.info.names[0]!.endpointId;
+      const shared = e.info.vpcs[0]!;
+      await e.fault({ kind: 'hold', operation: 'DisassociateResourceFromProfile', phase: 'before', count: 1 });
+      const run = e.start(['apply', e.info.planFile, '--yes', '--state', statePath(e)]);
+      await e.waitHeld(120_000);
+      run.child.kill('SIGKILL');
+      await run.exited;
+      await e.release();
+      const probes = e.probeLoop();
+      await e.aws('shared-services', ['ec2', 'modify-vpc-endpoint', '--vpc-endpoint-id', endpointId, '--no-private-dns-enabled']);
+      const halted = await resume(e);
+      const { failures } = await probes.stop();
+      expect(halted.code, out(halted)).toBe(3);
+      expect(halted.stdout).toMatch(new RegExp(`HALTED at step 4 \\(plan\\): .*${shared.id} \\(account shared-services \\d+\\) would lose its answer for lambda\\.us-east-1\\.amazonaws\\.com.*public DNS`));
+      expect(halted.stdout).toMatch(new RegExp(`${endpointId} has Private DNS on: is false, expected true`));
+      expect((await e.requests()).filter((l) => l.operation === 'DisassociateResourceFromProfile' && l.outcome === 'ok')).toEqual([]);
+      expect(failures).toEqual([]);
+      noStack(halted);
+
+      await e.aws('shared-services', ['ec2', 'modify-vpc-endpoint', '--vpc-endpoint-id', endpointId, '--private-dns-enabled']);
+      const resumed = await resume(e);
+      expectRecovered(resumed, 4);
+      // (the colleague's own call to turn it back on is the same request as step 3's)
+      await expectDone(e, zoneIds, 1, [/^ModifyVpcEndpoint .*PrivateDnsEnabled=true/]);
+      pass('halt at step 4 naming the VPC that would lose its answer; turned back on, resumed');
+    });
+  }, LONG);
 });
