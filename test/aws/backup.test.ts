@@ -2,13 +2,11 @@
 // that it verifies each file against the live zone, and that readBackup refuses, with a typed
 // error naming the file, a backup it can't trust (cut short, edited, not ours). Against a sandbox
 // over HTTP, with the official SDK as the witness of what ListResourceRecordSets returns.
-import { ChangeResourceRecordSetsCommand, ListResourceRecordSetsCommand, Route53Client, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { ChangeResourceRecordSetsCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsAccess } from '../../src/aws/access.js';
 import {
   backupZone,
   BackupFileError,
@@ -19,57 +17,25 @@ import {
   type BackupFile,
   type ZoneBackup,
 } from '../../src/aws/backup.js';
-import { loadPlan } from '../../src/plan/load.js';
-import type { Plan } from '../../src/plan/schema.js';
-import { startSandbox, type Sandbox } from '../../src/twin/sandbox.js';
+import { someRecords, startInProcessEstate, type InProcessEstate } from '../support/in-process-estate.js';
 
-let sb: Sandbox;
-let dir: string;
-let plan: Plan;
-let access: AwsAccess;
-let zoneId: string;
-let zoneName: string;
-let sdk: Route53Client;
-const savedEnv = { ...process.env };
+let estate: InProcessEstate | undefined;
+// Filled in by beforeAll from the estate.
+let { sb, dir, plan, access, zoneId, zoneName, sdk, records } = {} as InProcessEstate;
 const shared = () => plan.profile.account;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'r53m-backup-'));
-  sb = await startSandbox({ scenario: 'direct', vpcs: 3, endpoints: 1, accounts: 2, seed: 'backup', region: 'us-east-1', delayScale: 0.01, dir, host: '127.0.0.1', port: 0, rateLimits: 'off' });
-  Object.assign(process.env, { AWS_CONFIG_FILE: sb.info.awsConfigFile, AWS_SHARED_CREDENTIALS_FILE: sb.info.awsCredentialsFile, AWS_ENDPOINT_URL: sb.info.endpointUrl });
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_ACCESS_KEY_ID;
-  delete process.env.AWS_SECRET_ACCESS_KEY;
-  plan = (await loadPlan(sb.info.planFile)).plan;
-  access = new AwsAccess({ region: plan.region, accounts: plan.accounts });
-  zoneId = plan.endpoints[0]!.zones[0]!;
-  zoneName = sb.world.zones.find((z) => z.id === zoneId)!.name;
-  const a = sb.info.accounts[0]!;
-  sdk = new Route53Client({ endpoint: sb.info.endpointUrl, region: plan.region, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, maxAttempts: 1 });
+  estate = await startInProcessEstate({ seed: 'backup', accounts: 2 });
+  ({ sb, dir, plan, access, zoneId, zoneName, sdk, records } = estate);
   // A zone with more than the apex and the endpoint alias: plain records, a TXT, and an alias to a name of the zone itself.
-  await sdk.send(
-    new ChangeResourceRecordSetsCommand({
-      HostedZoneId: zoneId,
-      ChangeBatch: {
-        Changes: [
-          { Action: 'CREATE', ResourceRecordSet: { Name: `api.${zoneName}`, Type: 'A', TTL: 60, ResourceRecords: [{ Value: '10.9.0.1' }, { Value: '10.9.0.2' }] } },
-          { Action: 'CREATE', ResourceRecordSet: { Name: `note.${zoneName}`, Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: '"kept by the backup"' }] } },
-          { Action: 'CREATE', ResourceRecordSet: { Name: `www.${zoneName}`, Type: 'A', AliasTarget: { HostedZoneId: zoneId, DNSName: `api.${zoneName}`, EvaluateTargetHealth: false } } },
-        ],
-      },
-    }),
-  );
+  await estate.change(zoneId, someRecords(zoneId, zoneName));
 });
 
 afterAll(async () => {
-  sdk?.destroy();
-  access?.destroy();
-  process.env = savedEnv;
-  await sb?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await estate?.close();
 });
 
-const liveRecords = async (): Promise<ResourceRecordSet[]> => JSON.parse(JSON.stringify((await sdk.send(new ListResourceRecordSetsCommand({ HostedZoneId: zoneId }))).ResourceRecordSets ?? []));
+const liveRecords = () => records(zoneId);
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 const vpcs = () => sb.info.vpcs.map((v) => ({ vpcId: v.id, region: plan.region }));
 

@@ -2,57 +2,24 @@
 // back: the JSON keeps every routing field exactly as ListResourceRecordSets returns it, the BIND
 // file carries them only as comments, and restore tells record sets apart by SetIdentifier (one
 // weighted member missing is re-created alone; one with another Weight is a conflict).
-import { ChangeResourceRecordSetsCommand, DeleteHostedZoneCommand, ListResourceRecordSetsCommand, Route53Client, type Change, type ResourceRecordSet } from '@aws-sdk/client-route-53';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsAccess } from '../../src/aws/access.js';
 import { backupZone, readBackup, type LoadedBackup, type ZoneBackup } from '../../src/aws/backup.js';
 import { recreateZone, refillZone, RestoreConflictError } from '../../src/aws/restore.js';
-import { loadPlan } from '../../src/plan/load.js';
-import type { Plan } from '../../src/plan/schema.js';
-import { startSandbox, type Sandbox } from '../../src/twin/sandbox.js';
+import { fast, startInProcessEstate, type InProcessEstate } from '../support/in-process-estate.js';
 
-let sb: Sandbox;
-let dir: string;
-let plan: Plan;
-let access: AwsAccess;
-let zoneId: string;
-let zoneName: string;
-let sdk: Route53Client;
-const savedEnv = { ...process.env };
+let estate: InProcessEstate | undefined;
+// Filled in by beforeAll from the estate.
+let { sb, dir, plan, access, zoneId, zoneName, change, records, isApex, deleteZone } = {} as InProcessEstate;
 const account = () => plan.profile.account;
-const fast = { maxWaitMs: 20_000, pollIntervalMs: 50 };
 
-async function patiently<T>(f: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await f();
-    } catch (e) {
-      if ((e as Error).name !== 'PriorRequestNotComplete' || i > 200) throw e;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-const change = (id: string, changes: Change[]) => patiently(() => sdk.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: id, ChangeBatch: { Changes: changes } })));
-const records = async (id: string): Promise<ResourceRecordSet[]> => JSON.parse(JSON.stringify((await sdk.send(new ListResourceRecordSetsCommand({ HostedZoneId: id }))).ResourceRecordSets ?? []));
-const isApex = (r: ResourceRecordSet) => (r.Type === 'SOA' || r.Type === 'NS') && r.Name === zoneName;
 const one = (name: string, id?: string) => (r: ResourceRecordSet) => r.Name === `${name}.${zoneName}` && (id === undefined || r.SetIdentifier === id);
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'r53m-restore-routing-'));
-  sb = await startSandbox({ scenario: 'direct', vpcs: 3, endpoints: 1, accounts: 1, seed: 'restore-routing', region: 'us-east-1', delayScale: 0.01, dir, host: '127.0.0.1', port: 0, rateLimits: 'off' });
-  Object.assign(process.env, { AWS_CONFIG_FILE: sb.info.awsConfigFile, AWS_SHARED_CREDENTIALS_FILE: sb.info.awsCredentialsFile, AWS_ENDPOINT_URL: sb.info.endpointUrl });
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_ACCESS_KEY_ID;
-  delete process.env.AWS_SECRET_ACCESS_KEY;
-  plan = (await loadPlan(sb.info.planFile)).plan;
-  access = new AwsAccess({ region: plan.region, accounts: plan.accounts });
-  zoneId = plan.endpoints[0]!.zones[0]!;
-  zoneName = sb.world.zones.find((z) => z.id === zoneId)!.name;
-  const a = sb.info.accounts[0]!;
-  sdk = new Route53Client({ endpoint: sb.info.endpointUrl, region: plan.region, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, maxAttempts: 1 });
+  estate = await startInProcessEstate({ seed: 'restore-routing', accounts: 1 });
+  ({ sb, dir, plan, access, zoneId, zoneName, change, records, isApex, deleteZone } = estate);
   const a1 = (v: string) => [{ Value: v }];
   await change(zoneId, [
     { Action: 'CREATE', ResourceRecordSet: { Name: `w.${zoneName}`, Type: 'A', SetIdentifier: 'blue', Weight: 10, TTL: 60, ResourceRecords: a1('10.1.0.1') } },
@@ -66,11 +33,7 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  sdk?.destroy();
-  access?.destroy();
-  process.env = savedEnv;
-  await sb?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await estate?.close();
 });
 
 describe('routing-policy record sets through a backup and back', () => {
@@ -147,9 +110,7 @@ describe('routing-policy record sets through a backup and back', () => {
   });
 
   it('recreate: every routing-policy record set comes back in the new zone', async () => {
-    const rest = (await records(zoneId)).filter((r) => !isApex(r));
-    await change(zoneId, rest.map((r) => ({ Action: 'DELETE', ResourceRecordSet: r })));
-    await patiently(() => sdk.send(new DeleteHostedZoneCommand({ Id: zoneId })));
+    await deleteZone(zoneId);
     const r = await recreateZone(access, account(), backup, { ...fast, vpcs: sb.info.vpcs.map((v) => ({ vpcId: v.id, region: plan.region })) });
     expect((await records(r.zoneId)).filter((x) => !isApex(x))).toEqual(backup.resourceRecordSets.filter((x) => !isApex(x)));
   });

@@ -2,16 +2,7 @@
 // missing and refuses a record that differs; recreateZone makes the zone anew (same name, comment,
 // records, VPCs, a cross-account VPC through an authorization) and, after a crash, finds the zone
 // it made rather than making a second. The twin's request log is the witness of what was sent.
-import {
-  ChangeResourceRecordSetsCommand,
-  DeleteHostedZoneCommand,
-  ListResourceRecordSetsCommand,
-  Route53Client,
-  type Change,
-  type ResourceRecordSet,
-} from '@aws-sdk/client-route-53';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import type { ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { AwsAccess } from '../../src/aws/access.js';
@@ -20,74 +11,28 @@ import { callerReferencePrefix, recreateZone, refillZone, RestoreConflictError, 
 import { loadPlan } from '../../src/plan/load.js';
 import type { Plan } from '../../src/plan/schema.js';
 import { startSandbox, type Sandbox } from '../../src/twin/sandbox.js';
+import { fast, someRecords, startInProcessEstate, type InProcessEstate } from '../support/in-process-estate.js';
 
-let sb: Sandbox;
-let dir: string;
-let plan: Plan;
-let access: AwsAccess;
-let zoneId: string;
-let zoneName: string;
-let sdk: Route53Client;
-const savedEnv = { ...process.env };
+let estate: InProcessEstate | undefined;
+// Filled in by beforeAll from the estate.
+let { sb, dir, plan, access, zoneId, zoneName, change, records, isApex, deleteZone } = {} as InProcessEstate;
 const shared = () => plan.profile.account;
-const fast = { maxWaitMs: 20_000, pollIntervalMs: 50 };
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'r53m-restore-'));
   // 3 VPCs over 2 accounts: the zone's owner holds the shared-services VPC, the other account both spokes.
-  sb = await startSandbox({ scenario: 'direct', vpcs: 3, endpoints: 1, accounts: 2, seed: 'restore', region: 'us-east-1', delayScale: 0.01, dir, host: '127.0.0.1', port: 0, rateLimits: 'off' });
-  Object.assign(process.env, { AWS_CONFIG_FILE: sb.info.awsConfigFile, AWS_SHARED_CREDENTIALS_FILE: sb.info.awsCredentialsFile, AWS_ENDPOINT_URL: sb.info.endpointUrl });
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_ACCESS_KEY_ID;
-  delete process.env.AWS_SECRET_ACCESS_KEY;
-  plan = (await loadPlan(sb.info.planFile)).plan;
-  access = new AwsAccess({ region: plan.region, accounts: plan.accounts });
-  zoneId = plan.endpoints[0]!.zones[0]!;
-  zoneName = sb.world.zones.find((z) => z.id === zoneId)!.name;
-  const a = sb.info.accounts[0]!;
-  sdk = new Route53Client({ endpoint: sb.info.endpointUrl, region: plan.region, credentials: { accessKeyId: a.accessKeyId, secretAccessKey: a.secretAccessKey }, maxAttempts: 1 });
-  await change(zoneId, [
-    { Action: 'CREATE', ResourceRecordSet: { Name: `api.${zoneName}`, Type: 'A', TTL: 60, ResourceRecords: [{ Value: '10.9.0.1' }, { Value: '10.9.0.2' }] } },
-    { Action: 'CREATE', ResourceRecordSet: { Name: `note.${zoneName}`, Type: 'TXT', TTL: 300, ResourceRecords: [{ Value: '"kept by the backup"' }] } },
-    { Action: 'CREATE', ResourceRecordSet: { Name: `www.${zoneName}`, Type: 'A', AliasTarget: { HostedZoneId: zoneId, DNSName: `api.${zoneName}`, EvaluateTargetHealth: false } } },
-  ]);
+  estate = await startInProcessEstate({ seed: 'restore', accounts: 2 });
+  ({ sb, dir, plan, access, zoneId, zoneName, change, records, isApex, deleteZone } = estate);
+  await change(zoneId, someRecords(zoneId, zoneName));
 });
 
 afterAll(async () => {
-  sdk?.destroy();
-  access?.destroy();
-  process.env = savedEnv;
-  await sb?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await estate?.close();
 });
 
-/** The sandbox refuses a zone's next change while its last one is PENDING (PriorRequestNotComplete), as Route 53 may. */
-async function patiently<T>(f: () => Promise<T>): Promise<T> {
-  for (let i = 0; ; i++) {
-    try {
-      return await f();
-    } catch (e) {
-      if ((e as Error).name !== 'PriorRequestNotComplete' || i > 200) throw e;
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-}
-async function change(id: string, changes: Change[]): Promise<void> {
-  await patiently(() => sdk.send(new ChangeResourceRecordSetsCommand({ HostedZoneId: id, ChangeBatch: { Changes: changes } })));
-}
-const records = async (id: string): Promise<ResourceRecordSet[]> => JSON.parse(JSON.stringify((await sdk.send(new ListResourceRecordSetsCommand({ HostedZoneId: id }))).ResourceRecordSets ?? []));
 const mutations = () => sb.server.twin.log.filter((e) => e.mutating && e.outcome === 'ok');
-const isApex = (r: ResourceRecordSet) => (r.Type === 'SOA' || r.Type === 'NS') && r.Name === zoneName;
 const byName = (n: string) => (r: ResourceRecordSet) => r.Name === `${n}.${zoneName}`;
 const allVpcs = () => sb.info.vpcs.map((v) => ({ vpcId: v.id, region: plan.region }));
 const zonesNamed = () => sb.server.twin.world.zones.filter((z) => z.name === zoneName);
-
-/** Empties a zone by hand (every record but the apex) and deletes it. */
-async function deleteZone(id: string): Promise<void> {
-  const rest = (await records(id)).filter((r) => !isApex(r));
-  if (rest.length) await change(id, rest.map((r) => ({ Action: 'DELETE', ResourceRecordSet: r })));
-  await patiently(() => sdk.send(new DeleteHostedZoneCommand({ Id: id })));
-}
 
 describe('refillZone: the zone still exists', () => {
   let backup: LoadedBackup;
