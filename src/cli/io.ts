@@ -1,4 +1,6 @@
 // The CLI takes its streams and environment as parameters so tests can run it in-process.
+import { createInterface } from 'node:readline/promises';
+
 export interface CliIo {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream;
@@ -15,4 +17,14 @@ export function processInterrupted(): Promise<string> {
     process.once('SIGINT', on('SIGINT'));
     process.once('SIGTERM', on('SIGTERM'));
   });
+}
+
+/** Asks a yes/no question on the terminal; only "y" or "yes" is a yes. */
+export async function confirm(io: CliIo, question: string): Promise<boolean> {
+  const rl = createInterface({ input: io.stdin!, output: io.stdout as NodeJS.WritableStream });
+  try {
+    return /^y(es)?$/i.test((await rl.question(question)).trim());
+  } finally {
+    rl.close();
+  }
 }

@@ -3,7 +3,6 @@
 // re-create it with its VPCs and records. Idempotent: run again after a failure or a kill.
 import { GetHostedZoneCommand } from '@aws-sdk/client-route-53';
 import { Command } from 'commander';
-import { createInterface } from 'node:readline/promises';
 import { readBackup, type LoadedBackup } from '../aws/backup.js';
 import { NotFoundError } from '../aws/errors.js';
 import { recreateZone, refillZone, type RecordRef, type RecreateResult, type RefillResult, type RestoreCall } from '../aws/restore.js';
@@ -11,7 +10,7 @@ import { ID_PATTERNS } from '../plan/schema.js';
 import type { VpcRef } from '../aws/world.js';
 import { accessFor, loadPlanForCli } from './common.js';
 import { EXIT, UsageError } from './errors.js';
-import { processInterrupted, type CliIo } from './io.js';
+import { confirm, processInterrupted, type CliIo } from './io.js';
 
 const HELP = `
 Puts a zone back from the JSON backup a run wrote before step 7 emptied and deleted it (beside the
@@ -85,15 +84,6 @@ function recreateText(backup: LoadedBackup, r: RecreateResult): string {
   for (const s of r.skipped) lines.push(`warning: ${s.vpcId} was not associated: ${s.reason}`);
   lines.push(`New zone id: ${r.zoneId}`);
   return lines.join('\n') + '\n';
-}
-
-async function confirm(io: CliIo, question: string): Promise<boolean> {
-  const rl = createInterface({ input: io.stdin!, output: io.stdout as NodeJS.WritableStream });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
 }
 
 interface Options {

@@ -2,7 +2,6 @@
 import { Command } from 'commander';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
-import { createInterface } from 'node:readline/promises';
 import type { Logger } from 'pino';
 import type { AwsAccess } from '../aws/access.js';
 import { observe } from '../aws/observe.js';
@@ -14,7 +13,7 @@ import { DEFAULT_STATE_DIR, inspectLock, readStateFile, StateDirNotWritableError
 import { planRun } from '../steps/plan-run.js';
 import { accessFor, defaultStatePath, fileLogger, loadPlanForCli, logPathFor, parseDuration } from './common.js';
 import { EXIT, UsageError } from './errors.js';
-import { processInterrupted, type CliIo } from './io.js';
+import { confirm, processInterrupted, type CliIo } from './io.js';
 import { progressPrinter } from './progress.js';
 import { renderPlanText, runPlanHash } from './render-plan.js';
 
@@ -66,15 +65,6 @@ export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan
 }
 
 export const OUTCOME_EXIT: Record<RunResult['outcome'], number> = { done: EXIT.done, 'nothing-to-do': EXIT.done, halted: EXIT.halted, failed: EXIT.failed, interrupted: 130 };
-
-async function confirm(io: CliIo, question: string): Promise<boolean> {
-  const rl = createInterface({ input: io.stdin!, output: io.stdout as NodeJS.WritableStream });
-  try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
-  } finally {
-    rl.close();
-  }
-}
 
 export interface ExecuteRunOptions {
   mode: 'apply' | 'resume';

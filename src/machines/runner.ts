@@ -364,6 +364,8 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
   } catch (e) {
     // Ctrl-C before the machine started (discovery, the estate lock, the preflight): a stop, not a failure.
     if (!machineStarted && isAbort(e, opts.signal)) {
+      // Saved, so `status` and `resume` find the run (nothing of a step was sent).
+      await session.save({ status: previous && previous.status !== 'done' ? previous.status : 'running' }).catch(() => undefined);
       return result({ outcome: 'interrupted', failure: { step: startStep, phase: 'interrupt', message: `${(opts.signal?.reason as Error)?.message ?? 'interrupted'} before any step changed anything` }, counters: { batches: 0, applied: 0, alreadyDone: 0 } });
     }
     throw e;

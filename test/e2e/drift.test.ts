@@ -139,6 +139,10 @@ describe.concurrent('safety under drift and incomplete plans', () => {
       expect(r.stdout).toMatch(new RegExp(`Zone Z\\S+ had been emptied but not deleted when the run stopped: its 1 record set\\(s\\) were restored from \\S+\\.json, so ${keeper} answers lambda\\.us-east-1\\.amazonaws\\.com\\. again`));
       noStack(r);
       expect(await answerOf(e, keeper)).toBe('ok');
+      // The backup lists every VPC the zone had when the run started, not only the keeper.
+      const backupFile = /restored from (\S+\.json)/.exec(r.stdout)![1]!;
+      const backup = JSON.parse(readFileSync(join(e.dir, backupFile), 'utf8')) as { vpcsAtStart: { vpcId: string }[] };
+      expect(backup.vpcsAtStart.map((v) => v.vpcId).sort()).toEqual(e.info.vpcs.map((v) => v.id).sort());
       await new Promise((res) => setTimeout(res, 1500));
       const { failures } = await probes.stop();
       // The keeper's gap ended when the records came back, not when someone noticed.
@@ -221,9 +225,19 @@ describe.concurrent('safety under drift and incomplete plans', () => {
         expect(await mutations(e), `resume ${attempt} sent a change`).toBe(before);
       }
       await e.clearFaults();
+      const journalBefore = (JSON.parse(readFileSync(statePath(e), 'utf8')) as { journal: unknown[] }).journal.length;
       const resumed = await e.cli(['resume', e.info.planFile, '--state', statePath(e)], LONG);
       expect(resumed.code, out(resumed)).toBe(0);
       expect(resumed.stdout).toMatch(/Migration complete \(from step 6\)/);
+      // The summary counts what this invocation did, not the whole run's history.
+      const journal = (JSON.parse(readFileSync(statePath(e), 'utf8')) as { journal: { phase: string }[] }).journal.slice(journalBefore);
+      const done = journal.filter((j) => j.phase === 'applied' || j.phase === 'already-done').length;
+      expect(resumed.stdout).toContain(`this invocation: ${done} actions`);
+      expect(done).toBeLessThan(8);
+      // Every AWS call of the run is in its log, with the request id AWS gave.
+      const logLines = readFileSync(join(e.dir, 'state', 'run.log'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { msg: string; operation?: string; requestId?: string });
+      const deleted = (await e.requests()).find((l) => l.operation === 'DeleteHostedZone' && l.outcome === 'ok')!;
+      expect(logLines.some((l) => l.msg === 'aws call' && l.operation === 'DeleteHostedZone' && l.requestId === deleted.requestId)).toBe(true);
     });
   }, LONG);
 
@@ -278,6 +292,29 @@ describe.concurrent('safety under drift and incomplete plans', () => {
         const status = await runCli(['status', two.info.planFile, '--state', shared], { env: two.env, cwd: two.dir });
         expect(status.stdout).toMatch(new RegExp(`on Profile ${one.info.profileId}`));
       });
+    });
+  }, LONG);
+
+  it('Ctrl-C before the first step (discovery, the estate lock, the DNS preflight) → a stop (exit 130), not a bug; no step changed anything; status says interrupted; resume finishes', async () => {
+    await withEstate(['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '1'], async (e) => {
+      // Slow answers from one resolver make the preflight last a while.
+      await e.fault({ kind: 'dns', vpcId: e.info.vpcs[1]!.id, delayMs: 300 });
+      const run = e.start(['apply', e.info.planFile, '--yes', '--state', statePath(e)]);
+      await run.waitFor(/^Applying plan/, 60_000);
+      await new Promise((r) => setTimeout(r, 300));
+      run.child.kill('SIGINT');
+      const exit = await run.exited;
+      expect(exit.code, run.stdout() + run.stderr()).toBe(130);
+      expect(run.stdout()).toMatch(/Interrupted: interrupted by the operator \(SIGINT\) before any step changed anything/);
+      expect(run.stderr()).not.toMatch(/unexpected failure|\n\s+at /);
+      const stepCalls = (await e.requests()).filter((l) => l.mutating && l.outcome === 'ok' && !/Tag/.test(l.operation ?? ''));
+      expect(stepCalls).toEqual([]);
+      const status = await e.cli(['status', '--state', statePath(e)]);
+      expect(status.stdout).toMatch(/interrupted \(no process runs it any more/);
+      await e.clearFaults();
+      const resumed = await e.cli(['resume', e.info.planFile, '--state', statePath(e)], LONG);
+      expect(resumed.code, out(resumed)).toBe(0);
+      expect(resumed.stdout).toMatch(/Migration complete \(from step 1\)/);
     });
   }, LONG);
 });
