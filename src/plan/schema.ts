@@ -180,12 +180,22 @@ export const Plan = z
 export type Plan = z.infer<typeof Plan>;
 export type PlanAccount = z.infer<typeof Account>;
 
+export type PlanVpc = { id: string; account: string; role: 'shared' | 'spoke' | 'keeper' };
+
+/** A plan is a value: its VPC list is worked out once (the engine asks for it per VPC). */
+const PLAN_VPCS = new WeakMap<Plan, readonly PlanVpc[]>();
+
 /** Every VPC of the plan in order: shared services first, then the spokes (keeper last). */
-export function planVpcs(plan: Plan): { id: string; account: string; role: 'shared' | 'spoke' | 'keeper' }[] {
-  return [
-    { ...plan.sharedServicesVpc, role: 'shared' as const },
-    ...plan.spokes.map((s, i) => ({ ...s, role: i === plan.spokes.length - 1 ? ('keeper' as const) : ('spoke' as const) })),
-  ];
+export function planVpcs(plan: Plan): readonly PlanVpc[] {
+  let vpcs = PLAN_VPCS.get(plan);
+  if (!vpcs) {
+    vpcs = Object.freeze([
+      { ...plan.sharedServicesVpc, role: 'shared' as const },
+      ...plan.spokes.map((s, i) => ({ ...s, role: i === plan.spokes.length - 1 ? ('keeper' as const) : ('spoke' as const) })),
+    ]);
+    PLAN_VPCS.set(plan, vpcs);
+  }
+  return vpcs;
 }
 
 /** The VPCs the plan leaves out on purpose, with what each may lose. */

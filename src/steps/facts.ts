@@ -37,8 +37,15 @@ export function endpointOnProfile(world: World, endpointId: string): boolean {
   return !!e && resourceOnProfile(world, e.arn);
 }
 
+/** A zone's VPCs as a set, once per zone object (a zone of 300 VPCs is asked about each of them). */
+const ZONE_VPCS = new WeakMap<ObservedZone, Set<string>>();
+
 export function zoneOnVpc(world: World, zoneId: string, vpcId: string): boolean {
-  return !!zoneOf(world, zoneId)?.vpcs.some((v) => v.vpcId === vpcId);
+  const zone = zoneOf(world, zoneId);
+  if (!zone) return false;
+  let vpcs = ZONE_VPCS.get(zone);
+  if (!vpcs) ZONE_VPCS.set(zone, (vpcs = new Set(zone.vpcs.map((v) => v.vpcId))));
+  return vpcs.has(vpcId);
 }
 
 export function privateDnsOn(world: World, endpointId: string): boolean {

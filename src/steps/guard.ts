@@ -31,14 +31,14 @@ export function stepBatches(world: World, step: Step, ctx: StepContext): { batch
  * plan excludes on purpose, and the gaps a step declares (the keeper while step 7 empties and
  * deletes its zones) — those only when the answer is back, the same, once the step is complete.
  */
-export function unsafeBatch(world: World, ctx: StepContext, step: Step, actions: Action[]): Breakage[] {
+export function unsafeBatch(world: World, ctx: StepContext, step: Step, actions: Action[], after: World = simulate(world, actions)): Breakage[] {
   if (!actions.length) return [];
-  const after = simulate(world, actions);
   const excluded = excludedVpcs(ctx.plan);
-  const gaps = new Set(step.expect(world, ctx).filter((e) => e.during === 'may-gap').map((e) => `${e.vpcId}|${e.name}`));
+  let gaps: Set<string> | undefined;
   let end: World | undefined;
   return breakages(world, after, ctx).filter((b) => {
     if (excluded.has(b.vpcId)) return false;
+    gaps ??= new Set(step.expect(world, ctx).filter((e) => e.during === 'may-gap').map((e) => `${e.vpcId}|${e.name}`));
     if (!gaps.has(`${b.vpcId}|${b.name}`)) return true;
     end ??= stepBatches(after, step, ctx).end;
     return !sameAnswer(b.now, resolveName(end, ctx.plan, b.vpcId, b.name));

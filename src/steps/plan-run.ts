@@ -47,10 +47,11 @@ export function planRun(world: World, plan: Plan): RunPlan {
         const actions = step.actions(w, a.ctx);
         if (!actions.length) break;
         // The same check the run makes before it sends each batch, on the world carried forward.
-        for (const b of unsafeBatch(w, a.ctx, step, actions)) problems.push(`step ${step.number} ${step.id}, batch ${i + 1}: ${describeBreakage(b)}`);
+        const next = simulate(w, actions);
+        for (const b of unsafeBatch(w, a.ctx, step, actions, next)) problems.push(`step ${step.number} ${step.id}, batch ${i + 1}: ${describeBreakage(b)}`);
         batches.push(actions.map((act) => ({ action: act, call: apiCall(act), description: describeAction(act) })));
         mutatingCalls += actions.filter((act) => apiCall(act)).length;
-        w = simulate(w, actions);
+        w = next;
       }
     }
     const status = step.number < a.position ? 'done' : step.number === a.position && a.partial ? 'partly done' : batches.length ? 'to do' : 'done';

@@ -80,37 +80,75 @@ function endpointViews(ep: ObservedEndpoint, origin: 'endpoint-own-vpc' | 'endpo
   }));
 }
 
-/** The private zones that reach a VPC now (as far as the world shows: the plan's zones and endpoints). */
-function viewsOf(world: World, profileId: string, vpcId: string): View[] {
-  const views: View[] = [];
+/**
+ * What reaches VPCs in one world, indexed once: each VPC's directly associated zones and own
+ * endpoints, and what the Profile serves to a VPC whose association is COMPLETE. The dry run asks
+ * about every VPC × name after every batch (300 VPCs, 300 batches): a scan per question would not do.
+ */
+interface WorldIndex {
+  endpoints: ObservedEndpoint[];
+  direct: Map<string, View[]>;
+  /** Served by the Profile to its VPCs. */
+  profile: View[];
+  /** Per VPC: what reaches it, and a key naming that (VPCs with one key resolve alike). */
+  views: Map<string, { views: View[]; key: string }>;
+  /** Per (key, name): the resolution, worked out once for all the VPCs that share the key. */
+  resolved: Map<string, Resolution>;
+}
+
+/** Worlds are immutable values (observe freezes them, simulate returns a new one): an index per world. */
+const INDEX = new WeakMap<World, WorldIndex>();
+
+function indexOf(world: World): WorldIndex {
+  let ix = INDEX.get(world);
+  if (ix) return ix;
   const endpoints = Object.values(world.endpoints).filter((e): e is ObservedEndpoint => e.exists);
+  const direct = new Map<string, View[]>();
+  const add = (vpcId: string, views: View[]) => direct.set(vpcId, [...(direct.get(vpcId) ?? []), ...views]);
   for (const z of Object.values(world.zones)) {
-    if (z.exists && z.privateZone && z.vpcs.some((v) => v.vpcId === vpcId)) views.push({ name: canonicalName(z.name), origin: 'direct-zone', zoneId: z.id, records: z.records });
+    if (!z.exists || !z.privateZone) continue;
+    const view: View = { name: canonicalName(z.name), origin: 'direct-zone', zoneId: z.id, records: z.records };
+    for (const v of z.vpcs) add(v.vpcId, [view]);
   }
   // Its own endpoints' Private DNS answers once the endpoint is available again after the change.
-  for (const ep of endpoints) if (ep.vpcId === vpcId && ep.privateDnsEnabled && ep.state === 'available') views.push(...endpointViews(ep, 'endpoint-own-vpc'));
-  const pa = knownVpc(world, vpcId)?.profileAssociation;
-  if (pa && pa.profileId === profileId && world.profile) {
-    for (const r of world.profile.resources) {
-      if (!profileResourceApplies(pa.status, r.status)) continue;
-      const z = Object.values(world.zones).find((x) => x.exists && hostedZoneArn(x.id) === r.resourceArn);
-      if (z?.exists) {
-        if (z.privateZone) views.push({ name: canonicalName(z.name), origin: 'profile-zone', zoneId: z.id, records: z.records });
-        continue;
-      }
-      const ep = endpoints.find((e) => e.arn === r.resourceArn);
-      // Held by the Profile, it answers while it has its network interfaces and Private DNS on.
-      if (ep && ep.privateDnsEnabled && (ep.state === 'available' || ep.state === 'pending')) views.push(...endpointViews(ep, 'endpoint-profile'));
+  for (const ep of endpoints) if (ep.privateDnsEnabled && ep.state === 'available') add(ep.vpcId, endpointViews(ep, 'endpoint-own-vpc'));
+  const profile: View[] = [];
+  for (const r of world.profile?.resources ?? []) {
+    if (!profileResourceApplies('COMPLETE', r.status)) continue;
+    const z = Object.values(world.zones).find((x) => x.exists && hostedZoneArn(x.id) === r.resourceArn);
+    if (z?.exists) {
+      if (z.privateZone) profile.push({ name: canonicalName(z.name), origin: 'profile-zone', zoneId: z.id, records: z.records });
+      continue;
     }
+    const ep = endpoints.find((e) => e.arn === r.resourceArn);
+    // Held by the Profile, it answers while it has its network interfaces and Private DNS on.
+    if (ep && ep.privateDnsEnabled && (ep.state === 'available' || ep.state === 'pending')) profile.push(...endpointViews(ep, 'endpoint-profile'));
   }
-  return views;
+  ix = { endpoints, direct, profile, views: new Map(), resolved: new Map() };
+  INDEX.set(world, ix);
+  return ix;
+}
+
+/** The private zones that reach a VPC (as far as the world shows: the plan's zones and endpoints). */
+function viewsOf(world: World, profileId: string, vpcId: string): { views: View[]; key: string } {
+  const ix = indexOf(world);
+  let found = ix.views.get(vpcId);
+  if (!found) {
+    const pa = knownVpc(world, vpcId)?.profileAssociation;
+    const onProfile = !!pa && pa.profileId === profileId && profileResourceApplies(pa.status, 'COMPLETE');
+    const own = ix.direct.get(vpcId) ?? [];
+    const views = [...own, ...(onProfile ? ix.profile : [])];
+    const key = `${own.map((v) => `${v.origin}:${v.zoneId ?? v.endpointId}:${v.name}`).join(',')}|${onProfile ? 'profile' : ''}`;
+    ix.views.set(vpcId, (found = { views, key }));
+  }
+  return found;
 }
 
 function answerOf(world: World, view: View, qname: string): Answer {
   if (view.endpointId) return recordsAt(view.name, view.records, qname) ? { kind: 'endpoint', endpointId: view.endpointId } : { kind: 'no-answer' };
   const records = recordsAt(view.name, view.records, qname)?.filter((r) => r.type === 'A' || r.type === 'CNAME');
   if (!records?.length) return { kind: 'no-answer' };
-  const endpoints = Object.values(world.endpoints).filter((e): e is ObservedEndpoint => e.exists);
+  const { endpoints } = indexOf(world);
   for (const r of records) {
     const target = r.alias?.dnsName ?? (r.type === 'CNAME' ? r.values?.[0] : undefined);
     const byTarget = target ? endpoints.find((ep) => targetsEndpoint(ep, target)) : undefined;
@@ -125,15 +163,24 @@ function answerOf(world: World, view: View, qname: string): Answer {
 
 /** What `vpcId` resolves `name` to in this world, and through which source. */
 export function resolveName(world: World, plan: Plan, vpcId: string, name: string): Resolution {
-  const qname = canonicalName(name);
-  const view = chooseZone(viewsOf(world, plan.profile.id, vpcId), qname);
-  if (!view) return { via: 'none', answer: { kind: 'public' } };
-  return {
-    via: VIA[view.origin],
-    ...(view.zoneId ? { zoneId: view.zoneId } : {}),
-    ...(view.endpointId ? { endpointId: view.endpointId } : {}),
-    answer: answerOf(world, view, qname),
-  };
+  const { views, key } = viewsOf(world, plan.profile.id, vpcId);
+  const cacheKey = `${key}\u0000${name}`;
+  const ix = indexOf(world);
+  let r = ix.resolved.get(cacheKey);
+  if (!r) {
+    const qname = canonicalName(name);
+    const view = chooseZone(views, qname);
+    r = view
+      ? {
+          via: VIA[view.origin],
+          ...(view.zoneId ? { zoneId: view.zoneId } : {}),
+          ...(view.endpointId ? { endpointId: view.endpointId } : {}),
+          answer: answerOf(world, view, qname),
+        }
+      : { via: 'none', answer: { kind: 'public' } };
+    ix.resolved.set(cacheKey, r);
+  }
+  return r;
 }
 
 /** A private answer a workload uses: the endpoint, or some other private record. */
