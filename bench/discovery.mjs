@@ -1,12 +1,14 @@
 // npm run bench:discovery — API calls and wall time of observe() for plans of 10, 100 and 300
 // VPCs × 10 endpoints, against the twin with AWS's documented rate limits (and r53migrate's own
-// budget under them). Figures, not assertions.
+// budget under them), and the time of the dry run computed from that observation (every batch
+// checked by the resolution model for every VPC × name). Figures, not assertions.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AwsAccess } from '../dist/aws/access.js';
 import { observe } from '../dist/aws/observe.js';
 import { loadPlan } from '../dist/plan/load.js';
+import { planRun } from '../dist/steps/plan-run.js';
 import { startSandbox } from '../dist/twin/sandbox.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -22,12 +24,15 @@ for (const scenario of ['direct', 'via-profile']) {
     const access = new AwsAccess({ region: plan.region, accounts: plan.accounts });
     const before = sb.server.twin.log.length;
     const t0 = performance.now();
-    await observe(plan, access);
+    const world = await observe(plan, access);
     const ms = performance.now() - t0;
+    const t1 = performance.now();
+    const run = planRun(world, plan);
+    const planMs = performance.now() - t1;
     const calls = sb.server.twin.log.slice(before);
     const byService = {};
     for (const c of calls) byService[c.service] = (byService[c.service] ?? 0) + 1;
-    rows.push({ scenario, vpcs, endpoints: 10, accounts: 3, apiCalls: calls.length, throttled: calls.filter((c) => c.outcome === 'throttled').length, ...byService, wallMs: Math.round(ms) });
+    rows.push({ scenario, vpcs, endpoints: 10, accounts: 3, apiCalls: calls.length, throttled: calls.filter((c) => c.outcome === 'throttled').length, ...byService, wallMs: Math.round(ms), dryRunMs: Math.round(planMs), batches: run.ok ? run.steps.reduce((n, s) => n + s.batches.length, 0) : 'refused' });
     access.destroy();
     await sb.close();
     rmSync(dir, { recursive: true, force: true });
