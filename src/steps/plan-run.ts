@@ -8,8 +8,8 @@ import { assess } from './assess.js';
 import { MAX_BATCHES, unsafeBatch } from './guard.js';
 import { STEPS } from './index.js';
 import { describeBreakage, describeVpc } from './invariant.js';
-import { describeResolution, knownVpc, migratedNames, resolveName } from './resolution.js';
-import type { Expectation, Path } from './types.js';
+import { describeResolution, knownVpc, migratedNames, resolveName, type Resolution } from './resolution.js';
+import type { Expectation, Path, StepContext } from './types.js';
 
 export interface PlannedAction {
   action: Action;
@@ -38,6 +38,7 @@ export function planRun(world: World, plan: Plan): RunPlan {
   let w = world;
   const steps: PlannedStep[] = [];
   const problems: string[] = [];
+  const withoutAnswer = new Map<string, number[]>();
   let mutatingCalls = 0;
   for (const step of STEPS) {
     const batches: PlannedAction[][] = [];
@@ -56,20 +57,42 @@ export function planRun(world: World, plan: Plan): RunPlan {
     }
     const status = step.number < a.position ? 'done' : step.number === a.position && a.partial ? 'partly done' : batches.length ? 'to do' : 'done';
     steps.push({ number: step.number, id: step.id, title: step.title, why: step.why, status, batches, after: step.expect(w, a.ctx) });
+    for (const vpcId of excludedWithoutAnswer(w, a.ctx)) withoutAnswer.set(vpcId, [...(withoutAnswer.get(vpcId) ?? []), step.number]);
   }
   problems.push(...gapsNotClosed(w, a.ctx));
+  // What the VPCs left out on purpose go through, for the people who review the plan.
+  for (const [vpcId, accept] of excludedVpcs(plan)) {
+    const after = withoutAnswer.get(vpcId) ?? [];
+    a.warnings.push(
+      !knownVpc(world, vpcId)
+        ? `excludedVpcs lists ${vpcId}, which depends on nothing this plan changes: the entry can go`
+        : after.length
+          ? `${vpcId} is excluded (accept: ${accept}): it is without its answer after step${after.length > 1 ? 's' : ''} ${after.join(', ')}`
+          : `${vpcId} is excluded (accept: ${accept}): it keeps its answer after every step`,
+    );
+  }
   if (problems.length) return { ok: false, problems: [...new Set(problems)], warnings: a.warnings };
   return { ok: true, path: a.path, position: a.position, nothingToDo: a.position > STEPS.length, steps, warnings: a.warnings, mutatingCalls };
 }
 
+/** The excluded VPCs that depend on the plan and have no correct answer for some name in this world. */
+function excludedWithoutAnswer(w: World, ctx: StepContext): string[] {
+  const names = migratedNames(w, ctx);
+  return [...excludedVpcs(ctx.plan).keys()].filter(
+    (vpcId) => knownVpc(w, vpcId) && names.some(({ name, endpointId }) => !isAnswer(resolveName(w, ctx.plan, vpcId, name), endpointId)),
+  );
+}
+
+const isAnswer = (r: Resolution, endpointId: string) => r.answer.kind === 'endpoint' && r.answer.endpointId === endpointId;
+
 /** VPCs excluded with `accept: gap` must have their answer back once the run is complete. */
-function gapsNotClosed(end: World, ctx: Extract<ReturnType<typeof assess>, { ok: true }>['ctx']): string[] {
+function gapsNotClosed(end: World, ctx: StepContext): string[] {
   const out: string[] = [];
   for (const [vpcId, accept] of excludedVpcs(ctx.plan)) {
     if (accept !== 'gap' || !knownVpc(end, vpcId)) continue;
     for (const { name, endpointId } of migratedNames(end, ctx)) {
       const r = resolveName(end, ctx.plan, vpcId, name);
-      if (r.answer.kind === 'endpoint' && r.answer.endpointId === endpointId) continue;
+      if (isAnswer(r, endpointId)) continue;
       const v = knownVpc(end, vpcId);
       out.push(
         `${describeVpc({ vpcId, account: v?.account ?? '', accountId: v?.accountId ?? '', inPlan: false })} is excluded with accept: gap, but once the migration is complete it would resolve ${name} to ${describeResolution(r)}: ` +

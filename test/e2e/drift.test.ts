@@ -6,7 +6,7 @@
 // mid-run — a spoke taken off the Profile, the zone re-associated, a record added, Private DNS
 // turned off — are rows of the fault table, test/e2e/faults.test.ts.)
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliRun } from '../support/cli.js';
 import { queryUdp } from '../support/dns.js';
@@ -141,7 +141,7 @@ describe.concurrent('safety under drift and incomplete plans', () => {
       expect(await answerOf(e, keeper)).toBe('ok');
       // The backup lists every VPC the zone had when the run started, not only the keeper.
       const backupFile = /restored from (\S+\.json)/.exec(r.stdout)![1]!;
-      const backup = JSON.parse(readFileSync(join(e.dir, backupFile), 'utf8')) as { vpcsAtStart: { vpcId: string }[] };
+      const backup = JSON.parse(readFileSync(resolve(e.dir, backupFile), 'utf8')) as { vpcsAtStart: { vpcId: string }[] };
       expect(backup.vpcsAtStart.map((v) => v.vpcId).sort()).toEqual(e.info.vpcs.map((v) => v.id).sort());
       await new Promise((res) => setTimeout(res, 1500));
       const { failures } = await probes.stop();

@@ -122,6 +122,8 @@ async function expectDone(e: Estate, zoneIds: string[], from = 1, again: RegExp[
   expect(twice.filter(([k, n]) => !(n === 2 && again.some((re) => re.test(k))))).toEqual([]);
 }
 
+const MARK_OPERATIONS = new Set(['TagResource', 'UntagResource', 'ChangeTagsForResource']);
+
 const zonesOf = async (e: Estate) => (await e.state()).zones.map((z) => z.id);
 
 describe.concurrent('the fault table', () => {
@@ -315,6 +317,8 @@ describe.concurrent('the fault table', () => {
       const intents = st.journal.filter((j) => j.phase === 'intent');
       for (const [key, n] of appliedMutations(await e.requests())) {
         const op = key.split(' ')[0]!;
+        // The estate mark (tag r53migrate:run) is not a step's change: it is logged, not journaled.
+        if (MARK_OPERATIONS.has(op)) continue;
         expect(intents.filter((j) => j.operation === op).length, `${key} applied without a checkpointed intent`).toBeGreaterThanOrEqual(n);
       }
       expect(existsSync(`${statePath(e)}.lock`), 'lock released').toBe(false);

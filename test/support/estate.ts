@@ -72,7 +72,15 @@ export async function startEstate(args: string[]): Promise<Estate> {
     requests: () => get<RequestLogEntry[]>('/_twin/requests'),
     fault: async (spec) => (await fetch(`${info.endpointUrl}/_twin/faults`, { method: 'POST', body: JSON.stringify(spec) })).json() as Promise<{ id: string }[]>,
     clearFaults: async () => void (await fetch(`${info.endpointUrl}/_twin/faults`, { method: 'DELETE' })),
-    waitHeld: (timeoutMs = 30_000) => get(`/_twin/held?waitMs=${timeoutMs}`),
+    // The twin answers a held-request wait after at most 30 s: ask again until our own deadline.
+    async waitHeld(timeoutMs = 30_000) {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        const left = deadline - Date.now();
+        const held = await get<{ id: string; operation: string }[]>(`/_twin/held?waitMs=${Math.max(1, Math.min(left, 30_000))}`);
+        if (held.length || Date.now() >= deadline) return held;
+      }
+    },
     release: async () => void (await fetch(`${info.endpointUrl}/_twin/held/release`, { method: 'POST' })),
     probeLoop() {
       let running = true;
