@@ -432,7 +432,7 @@ describe.concurrent('the fault table', () => {
       await e.waitHeld(120_000);
       run.child.kill('SIGKILL');
       await run.exited;
-      await e.release();
+      // The held request stays held (never applied): released this instant, the twin might not yet see its caller gone.
       const probes = e.probeLoop();
       const vpcArg = `VPCRegion=${e.info.region},VPCId=${shared.id}`;
       await e.aws('shared-services', ['route53', 'associate-vpc-with-hosted-zone', '--hosted-zone-id', zoneIds[0]!, '--vpc', vpcArg]);
@@ -492,7 +492,7 @@ describe.concurrent('the fault table', () => {
       await e.waitHeld(120_000);
       run.child.kill('SIGKILL');
       await run.exited;
-      await e.release();
+      // The held request stays held (never applied): released this instant, the twin might not yet see its caller gone.
       const probes = e.probeLoop();
       await e.aws('shared-services', ['ec2', 'modify-vpc-endpoint', '--vpc-endpoint-id', endpointId, '--no-private-dns-enabled']);
       const halted = await resume(e);
