@@ -207,7 +207,8 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       }
       world = after;
     }
-    const assessment = assess(world, plan);
+    // A run part-way through goes on with resume once the estate is put right; a new one is planned again.
+    const assessment = assess(world, plan, previous && previous.status !== 'done' ? { then: 'resume' } : {});
     if (!assessment.ok) throw new EstateRefusedError(assessment.problems);
     warnings.push(...assessment.warnings);
     // A run that stopped part-way (halted, failed, killed) starts again at the step it stopped

@@ -11,18 +11,21 @@ import { resolveName, sameAnswer } from './resolution.js';
 import type { Step, StepContext } from './types.js';
 
 /** Batches per step are bounded: step 6 makes one per spoke, the others one or two. */
-export const MAX_BATCHES = 2000;
+const MAX_BATCHES = 2000;
 
-/** The batches a step still makes from this world, each applied to the world as if it succeeded. */
-export function stepBatches(world: World, step: Step, ctx: StepContext): { batches: Action[][]; end: World } {
-  const batches: Action[][] = [];
+/**
+ * Walks the batches a step still makes from this world, each carried forward as if it succeeded
+ * (visit sees the world before and after it); returns the world once the step is complete.
+ */
+export function walkStep(world: World, step: Step, ctx: StepContext, visit: (batch: { actions: Action[]; before: World; after: World; index: number }) => void = () => undefined): World {
   let w = world;
-  for (;;) {
-    if (batches.length >= MAX_BATCHES) throw new Error(`step ${step.number} ${step.id} did not converge in the dry run after ${MAX_BATCHES} batches (a bug)`);
+  for (let index = 0; ; index++) {
+    if (index >= MAX_BATCHES) throw new Error(`step ${step.number} ${step.id} did not converge in the dry run after ${MAX_BATCHES} batches (a bug)`);
     const actions = step.actions(w, ctx);
-    if (!actions.length) return { batches, end: w };
-    batches.push(actions);
-    w = simulate(w, actions);
+    if (!actions.length) return w;
+    const after = simulate(w, actions);
+    visit({ actions, before: w, after, index });
+    w = after;
   }
 }
 
@@ -40,7 +43,7 @@ export function unsafeBatch(world: World, ctx: StepContext, step: Step, actions:
     if (excluded.has(b.vpcId)) return false;
     gaps ??= new Set(step.expect(world, ctx).filter((e) => e.during === 'may-gap').map((e) => `${e.vpcId}|${e.name}`));
     if (!gaps.has(`${b.vpcId}|${b.name}`)) return true;
-    end ??= stepBatches(after, step, ctx).end;
+    end ??= walkStep(after, step, ctx);
     return !sameAnswer(b.now, resolveName(end, ctx.plan, b.vpcId, b.name));
   });
 }

@@ -3,9 +3,9 @@
 // which source after each step. Renderers print it; nothing here does I/O.
 import type { World } from '../aws/world.js';
 import { excludedVpcs, type Plan } from '../plan/schema.js';
-import { apiCall, describeAction, simulate, type Action, type ApiCall } from './actions.js';
+import { apiCall, describeAction, type Action, type ApiCall } from './actions.js';
 import { assess } from './assess.js';
-import { MAX_BATCHES, unsafeBatch } from './guard.js';
+import { unsafeBatch, walkStep } from './guard.js';
 import { STEPS } from './index.js';
 import { describeBreakage, describeVpc } from './invariant.js';
 import { describeResolution, knownVpc, migratedNames, resolveName, type Resolution } from './resolution.js';
@@ -43,17 +43,12 @@ export function planRun(world: World, plan: Plan): RunPlan {
   for (const step of STEPS) {
     const batches: PlannedAction[][] = [];
     if (step.number >= a.position) {
-      for (let i = 0; ; i++) {
-        if (i >= MAX_BATCHES) throw new Error(`step ${step.number} ${step.id} did not converge in the dry run after ${MAX_BATCHES} batches (a bug)`);
-        const actions = step.actions(w, a.ctx);
-        if (!actions.length) break;
+      w = walkStep(w, step, a.ctx, ({ actions, before, after, index }) => {
         // The same check the run makes before it sends each batch, on the world carried forward.
-        const next = simulate(w, actions);
-        for (const b of unsafeBatch(w, a.ctx, step, actions, next)) problems.push(`step ${step.number} ${step.id}, batch ${i + 1}: ${describeBreakage(b)}`);
+        for (const b of unsafeBatch(before, a.ctx, step, actions, after)) problems.push(`step ${step.number} ${step.id}, batch ${index + 1}: ${describeBreakage(b)}`);
         batches.push(actions.map((act) => ({ action: act, call: apiCall(act), description: describeAction(act) })));
         mutatingCalls += actions.filter((act) => apiCall(act)).length;
-        w = next;
-      }
+      });
     }
     const status = step.number < a.position ? 'done' : step.number === a.position && a.partial ? 'partly done' : batches.length ? 'to do' : 'done';
     steps.push({ number: step.number, id: step.id, title: step.title, why: step.why, status, batches, after: step.expect(w, a.ctx) });
