@@ -75,8 +75,17 @@ export class RunSession {
       if (previous?.estate && !sameEstate(previous.estate, o.estate)) {
         throw new StateEstateMismatchError(o.statePath, { planFile: previous.plan.file, describe: describeEstate(previous.estate) }, { planFile: o.plan.file, describe: describeEstate(o.estate) });
       }
+      // A run that finished is history: starting again on its state file is a new run (new id, new
+      // first observation), its journal carried on.
+      const again = previous?.status === 'done';
       const state: RunState = previous
-        ? { ...previous, plan: o.plan, estate: o.estate, runId: previous.runId ?? randomUUID() }
+        ? {
+            ...previous,
+            plan: o.plan,
+            estate: o.estate,
+            runId: again || !previous.runId ? randomUUID() : previous.runId,
+            ...(again ? { firstObservation: undefined } : {}),
+          }
         : { ...newRunState({ toolVersion: o.toolVersion, plan: o.plan, definitionVersion: o.definitionVersion, statePath: o.statePath, now: o.wallNow() }), runId: randomUUID(), estate: o.estate };
       return new RunSession(store, o.wallNow, previous, state, warnings);
     } catch (e) {
