@@ -3,7 +3,8 @@
 // directory, another machine) that finds a mark not its own refuses to start. The state file's
 // lock only guards one file; this guards the estate. Tags have no conditional write, so two runs
 // starting in the same second could both pass: each re-reads its mark after writing it, and the
-// engine checks the Profile's mark again at every step.
+// engine reads the Profile's mark again at every step (which also stops a run whose estate was
+// taken over with --force-unlock while it was, after all, still alive).
 import { ChangeTagsForResourceCommand, ListTagsForResourceCommand as ListZoneTagsCommand } from '@aws-sdk/client-route-53';
 import type { Plan } from '../plan/schema.js';
 import type { AwsAccess } from './access.js';
@@ -102,12 +103,16 @@ async function writeTag(access: AwsAccess, r: MarkedResource, value: string | un
   }
 }
 
-/** Puts this run's mark where it is missing (a resumed run keeps the mark it placed first). */
-export async function placeMark(access: AwsAccess, plan: Plan, world: World, mark: EstateMark, signal?: AbortSignal): Promise<MarkedResource[]> {
-  const found = await readMarks(access, plan, world, signal);
+/**
+ * Puts this run's mark where it is missing (`found`: the marks just read; a resumed run keeps the
+ * mark it placed first). Reads back what it wrote: a run that started at the same moment may have
+ * written over it.
+ */
+export async function placeMark(access: AwsAccess, plan: Plan, world: World, mark: EstateMark, found: MarkedResource[], signal?: AbortSignal): Promise<MarkedResource[]> {
+  const missing = found.filter((r) => r.mark?.runId !== mark.runId);
+  if (!missing.length) return found;
   const value = formatMark(mark);
-  for (const r of found) if (r.mark?.runId !== mark.runId) await writeTag(access, r, value, signal);
-  // Read back: a run that started at the same moment may have written over it.
+  for (const r of missing) await writeTag(access, r, value, signal);
   return readMarks(access, plan, world, signal);
 }
 

@@ -234,15 +234,18 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
 
     // Mark the estate as this run's; read back, since a run starting this very moment may have won.
     const since = new Date(wall()).toISOString();
-    const placed = await placeMark(opts.access, plan, world, { runId: session.runId, holder: holder(), since, plan: plan.name }, opts.signal);
+    const placed = await placeMark(opts.access, plan, world, { runId: session.runId, holder: holder(), since, plan: plan.name }, marks, opts.signal);
     const lost = placed.find((m) => m.mark && m.mark.runId !== session.runId);
     if (lost) throw new EstateLockedError(lost.mark!, [lost.kind === 'profile' ? `Profile ${plan.profile.id}` : `zone ${lost.id}`]);
 
     // The DNS evidence, and the preflight: nothing changes unless every probed pair resolves now.
     watch = startDnsWatch(world, plan, assessment.ctx, session.state.probeLog);
     if (watch.unprobed.length) warnings.push(`no resolver under probes.resolvers for ${watch.unprobed.join(', ')}: their resolution is not verified by probes (the resolution model still guards them)`);
-    const pre = await watch.preflight(budgets.dnsGateTimeoutMs, now, opts.signal);
-    if (pre && pre.verdict !== 'pass' && assessment.position === 1 && !assessment.partial) throw new PreflightDnsError(pre.reason);
+    // (A run part-way needs none: the step it starts at passes its own DNS gate before any change.)
+    if (assessment.position === 1 && !assessment.partial && !regateFirstStep) {
+      const pre = await watch.preflight(budgets.dnsGateTimeoutMs, now, opts.signal);
+      if (pre && pre.verdict !== 'pass') throw new PreflightDnsError(pre.reason);
+    }
 
     const dns = watch;
     const actors = createRunActors({
