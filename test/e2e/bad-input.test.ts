@@ -315,6 +315,7 @@ describe('refused before any AWS request', () => {
       ['an unknown flag', () => ['plan', BASE, '--bogus'], () => [/error: unknown option '--bogus'/]],
       ['a misspelt command', () => ['aply', BASE], () => [/error: unknown command 'aply'/, /Did you mean apply\?/]],
       ['--plan-hash without its value', () => ['apply', BASE, '--plan-hash'], () => [/error: option '--plan-hash <hash>' argument missing/]],
+      ['--step-timeout that is not a duration', () => ['apply', BASE, '--yes', '--step-timeout', 'soon'], () => [/--step-timeout "soon": expected a duration from 1 s to 24 h, like 90s, 30m or 2h \(a plain number is milliseconds\)/]],
       ['two plans', () => ['plan', BASE, BASE], () => [/error: too many arguments for 'plan'\. Expected 1 argument but got 2/]],
       ['a plan that does not exist', () => ['plan', join(scratch, 'nope.yaml')], () => [whole(join(scratch, 'nope.yaml'), 'cannot read the plan: no such file')]],
       ['a directory as the plan', () => ['apply', scratch, '--yes'], () => [whole(scratch, 'is not a file')]],
