@@ -10,7 +10,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliRun } from '../support/cli.js';
 import { queryUdp } from '../support/dns.js';
-import { excusedKeeperGap, startEstate, type Estate, type ProbeFailure } from '../support/estate.js';
+import { estatePool, excusedKeeperGap, type Estate, type ProbeFailure } from '../support/estate.js';
 
 const LONG = 600_000;
 const statePath = (e: Estate) => join(e.dir, 'state', 'run.state.json');
@@ -23,21 +23,7 @@ function noStack(r: CliRun): void {
 }
 
 // At most three sandboxes at once: DNS probe timeouts must not be a busy CPU's doing.
-let slots = 3;
-const waiting: (() => void)[] = [];
-async function withEstate<T>(args: string[], body: (e: Estate) => Promise<T>): Promise<T> {
-  while (slots === 0) await new Promise<void>((r) => waiting.push(r));
-  slots--;
-  let e: Estate | undefined;
-  try {
-    e = await startEstate(args);
-    return await body(e);
-  } finally {
-    await e?.close();
-    slots++;
-    waiting.shift()?.();
-  }
-}
+const withEstate = estatePool(3);
 
 /** Failures other than the keeper's documented step-7 gap. */
 async function wrongAnswers(e: Estate, failures: ProbeFailure[], keeperId = e.info.vpcs.at(-1)!.id): Promise<ProbeFailure[]> {

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import type { World as TwinWorld } from '../../src/twin/world.js';
 import { runCli, type CliRun } from '../support/cli.js';
-import { appliedMutations, startEstate, type Estate } from '../support/estate.js';
+import { appliedMutations, estatePool, type Estate } from '../support/estate.js';
 import { settleUnfinishedRows, trackRow } from '../support/reliability.js';
 
 const PRELOAD = (name: string) => fileURLToPath(new URL(`../support/preload/${name}.mjs`, import.meta.url));
@@ -30,21 +30,7 @@ function track(group: Group, name: string): (outcome: string) => void {
 afterAll(settleUnfinishedRows);
 
 // ---- at most three sandboxes at once: the DNS probes' timeouts must not be a busy CPU's doing
-let slots = 3;
-const waiting: (() => void)[] = [];
-async function withEstate<T>(args: string[], body: (e: Estate) => Promise<T>): Promise<T> {
-  while (slots === 0) await new Promise<void>((r) => waiting.push(r));
-  slots--;
-  let e: Estate | undefined;
-  try {
-    e = await startEstate(args);
-    return await body(e);
-  } finally {
-    await e?.close();
-    slots++;
-    waiting.shift()?.();
-  }
-}
+const withEstate = estatePool(3);
 
 // ---- helpers
 const statePath = (e: Estate) => join(e.dir, 'state', 'run.state.json');

@@ -148,6 +148,28 @@ export async function startEstate(args: string[]): Promise<Estate> {
 }
 
 /**
+ * Runs bodies on estates of their own, at most `limit` estates alive at once (concurrent tests
+ * share it): each estate is started for its body and closed after it, whatever happens.
+ */
+export function estatePool(limit: number): <T>(args: string[], body: (e: Estate) => Promise<T>) => Promise<T> {
+  let slots = limit;
+  const waiting: (() => void)[] = [];
+  return async (args, body) => {
+    while (slots === 0) await new Promise<void>((r) => waiting.push(r));
+    slots--;
+    let e: Estate | undefined;
+    try {
+      e = await startEstate(args);
+      return await body(e);
+    } finally {
+      await e?.close();
+      slots++;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/**
  * Failures the runbook allows: the keeper, still associated with a zone that step 7 has emptied
  * but not yet deleted, has no answer for that zone's names (a matching private zone never falls
  * through). The window is read from the twin's own log: from the records' DELETE to the zone's
