@@ -116,7 +116,7 @@ export async function placeMark(access: AwsAccess, plan: Plan, world: World, mar
   return readMarks(access, plan, world, signal);
 }
 
-/** Removes this run's mark (and only this run's) from the estate. */
-export async function removeMark(access: AwsAccess, plan: Plan, world: World, runId: string, signal?: AbortSignal): Promise<void> {
-  for (const r of await readMarks(access, plan, world, signal)) if (r.mark?.runId === runId) await writeTag(access, r, undefined, signal);
+/** Removes the marks of these runs (this run's, and those it took over) and only theirs from the estate. */
+export async function removeMark(access: AwsAccess, plan: Plan, world: World, runIds: readonly string[], signal?: AbortSignal): Promise<void> {
+  for (const r of await readMarks(access, plan, world, signal)) if (r.mark && runIds.includes(r.mark.runId)) await writeTag(access, r, undefined, signal);
 }

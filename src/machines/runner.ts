@@ -174,14 +174,17 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     const backupDir = join(dirname(opts.statePath), `${plan.name}.backups`);
     let world = opts.observed ?? (await observe(plan, opts.access, { signal: opts.signal, now }));
 
-    // The estate lock: no other run's mark may be on it.
+    // The estate lock: no other run's mark may be on it. This state file's earlier run is not
+    // another run: killed after it finished but before it took its mark off, its mark is still there.
+    const ownRuns = [session.runId, ...(previous?.runId && previous.runId !== session.runId ? [previous.runId] : [])];
     const marks = await readMarks(opts.access, plan, world, opts.signal);
-    const foreign = marks.filter((m) => m.mark && m.mark.runId !== session.runId);
+    const foreign = marks.filter((m) => m.mark && !ownRuns.includes(m.mark.runId));
     if (foreign.length && foreign.some((m) => m.mark!.runId !== opts.forceUnlock)) {
       const other = foreign.find((m) => m.mark!.runId !== opts.forceUnlock)!.mark!;
       throw new EstateLockedError(other, foreign.filter((m) => m.mark!.runId === other.runId).map((m) => (m.kind === 'profile' ? `Profile ${plan.profile.id}` : `zone ${m.id}`)));
     }
     if (foreign.length) warnings.push(`Took the estate over from run ${opts.forceUnlock} (--force-unlock).`);
+    const releasable = foreign.length ? [...ownRuns, opts.forceUnlock!] : ownRuns;
 
     if (opts.mode === 'resume' && previous) {
       // The operator resumed after a halt on a FAILED association this run made: clear it, so the
@@ -225,7 +228,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     startStep = regateFirstStep ? (planChanged ? Math.min(assessment.position, stoppedAt) : stoppedAt) : assessment.position;
     if (startStep > STEPS.length) {
       await session.save({ status: 'done', position: { step: STEPS.length, stepId: 'complete', phase: 'done' } });
-      await removeMark(opts.access, plan, world, session.runId, opts.signal);
+      await removeMark(opts.access, plan, world, releasable, opts.signal);
       return result({ outcome: 'nothing-to-do', counters: { batches: 0, applied: 0, alreadyDone: 0 } });
     }
     if (!session.state.firstObservation) {
@@ -350,7 +353,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
         compensation = [`Could not check whether step 7 left an emptied zone behind (${(e as Error).message}): look at the zones with r53migrate probe, and restore any emptied one with r53migrate restore-zone <its backup>.`];
       }
     }
-    if (outcome === 'done') await removeMark(opts.access, plan, world, session.runId, opts.signal).catch((e) => warnings.push(`the run's mark (tag r53migrate:run) could not be removed: ${(e as Error).message}; remove it by hand`));
+    if (outcome === 'done') await removeMark(opts.access, plan, world, releasable, opts.signal).catch((e) => warnings.push(`the run's mark (tag r53migrate:run) could not be removed: ${(e as Error).message}; remove it by hand`));
 
     // A checkpoint that could not be written is the failure to report, whatever the machine did next.
     const failure: RunContext['failure'] | undefined = checkpointFailed
