@@ -5,6 +5,7 @@
 // caller's verify() re-observes the world first, and a change that already took effect is done.
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
+import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { fromIni, fromNodeProviderChain, fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
@@ -21,6 +22,7 @@ export interface AccountClients {
   ec2: EC2Client;
   profiles: Route53ProfilesClient;
   sts: STSClient;
+  ssm: SSMClient;
 }
 
 /** Anything with the SDK's `send(command, { abortSignal })`. */
@@ -261,6 +263,7 @@ export class AwsAccess {
       ec2: new EC2Client(config),
       profiles: new Route53ProfilesClient(config),
       sts: new STSClient(config),
+      ssm: new SSMClient(config),
     };
     this.clients.set(name, c);
     return c;
@@ -380,7 +383,7 @@ export class AwsAccess {
   private async attempt(trace: CallTrace, command: object, signal: AbortSignal): Promise<unknown> {
     const { account, service, operation, mutating } = trace;
     const clients = this.clientsFor(account);
-    const client: Sender = service === 'route53' ? clients.route53 : service === 'ec2' ? clients.ec2 : service === 'route53profiles' ? clients.profiles : clients.sts;
+    const client: Sender = { route53: clients.route53, ec2: clients.ec2, route53profiles: clients.profiles, sts: clients.sts, ssm: clients.ssm }[service];
     trace.accountId = this.accountIds.get(account);
     const call: CallInfo = { service, operation, account, accountId: trace.accountId, target: trace.givenTarget };
     await this.budget.acquire(trace.accountId ?? account, service, operation, mutating, signal);
@@ -459,6 +462,7 @@ export class AwsAccess {
       c.ec2.destroy();
       c.profiles.destroy();
       c.sts.destroy();
+      c.ssm.destroy();
     }
     this.clients.clear();
   }

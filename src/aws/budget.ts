@@ -61,6 +61,10 @@ export function bucketsFor(service: AwsService, operation: string, mutating: boo
       return [['route53profiles:*', scaled({ burst: 10, perSecond: 5 })]];
     case 'sts':
       return [['sts:*', scaled({ burst: 100, perSecond: 50 })]];
+    case 'ssm':
+      // SSM publishes no rates for Run Command (docs/aws-facts.md): a guess, kept low, since a
+      // probe round's calls are few and a throttle slows the evidence rather than the migration.
+      return [[`ssm:${mutating ? 'mutating' : 'read'}`, scaled(mutating ? { burst: 10, perSecond: 3 } : { burst: 20, perSecond: 10 })]];
   }
 }
 

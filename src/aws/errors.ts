@@ -1,7 +1,7 @@
 // Every AWS failure the engine can meet, normalised into a few kinds, each with the AWS code and
 // request id and a message that tells the operator what to do next.
 
-export type AwsService = 'route53' | 'ec2' | 'route53profiles' | 'sts';
+export type AwsService = 'route53' | 'ec2' | 'route53profiles' | 'sts' | 'ssm';
 
 export interface CallInfo {
   service: AwsService;
@@ -30,6 +30,7 @@ const IAM_PREFIX: Record<AwsService, string> = {
   ec2: 'ec2',
   route53profiles: 'route53profiles',
   sts: 'sts',
+  ssm: 'ssm',
 };
 
 export abstract class AwsError extends Error {
@@ -110,6 +111,10 @@ const BY_CODE: Record<string, Ctor> = {
   'InvalidVpcID.NotFound': NotFoundError,
   'InvalidNetworkInterfaceID.NotFound': NotFoundError,
   InvalidServiceName: NotFoundError,
+  // SSM: an instance that is not a managed node of this account, or not online; a command id it does not know.
+  InvalidInstanceId: NotFoundError,
+  InvocationDoesNotExist: NotFoundError,
+  InvalidCommandId: NotFoundError,
   // already there
   ResourceExistsException: AlreadyExistsError,
   HostedZoneAlreadyExists: AlreadyExistsError,

@@ -3,8 +3,10 @@
 import { Command } from 'commander';
 import { describeMark, readMarks } from '../aws/estate-mark.js';
 import { observe } from '../aws/observe.js';
+import { findProbeInstances } from '../aws/probe-instances.js';
 import { planJsonSchema } from '../plan/schema.js';
 import { planRun } from '../steps/plan-run.js';
+import { probeSetupProblems, usesSsm, vpcProbes } from '../steps/probe-setup.js';
 import { accessFor, loadPlanForCli } from './common.js';
 import { EXIT } from './errors.js';
 import type { CliIo } from './io.js';
@@ -28,13 +30,18 @@ estate is not acceptable (every problem is listed), 1 AWS could not be read.`,
       const access = accessFor(loaded);
       try {
         const world = await observe(loaded.plan, access);
-        const run = planRun(world, loaded.plan);
+        let run = planRun(world, loaded.plan);
+        // Which instance probes which VPC: a VPC that none can probe refuses the plan, as apply would.
+        const found = usesSsm(loaded.plan) ? await findProbeInstances(loaded.plan, access) : { instances: [], problems: [] };
+        const probeProblems = probeSetupProblems(world, loaded.plan, found);
+        if (probeProblems.length) run = { ok: false, problems: [...(run.ok ? [] : run.problems), ...probeProblems], warnings: run.warnings };
+        const probes = vpcProbes(loaded.plan, found.instances);
         // A run in progress elsewhere: apply would refuse (exit 4); say so now.
         for (const r of await readMarks(access, loaded.plan, world)) {
           if (r.mark) run.warnings.push(`${r.kind === 'profile' ? `Profile ${loaded.plan.profile.id}` : `zone ${r.id}`} carries the mark of ${describeMark(r.mark)}: apply refuses while that run is changing the estate`);
         }
         // A refused plan is an error: as with apply, its reasons go to stderr (JSON stays on stdout for scripts).
-        (run.ok || o.json ? io.stdout : io.stderr).write(o.json ? renderPlanJson(loaded, run) : renderPlanText(loaded, run));
+        (run.ok || o.json ? io.stdout : io.stderr).write(o.json ? renderPlanJson(loaded, run, probes) : renderPlanText(loaded, run, probes));
         setExit(run.ok ? EXIT.done : EXIT.badInput);
       } finally {
         access.destroy();

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { LoadedPlan } from '../plan/load.js';
 import { planVpcs } from '../plan/schema.js';
 import type { RunPlan } from '../steps/plan-run.js';
+import type { VpcProbe } from '../steps/probe-setup.js';
 import type { Expectation } from '../steps/types.js';
 
 type OkPlan = Extract<RunPlan, { ok: true }>;
@@ -44,16 +45,25 @@ function resolutionSummary(loaded: LoadedPlan, after: Expectation[]): string[] {
   });
 }
 
-export function renderPlanText(loaded: LoadedPlan, run: RunPlan): string {
+/** How each VPC's DNS gates are fed: a resolver address, or an instance inside it through SSM. */
+function probeLines(probes: VpcProbe[]): string[] {
+  if (!probes.length) return [];
+  const how = { resolver: 'resolver', ssm: 'SSM on', none: '' } as const;
+  return ['', 'DNS probes (what feeds every DNS gate):', ...probes.map((p) => `  ${p.vpcId} (${p.role}): ${p.via === 'none' ? p.detail : `${how[p.via]} ${p.detail}`}`)];
+}
+
+export function renderPlanText(loaded: LoadedPlan, run: RunPlan, probes: VpcProbe[] = []): string {
   const lines: string[] = [`r53migrate plan ${loaded.plan.name} (${loaded.file})`];
   if (!run.ok) {
     lines.push('', "The estate can't be migrated as it is (nothing was changed):", ...run.problems.map((p) => `  - ${p}`));
     if (run.warnings.length) lines.push('', 'Warnings:', ...run.warnings.map((w) => `  - ${w}`));
+    lines.push(...probeLines(probes));
     return lines.join('\n') + '\n';
   }
   const pathName = run.path === 'A' ? 'A (zones associated directly with every VPC)' : 'B (zones served through the Profile)';
   lines.push(`Detected path ${pathName}; ${run.nothingToDo ? 'the migration is complete: nothing to do' : `step ${run.position} is next`}.`);
   if (run.warnings.length) lines.push('', 'Warnings:', ...run.warnings.map((w) => `  - ${w}`));
+  lines.push(...probeLines(probes));
   for (const s of run.steps) {
     lines.push('', `Step ${s.number} — ${s.title} [${s.status}]`, `  why: ${s.why}`);
     s.batches.forEach((batch, i) => {
@@ -76,7 +86,9 @@ export function renderPlanText(loaded: LoadedPlan, run: RunPlan): string {
   return lines.join('\n') + '\n';
 }
 
-export function renderPlanJson(loaded: LoadedPlan, run: RunPlan): string {
-  const out = run.ok ? { plan: { name: loaded.plan.name, file: loaded.file, hash: loaded.hash }, planHash: run.nothingToDo ? undefined : runPlanHash(loaded, run), ...run } : { plan: { name: loaded.plan.name, file: loaded.file }, ...run };
+export function renderPlanJson(loaded: LoadedPlan, run: RunPlan, probes: VpcProbe[] = []): string {
+  const out = run.ok
+    ? { plan: { name: loaded.plan.name, file: loaded.file, hash: loaded.hash }, planHash: run.nothingToDo ? undefined : runPlanHash(loaded, run), ...run, probes }
+    : { plan: { name: loaded.plan.name, file: loaded.file }, ...run, probes };
   return JSON.stringify(out, null, 2) + '\n';
 }

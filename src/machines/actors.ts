@@ -41,6 +41,8 @@ export interface RunDeps {
   pollIntervalMs: number;
   okStreak: number;
   failStreak: number;
+  /** Probe rounds in a row that did not run (SSM) before a gate halts on them; default failStreak. */
+  probeErrorStreak?: number;
   backupDir: string;
   /** Appends to the journal and checkpoints, before (intent) and after each API call. */
   journal(entry: JournalRecord): Promise<void>;
@@ -223,7 +225,7 @@ export function createRunActors(deps: RunDeps) {
         deps.monitor,
         {
           pass: { pairs: pass, consecutiveOk: deps.okStreak, sinceMs: input.sinceMs },
-          halt: { pairs: halt, consecutiveNonOk: deps.failStreak, sinceMs: input.sinceMs },
+          halt: { pairs: halt, consecutiveNonOk: deps.failStreak, sinceMs: input.sinceMs, consecutiveProbeErrors: deps.probeErrorStreak ?? deps.failStreak },
           deadlineMs: input.deadlineMs,
         },
         { signal },
@@ -236,8 +238,14 @@ export function createRunActors(deps: RunDeps) {
         answers: p.answers,
         consecutive: p.consecutive,
       }));
-      const advice = verdict.verdict === 'timeout' ? ' — resume once they resolve (the gate starts again), or give it longer without touching the reviewed plan: r53migrate resume --dns-gate-timeout 10m' : '';
-      return { verdict: verdict.verdict, reason: `Step ${step.number} ${step.id} (dns): ${verdict.reason}${advice}`, pairs, at: verdict.atMs };
+      const advice =
+        verdict.verdict === 'timeout'
+          ? ' — resume once they resolve (the gate starts again), or give it longer without touching the reviewed plan: r53migrate resume --dns-gate-timeout 10m'
+          : verdict.cause === 'probe'
+            ? ' — the probe instance must be running with its SSM agent online (or name another under probes.ssm.vpcs), then resume: the gate starts again'
+            : '';
+      const what = verdict.cause === 'probe' ? 'probes' : 'dns';
+      return { verdict: verdict.verdict, reason: `Step ${step.number} ${step.id} (${what}): ${verdict.reason}${advice}`, pairs, at: verdict.atMs };
     }),
   };
 }

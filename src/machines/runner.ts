@@ -12,6 +12,8 @@ import type { AwsAccess } from '../aws/access.js';
 import { realSleep } from '../aws/budget.js';
 import { describeMark, placeMark, readMarks, readProfileMark, removeMark, type EstateMark } from '../aws/estate-mark.js';
 import { observe } from '../aws/observe.js';
+import { findProbeInstances } from '../aws/probe-instances.js';
+import { SsmRunCommand } from '../aws/ssm-run-command.js';
 import type { World } from '../aws/world.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { planVpcs, type Plan } from '../plan/schema.js';
@@ -20,6 +22,7 @@ import type { EstateIdentity, FirstObservation, RunState } from '../state/index.
 import { assess } from '../steps/assess.js';
 import { zoneOnProfile } from '../steps/facts.js';
 import { STEPS } from '../steps/index.js';
+import { probeSetupProblems, usesSsm } from '../steps/probe-setup.js';
 import { createRunActors, type ProgressEvent } from './actors.js';
 import { restoreEmptiedZones } from './compensate.js';
 import { startDnsWatch, type ProbeCounts } from './dns-watch.js';
@@ -36,6 +39,16 @@ export class EstateRefusedError extends Error {
   constructor(readonly problems: string[]) {
     super(`the estate can't be migrated as it is (nothing was changed):\n  - ${problems.join('\n  - ')}`);
     this.name = 'EstateRefusedError';
+  }
+}
+
+/** A VPC the plan probes through SSM has no instance that can, or the probe channel hangs on the migrated names (exit 2). */
+export class ProbeSetupError extends Error {
+  readonly code = 'PROBE_SETUP';
+  readonly exitCode = 2;
+  constructor(readonly problems: string[]) {
+    super(`the DNS probes can't work as the plan says (nothing was changed):\n  - ${problems.join('\n  - ')}`);
+    this.name = 'ProbeSetupError';
   }
 }
 
@@ -235,6 +248,12 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       await session.save({ firstObservation: firstObservation(world, plan, assessment.path, assessment.position, new Date(wall()).toISOString()) });
     }
 
+    // The probes: every SSM-probed VPC has an instance that can probe it, and the channel does not
+    // hang on the names being migrated — or nothing changes.
+    const probeInstances = usesSsm(plan) ? await findProbeInstances(plan, opts.access, opts.signal) : { instances: [], problems: [] };
+    const probeProblems = probeSetupProblems(world, plan, probeInstances);
+    if (probeProblems.length) throw new ProbeSetupError(probeProblems);
+
     // Mark the estate as this run's; read back, since a run starting this very moment may have won.
     const since = new Date(wall()).toISOString();
     const placed = await placeMark(opts.access, plan, world, { runId: session.runId, holder: holder(), since, plan: plan.name }, marks, opts.signal);
@@ -242,8 +261,9 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     if (lost) throw new EstateLockedError(lost.mark!, [lost.kind === 'profile' ? `Profile ${plan.profile.id}` : `zone ${lost.id}`]);
 
     // The DNS evidence, and the preflight: nothing changes unless every probed pair resolves now.
-    watch = startDnsWatch(world, plan, assessment.ctx, session.state.probeLog);
-    if (watch.unprobed.length) warnings.push(`no resolver under probes.resolvers for ${watch.unprobed.join(', ')}: their resolution is not verified by probes (the resolution model still guards them)`);
+    const ssm = probeInstances.instances.length ? { channel: new SsmRunCommand(opts.access, plan.region, plan.accounts), instances: probeInstances.instances } : undefined;
+    watch = startDnsWatch(world, plan, assessment.ctx, session.state.probeLog, ssm);
+    if (watch.unprobed.length) warnings.push(`no resolver under probes.resolvers and no SSM probe instance for ${watch.unprobed.join(', ')}: their resolution is not verified by probes (the resolution model still guards them)`);
     // (A run part-way needs none: the step it starts at passes its own DNS gate before any change.)
     if (assessment.position === 1 && !assessment.partial && !regateFirstStep) {
       const pre = await watch.preflight(budgets.dnsGateTimeoutMs, now, opts.signal);
@@ -263,6 +283,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       pollIntervalMs: budgets.pollIntervalMs,
       okStreak: plan.probes.okStreak,
       failStreak: plan.probes.failStreak,
+      ...(plan.probes.ssm ? { probeErrorStreak: plan.probes.ssm.errorRounds } : {}),
       backupDir,
       journal: (r) => session.journal(r),
       journaled: (id) => session.journaled(id),

@@ -57,10 +57,44 @@ const Resolver = z
 
 const Ipv4 = z.string().regex(/^(\d{1,3})(\.\d{1,3}){3}$/, { error: 'expected an IPv4 address' });
 
+export const InstanceId = id(/^i-[0-9a-f]{8}([0-9a-f]{9})?$/, 'an EC2 instance id', 'i-0a1b2c3d4e5f67890');
+
+/** `Key` or `Key=Value`: discovery takes only instances with this tag. */
+const TagFilter = z
+  .string({ error: 'expected a tag as Key or Key=Value, like r53migrate:probe=true' })
+  .regex(/^[^=]{1,128}(=.{0,256})?$/, { error: 'expected a tag as Key or Key=Value, like r53migrate:probe=true' });
+
+/**
+ * Probing from inside VPCs through SSM Run Command: a VPC's own Route 53 Resolver answers only
+ * queries from inside it, so an instance there asks it and reports the answers.
+ */
+export const SsmProbes = z
+  .object({
+    /** Per VPC: the instance that probes it, or `discover` (a managed, online instance in it). */
+    vpcs: z.record(VpcId, z.union([InstanceId, z.literal('discover')], { error: 'expected an instance id (like i-0a1b2c3d4e5f67890) or discover' })).default({}),
+    /** Every plan VPC with neither a resolver nor an entry under vpcs is probed through a discovered instance. */
+    discover: z.boolean().default(false),
+    /** Discovery takes only instances with this tag. */
+    tag: TagFilter.optional(),
+    /** The address the instance asks: the VPC's Route 53 Resolver. */
+    resolver: Ipv4.default('169.254.169.253'),
+    /** Queries per name per round (the resolver allows 1,024 packets/s per interface: a few, never a flood). */
+    queriesPerRound: z.number().int().min(1).max(10).default(3),
+    /** A round of SSM probes waits this long for every instance's answers, then counts the missing ones as probe errors. */
+    roundTimeoutMs: z.number().int().min(10_000).max(600_000).default(90_000),
+    /** SendCommand's delivery timeout: a command no agent picked up by then ends DeliveryTimedOut (AWS's minimum is 30). */
+    deliveryTimeoutSeconds: z.number().int().min(30).max(600).default(30),
+    /** Rounds in a row in which a VPC's probe did not run (instance offline, command failed) before its gates halt. */
+    errorRounds: z.number().int().min(1).max(100).default(3),
+  })
+  .strict();
+
 export const Probes = z
   .object({
     /** Per VPC: the resolver to query for it (its .2 via an inbound endpoint, or the sandbox's). */
     resolvers: z.record(VpcId, Resolver).default({}),
+    /** Per VPC: probed from inside through SSM Run Command on an instance. */
+    ssm: SsmProbes.optional(),
     intervalMs: z.number().int().min(100).max(60_000).default(1000),
     timeoutMs: z.number().int().min(50).max(10_000).default(1000),
     retries: z.number().int().min(0).max(5).default(1),
@@ -172,6 +206,17 @@ export const Plan = z
         ctx.addIssue({ code: 'custom', path: ['probes', 'resolvers', vpcId], message: `${vpcId} is not a VPC of this plan` });
       }
     }
+    for (const vpcId of Object.keys(plan.probes.ssm?.vpcs ?? {})) {
+      if (!seenVpc.has(vpcId)) ctx.addIssue({ code: 'custom', path: ['probes', 'ssm', 'vpcs', vpcId], message: `${vpcId} is not a VPC of this plan` });
+      else if (plan.probes.resolvers[vpcId]) ctx.addIssue({ code: 'custom', path: ['probes', 'ssm', 'vpcs', vpcId], message: `${vpcId} is also under probes.resolvers: probe a VPC one way (a resolver, or an instance through SSM)` });
+    }
+    const byInstance = new Map<string, string>();
+    for (const [vpcId, how] of Object.entries(plan.probes.ssm?.vpcs ?? {})) {
+      if (how === 'discover') continue;
+      const other = byInstance.get(how);
+      if (other) ctx.addIssue({ code: 'custom', path: ['probes', 'ssm', 'vpcs', vpcId], message: `${how} already probes ${other}: an instance is in one VPC, so it can probe only that one` });
+      byInstance.set(how, vpcId);
+    }
     for (const epId of Object.keys(plan.probes.expect)) {
       if (!seenEndpoint.has(epId)) ctx.addIssue({ code: 'custom', path: ['probes', 'expect', epId], message: `${epId} is not an endpoint of this plan` });
     }
@@ -196,6 +241,17 @@ export function planVpcs(plan: Plan): readonly PlanVpc[] {
     PLAN_VPCS.set(plan, vpcs);
   }
   return vpcs;
+}
+
+export type ProbeWay = { via: 'resolver'; address: string } | { via: 'ssm'; instance: string | 'discover' } | { via: 'none' };
+
+/** How a plan VPC is probed: through a resolver address, through SSM on an instance, or not at all. */
+export function probeWay(plan: Plan, vpcId: string): ProbeWay {
+  const address = plan.probes.resolvers[vpcId];
+  if (address) return { via: 'resolver', address };
+  const ssm = plan.probes.ssm;
+  const instance = ssm?.vpcs[vpcId] ?? (ssm?.discover ? 'discover' : undefined);
+  return instance ? { via: 'ssm', instance } : { via: 'none' };
 }
 
 /** The VPCs the plan leaves out on purpose, with what each may lose. */

@@ -4,7 +4,12 @@
 import { normaliseAddress } from './answers.js';
 import type { ProbeReply } from './prober.js';
 
-export type ProbeClass = 'ok' | 'public' | 'nxdomain' | 'servfail' | 'timeout' | 'error';
+/**
+ * `probe-error`: the probe itself did not run (an SSM command failed, timed out or was never
+ * delivered; its output did not parse). It says nothing about DNS: it neither passes a gate nor
+ * counts toward a DNS halt, and past its own budget it halts the run as a probe failure.
+ */
+export type ProbeClass = 'ok' | 'public' | 'nxdomain' | 'servfail' | 'timeout' | 'error' | 'probe-error';
 
 export interface Classified {
   class: ProbeClass;

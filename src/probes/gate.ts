@@ -24,7 +24,13 @@ export interface GateSpec {
    * Halt when any pair has `consecutiveNonOk` non-ok results in a row. Without `sinceMs`, a streak
    * already running when the gate starts counts (from the source's health, when it has one).
    */
-  halt?: { pairs: PairRef[]; consecutiveNonOk: number; sinceMs?: number };
+  halt?: {
+    pairs: PairRef[];
+    consecutiveNonOk: number;
+    sinceMs?: number;
+    /** Halt when a pair's probe did not run this many times in a row (SSM: rounds); default never. */
+    consecutiveProbeErrors?: number;
+  };
   /** Absolute epoch ms. */
   deadlineMs: number;
 }
@@ -44,6 +50,8 @@ export interface GatePair {
 
 export interface GateVerdict {
   verdict: GateVerdictKind;
+  /** For a halt: wrong DNS answers, or probes that did not run (which say nothing about DNS). */
+  cause?: 'dns' | 'probe';
   reason: string;
   pairs: GatePair[];
   /** Clock time when the gate decided. */
@@ -54,6 +62,7 @@ interface Counter {
   ref: PairRef;
   ok: number;
   nonOk: number;
+  probeErrors: number;
   last?: PairResult;
   lastClass?: ProbeClass;
   lastAnswers: string[];
@@ -72,6 +81,7 @@ export function awaitGate(source: ResultSource, spec: GateSpec, opts: { time?: T
   const haltPairs = counters(spec.halt?.pairs ?? []);
   const K = spec.pass?.consecutiveOk ?? 0;
   const F = spec.halt?.consecutiveNonOk ?? Infinity;
+  const E = spec.halt?.consecutiveProbeErrors ?? Infinity;
   let passing = 0; // pass pairs currently at >= K
 
   // A non-ok streak already running counts toward a halt (it is a fact whatever T is).
@@ -80,6 +90,7 @@ export function awaitGate(source: ResultSource, spec: GateSpec, opts: { time?: T
       const h = source.health(c.ref);
       if (h) {
         c.nonOk = h.consecutiveNonOk;
+        c.probeErrors = h.consecutiveProbeErrors;
         c.lastClass = h.lastClass;
         c.lastAnswers = h.lastAnswers;
       }
@@ -107,8 +118,20 @@ export function awaitGate(source: ResultSource, spec: GateSpec, opts: { time?: T
       if (halted.length > 0) {
         decide({
           verdict: 'halt',
+          cause: 'dns',
           reason: `${halted.length} pair(s) had ${F} consecutive non-ok result(s): ${describe(halted, 'nonOk')}`,
           pairs: halted.map((c) => view(c, 'nonOk')),
+          atMs: now,
+        });
+        return true;
+      }
+      const unprobed = [...haltPairs.values()].filter((c) => c.probeErrors >= E);
+      if (unprobed.length > 0) {
+        decide({
+          verdict: 'halt',
+          cause: 'probe',
+          reason: `the probes of ${unprobed.length} pair(s) did not run ${E} time(s) in a row (a probe failure, not a DNS answer: nothing is known about their DNS): ${describe(unprobed, 'probeErrors')}`,
+          pairs: unprobed.map((c) => view(c, 'probeErrors')),
           atMs: now,
         });
         return true;
@@ -143,6 +166,7 @@ export function awaitGate(source: ResultSource, spec: GateSpec, opts: { time?: T
       if (settled) return;
       const key = pairKey(r);
       const ok = r.class === 'ok';
+      const probeError = r.class === 'probe-error';
       let touched = false;
       const p = passPairs.get(key);
       if (p && r.startedMs >= spec.pass!.sinceMs) {
@@ -154,7 +178,8 @@ export function awaitGate(source: ResultSource, spec: GateSpec, opts: { time?: T
       }
       const h = haltPairs.get(key);
       if (h && (spec.halt!.sinceMs === undefined || r.startedMs >= spec.halt!.sinceMs)) {
-        h.nonOk = ok ? 0 : h.nonOk + 1;
+        h.nonOk = ok ? 0 : h.nonOk + (probeError ? 0 : 1);
+        h.probeErrors = probeError ? h.probeErrors + 1 : 0;
         note(h, r);
         touched = true;
       }
@@ -187,11 +212,13 @@ function validate(spec: GateSpec): void {
   if (spec.halt && !(Number.isInteger(spec.halt.consecutiveNonOk) && spec.halt.consecutiveNonOk >= 1)) {
     throw new Error('halt.consecutiveNonOk must be a whole number >= 1');
   }
+  const E = spec.halt?.consecutiveProbeErrors;
+  if (E !== undefined && !(Number.isInteger(E) && E >= 1)) throw new Error('halt.consecutiveProbeErrors must be a whole number >= 1');
   if (!spec.pass && !spec.halt) throw new Error('a gate needs a pass or a halt condition');
 }
 
 function counters(pairs: PairRef[]): Map<string, Counter> {
-  return new Map(pairs.map((ref) => [pairKey(ref), { ref: { vpcId: ref.vpcId, name: ref.name }, ok: 0, nonOk: 0, lastAnswers: [] }]));
+  return new Map(pairs.map((ref) => [pairKey(ref), { ref: { vpcId: ref.vpcId, name: ref.name }, ok: 0, nonOk: 0, probeErrors: 0, lastAnswers: [] }]));
 }
 
 function note(c: Counter, r: PairResult): void {
@@ -200,7 +227,7 @@ function note(c: Counter, r: PairResult): void {
   c.lastAnswers = r.answers;
 }
 
-function view(c: Counter, streak: 'ok' | 'nonOk'): GatePair {
+function view(c: Counter, streak: 'ok' | 'nonOk' | 'probeErrors'): GatePair {
   return {
     vpcId: c.ref.vpcId,
     name: c.ref.name,
@@ -211,9 +238,14 @@ function view(c: Counter, streak: 'ok' | 'nonOk'): GatePair {
   };
 }
 
-function describe(cs: Counter[], streak: 'ok' | 'nonOk', of?: number): string {
+function describe(cs: Counter[], streak: 'ok' | 'nonOk' | 'probeErrors', of?: number): string {
   const named = cs.slice(0, NAMED_IN_REASON).map((c) => {
-    const answered = c.lastClass === undefined ? 'not probed yet' : `${c.lastClass}${c.lastAnswers.length ? ` [${c.lastAnswers.join(', ')}]` : ''}`;
+    const answered =
+      c.lastClass === undefined
+        ? 'not probed yet'
+        : c.lastClass === 'probe-error'
+          ? `probe-error (${c.last?.reason ?? 'no reason given'})`
+          : `${c.lastClass}${c.lastAnswers.length ? ` [${c.lastAnswers.join(', ')}]` : ''}`;
     const count = of !== undefined ? ` (${c[streak]}/${of})` : '';
     return `${c.ref.vpcId} ${c.ref.name}: ${answered}${count}`;
   });

@@ -17,6 +17,8 @@ export interface PairResult {
   startedMs: number;
   /** Epoch ms (monitor's clock) when the result was known. */
   atMs: number;
+  /** How it was probed when not over the network from here: the instance and SSM command that asked. */
+  via?: { kind: 'ssm'; instanceId: string; commandId: string };
 }
 
 export interface PairHealth {
@@ -26,7 +28,10 @@ export interface PairHealth {
   lastAnswers: string[];
   lastReason?: string;
   consecutiveOk: number;
+  /** Wrong or missing DNS answers in a row (probe errors neither add to nor end it). */
   consecutiveNonOk: number;
+  /** Probes in a row that did not run (probe-error). */
+  consecutiveProbeErrors: number;
   /** When the class last changed (the first result counts as a change). */
   lastChangeMs: number;
   lastResultMs: number;
@@ -47,6 +52,7 @@ export function toLogLine(r: PairResult): Record<string, unknown> {
     latencyMs: r.latencyMs,
     ...(r.rcode !== undefined ? { rcode: r.rcode } : {}),
     ...(r.reason !== undefined ? { reason: r.reason } : {}),
+    ...(r.via ? { via: r.via.kind, instance: r.via.instanceId, commandId: r.via.commandId } : {}),
   };
 }
 
@@ -56,6 +62,7 @@ export class HealthBook {
   record(r: PairResult): PairHealth {
     const key = pairKey(r);
     const ok = r.class === 'ok';
+    const probeError = r.class === 'probe-error';
     const prev = this.pairs.get(key);
     const next: PairHealth = {
       vpcId: r.vpcId,
@@ -64,7 +71,8 @@ export class HealthBook {
       lastAnswers: r.answers,
       ...(r.reason !== undefined ? { lastReason: r.reason } : {}),
       consecutiveOk: ok ? (prev?.consecutiveOk ?? 0) + 1 : 0,
-      consecutiveNonOk: ok ? 0 : (prev?.consecutiveNonOk ?? 0) + 1,
+      consecutiveNonOk: ok ? 0 : (prev?.consecutiveNonOk ?? 0) + (probeError ? 0 : 1),
+      consecutiveProbeErrors: probeError ? (prev?.consecutiveProbeErrors ?? 0) + 1 : 0,
       lastChangeMs: prev && prev.lastClass === r.class ? prev.lastChangeMs : r.atMs,
       lastResultMs: r.atMs,
       results: (prev?.results ?? 0) + 1,
