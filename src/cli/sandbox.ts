@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { observe } from '../aws/observe.js';
 import { planRun } from '../steps/plan-run.js';
 import { isLoopback } from '../twin/loopback.js';
-import { startSandbox, type Sandbox } from '../twin/sandbox.js';
+import { PROBE_TRANSPORTS, startSandbox, type ProbeTransportName, type Sandbox } from '../twin/sandbox.js';
 import { buildScenario, DEFAULT_SCENARIO, ENDPOINT_CATALOGUE, validateScenario, type ScenarioName, type ScenarioOptions } from '../twin/scenario.js';
 import { accessFor, loadPlanForCli } from './common.js';
 import { EXIT, UsageError } from './errors.js';
@@ -40,6 +40,7 @@ interface SandboxFlags {
   host: string;
   port: number;
   rateLimits: boolean;
+  probes: string;
 }
 
 function withScenarioOptions(cmd: Command): Command {
@@ -54,7 +55,8 @@ function withScenarioOptions(cmd: Command): Command {
     .option('--region <region>', 'AWS region the estate lives in', DEFAULT_SCENARIO.region)
     .option('--host <addr>', 'loopback address to bind (127.0.0.0/8 only)', '127.0.0.1')
     .option('--port <n>', 'API port (0 = any free port)', wholeNumber('--port'), 0)
-    .option('--no-rate-limits', "don't apply AWS's request rate limits");
+    .option('--no-rate-limits', "don't apply AWS's request rate limits")
+    .option('--probes <transport>', 'how the written plan probes DNS: resolver (each VPC\'s loopback resolver) or ssm (SSM Run Command on each VPC\'s probe instance)', 'resolver');
 }
 
 /** Validates the flags (exit 2 with every problem) and starts the sandbox. */
@@ -71,10 +73,18 @@ async function startFromFlags(o: SandboxFlags): Promise<Sandbox> {
   const problems = validateScenario(scenario);
   if (!isLoopback(o.host)) problems.push(`--host must be a loopback address (127.0.0.0/8), not ${o.host}`);
   if (o.port > 65535) problems.push(`--port must be at most 65535 (got ${o.port})`);
+  if (!(PROBE_TRANSPORTS as readonly string[]).includes(o.probes)) problems.push(`--probes must be ${PROBE_TRANSPORTS.join(' or ')} (got ${o.probes})`);
   if (problems.length) throw new UsageError(problems.join('\n'));
   buildScenario(scenario); // fails fast on anything validate missed, before binding ports
   try {
-    return await startSandbox({ ...scenario, dir: o.dir, host: o.host, port: o.port, rateLimits: o.rateLimits ? undefined : 'off' });
+    return await startSandbox({
+      ...scenario,
+      dir: o.dir,
+      host: o.host,
+      port: o.port,
+      rateLimits: o.rateLimits ? undefined : 'off',
+      probes: o.probes as ProbeTransportName,
+    });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') throw new UsageError(`port ${o.port} on ${o.host} is in use; pick another with --port or use --port 0`);
@@ -85,7 +95,7 @@ async function startFromFlags(o: SandboxFlags): Promise<Sandbox> {
 
 const FILES_HELP = `
 When ready it writes DIR/sandbox.json (endpoint URL, accounts and keys, each VPC's resolver, each
-name's endpoint IPs), DIR/aws-config + DIR/aws-credentials (profile r53m-<account> per account,
+name's endpoint IPs, each VPC's probe instance), DIR/aws-config + DIR/aws-credentials (profile r53m-<account> per account,
 and r53m-<account>-role assuming a role), DIR/env.sh and DIR/plan.yaml.`;
 
 export function sandboxCommand(io: CliIo, setExit: (code: number) => void): Command {

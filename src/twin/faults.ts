@@ -21,9 +21,41 @@ export type FaultSpec =
   | (Match & { kind: 'fail-association' })
   | (Match & { kind: 'slow'; factor: number })
   | (Match & { kind: 'hold'; phase: 'before' | 'after' })
-  | { kind: 'dns'; vpcId: string; dropRatio?: number; delayMs?: number; servfail?: boolean; count?: number };
+  | { kind: 'dns'; vpcId: string; dropRatio?: number; delayMs?: number; servfail?: boolean; count?: number }
+  /**
+   * The SSM Agent of this instance stops talking to Systems Manager until the fault is cleared:
+   * DescribeInstanceInformation says ConnectionLost, commands sent to it stay Pending and end
+   * TimedOut / "Delivery Timed Out" at their TimeoutSeconds. Clearing it brings the agent back
+   * (it then picks up what is still Pending).
+   */
+  | { kind: 'ssm-agent-offline'; instanceId: string }
+  /**
+   * The next command invocation(s) on this instance (any instance when omitted) end Failed with
+   * ResponseCode 1 and no output, as a script that exits 1 silently would. Consumed per
+   * invocation when SendCommand accepts it.
+   */
+  | { kind: 'ssm-command-fail'; instanceId?: string; accountId?: string; count?: number };
 
-export type Fault = FaultSpec & { id: string; used: number; skipped: number };
+export type Fault = FaultSpec & { id: string; used: number; skipped: number; /** Twin clock when added. */ addedAt: number };
+type MatchFault = Extract<Fault, { kind: 'throttle' | 'error' | 'fail-association' | 'slow' | 'hold' }>;
+const MATCH_KINDS = new Set(['throttle', 'error', 'fail-association', 'slow', 'hold']);
+const isMatchFault = (f: Fault): f is MatchFault => MATCH_KINDS.has(f.kind);
+
+/** Builders for the SSM faults (the same JSON POST /_twin/faults takes). */
+export const ssmFaults = {
+  agentOffline: (instanceId: string): FaultSpec => ({ kind: 'ssm-agent-offline', instanceId }),
+  commandFails: (instanceId?: string, count?: number): FaultSpec => ({
+    kind: 'ssm-command-fail',
+    ...(instanceId !== undefined ? { instanceId } : {}),
+    ...(count !== undefined ? { count } : {}),
+  }),
+  throttle: (operation?: string, count?: number): FaultSpec => ({
+    kind: 'throttle',
+    service: 'ssm',
+    ...(operation !== undefined ? { operation } : {}),
+    ...(count !== undefined ? { count } : {}),
+  }),
+};
 
 export interface DnsFault {
   dropRatio?: number;
@@ -31,7 +63,8 @@ export interface DnsFault {
   servfail?: boolean;
 }
 
-const KINDS = ['throttle', 'error', 'fail-association', 'slow', 'hold', 'dns'];
+const KINDS = ['throttle', 'error', 'fail-association', 'slow', 'hold', 'dns', 'ssm-agent-offline', 'ssm-command-fail'];
+const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
 
 /** Validates a fault posted over HTTP; returns an error message or the spec. */
 export function parseFault(input: unknown): FaultSpec | string {
@@ -50,6 +83,16 @@ export function parseFault(input: unknown): FaultSpec | string {
       return 'dropRatio must be between 0 and 1';
     }
   }
+  if (f.kind === 'ssm-agent-offline') {
+    if (typeof f.instanceId !== 'string' || !INSTANCE_ID.test(f.instanceId)) return 'ssm-agent-offline needs instanceId (i- and 8 or 17 hex digits)';
+    if (f.count !== undefined) return 'ssm-agent-offline takes no count: it holds until cleared (DELETE /_twin/faults/<id>)';
+  }
+  if (f.kind === 'ssm-command-fail') {
+    if (f.instanceId !== undefined && (typeof f.instanceId !== 'string' || !INSTANCE_ID.test(f.instanceId))) {
+      return 'ssm-command-fail: instanceId must be i- and 8 or 17 hex digits';
+    }
+    if (f.accountId !== undefined && typeof f.accountId !== 'string') return 'ssm-command-fail: accountId must be a string';
+  }
   return f as unknown as FaultSpec;
 }
 
@@ -57,8 +100,10 @@ export class FaultStore {
   private faults: Fault[] = [];
   private counter = 0;
 
+  constructor(private now: () => number = Date.now) {}
+
   add(spec: FaultSpec): Fault {
-    const fault = { ...spec, id: `fault-${++this.counter}`, used: 0, skipped: 0 } as Fault;
+    const fault = { ...spec, id: `fault-${++this.counter}`, used: 0, skipped: 0, addedAt: this.now() } as Fault;
     this.faults.push(fault);
     return fault;
   }
@@ -79,9 +124,9 @@ export class FaultStore {
     call: { service: ServiceName; operation: string; accountId: string; mutating?: boolean; text?: string },
   ): Extract<Fault, { kind: K }> | undefined {
     const f = this.faults.find(
-      (x) =>
+      (x): x is MatchFault =>
         x.kind === kind &&
-        x.kind !== 'dns' &&
+        isMatchFault(x) &&
         (x.service === undefined || x.service === call.service) &&
         (x.operation === undefined || x.operation === call.operation) &&
         (x.accountId === undefined || x.accountId === call.accountId) &&
@@ -89,7 +134,7 @@ export class FaultStore {
         (x.match === undefined || (call.text ?? '').includes(x.match)),
     );
     if (!f) return undefined;
-    if (f.kind !== 'dns' && f.skipped < (f.skip ?? 0)) {
+    if (f.skipped < (f.skip ?? 0)) {
       f.skipped += 1;
       return undefined;
     }
@@ -105,8 +150,28 @@ export class FaultStore {
     return { dropRatio: f.dropRatio, delayMs: f.delayMs, servfail: f.servfail };
   }
 
+  /** The standing `ssm-agent-offline` fault on this instance, if any (not consumed). */
+  agentOffline(instanceId: string): { since: number } | undefined {
+    const f = this.faults.find((x) => x.kind === 'ssm-agent-offline' && x.instanceId === instanceId);
+    return f ? { since: f.addedAt } : undefined;
+  }
+
+  /** Consumes one `ssm-command-fail` use aimed at this invocation, if any. */
+  takeCommandFail(instanceId: string, accountId: string): boolean {
+    const f = this.faults.find(
+      (x) =>
+        x.kind === 'ssm-command-fail' &&
+        (x.instanceId === undefined || x.instanceId === instanceId) &&
+        (x.accountId === undefined || x.accountId === accountId),
+    );
+    if (!f) return false;
+    this.use(f);
+    return true;
+  }
+
   private use(f: Fault): void {
     f.used += 1;
-    if (f.count !== undefined && f.used >= f.count) this.faults = this.faults.filter((x) => x !== f);
+    const count = 'count' in f ? f.count : undefined;
+    if (count !== undefined && f.used >= count) this.faults = this.faults.filter((x) => x !== f);
   }
 }

@@ -3,7 +3,7 @@
 import type { AwsApiError } from './errors.js';
 import type { World } from './world.js';
 
-export type ServiceName = 'route53' | 'ec2' | 'route53profiles' | 'sts';
+export type ServiceName = 'route53' | 'ec2' | 'route53profiles' | 'sts' | 'ssm';
 
 export interface RawRequest {
   method: string;
@@ -37,6 +37,22 @@ export interface CallContext {
    * an association asks takeFault('fail-association') and, when true, makes it end FAILED.
    */
   takeFault(kind: 'fail-association'): boolean;
+  /** What SSM Run Command needs from the twin around the world (agents, faults, execution); absent: no agent answers. */
+  ssm?: SsmEnv;
+}
+
+/** The twin's side of Run Command: standing faults, command execution, the lifecycle ticker. */
+export interface SsmEnv {
+  /** Whether an `ssm-agent-offline` fault holds this instance's agent offline, and since when. */
+  agentOffline(instanceId: string): { since: number } | undefined;
+  /** Consumes one `ssm-command-fail` fault aimed at this instance, if any. */
+  takeCommandFail(instanceId: string, accountId: string): boolean;
+  /** Runs an invocation that just went InProgress; undefined: this twin runs no commands. */
+  execute?(commandId: string, instanceId: string): void;
+  /** Asks for the lifecycle to be advanced again soon (a command is waiting for its agent). */
+  wake(): void;
+  /** Kills a running invocation (CancelCommand). */
+  cancel?(commandId: string, instanceId: string): void;
 }
 
 export interface ServiceFrontEnd {

@@ -37,6 +37,17 @@ export const AWS_RATE_LIMITS: Record<ServiceName, ServiceLimits> = {
     operations: {},
   },
   sts: { operations: { default: { burst: 100, perSecond: 50 } } },
+  // GUESS [unconfirmed]: SSM publishes no API rates (aws-facts-2.md §1 "API rate limits: no
+  // public number found"). These numbers are ours: per account, per operation, SendCommand
+  // tighter than the reads a prober polls with. Clients must treat ThrottlingException as normal.
+  ssm: {
+    operations: {
+      default: { burst: 40, perSecond: 20 },
+      SendCommand: { burst: 20, perSecond: 10 },
+      GetCommandInvocation: { burst: 100, perSecond: 50 },
+      ListCommandInvocations: { burst: 50, perSecond: 25 },
+    },
+  },
 };
 
 interface Bucket {
@@ -54,6 +65,7 @@ export class RateLimiter {
   tryTake(accountId: string, service: ServiceName, operation: string, mutating: boolean, now: number): boolean {
     if (this.limits === 'off') return true;
     const limits = this.limits[service];
+    if (!limits) return true; // a custom table without this service: unlimited
     const wanted: [string, BucketSpec][] = [];
     if (limits.account) wanted.push([`${accountId}|${service}|*`, limits.account]);
     const opSpec =
@@ -85,4 +97,6 @@ export const THROTTLE_ERRORS: Record<ServiceName, { code: string; status: number
   // The API reference lists HTTP 400 for every modelled Profiles error, ThrottlingException included.
   route53profiles: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded.' },
   sts: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
+  // JSON 1.1 services answer ThrottlingException / HTTP 400 (the SDKs retry it as a throttle) [unconfirmed for SSM's status].
+  ssm: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
 };

@@ -22,7 +22,17 @@ export interface SandboxOptions extends ScenarioOptions {
   port: number;
   clock?: Clock;
   rateLimits?: Record<ServiceName, ServiceLimits> | 'off';
+  /** How the written plan probes DNS: through each VPC's loopback resolver (default) or SSM Run Command on each VPC's instance. */
+  probes?: ProbeTransportName;
+  /**
+   * Run SSM SendCommand scripts as local processes with the instance's VPC resolver in
+   * R53M_RESOLVER / R53M_PORT (default true: a rehearsal's probes must really run).
+   */
+  runCommands?: boolean;
 }
+
+export type ProbeTransportName = 'resolver' | 'ssm';
+export const PROBE_TRANSPORTS: readonly ProbeTransportName[] = ['resolver', 'ssm'];
 
 export interface SandboxAccount {
   name: string;
@@ -49,6 +59,10 @@ export interface SandboxInfo {
   accounts: SandboxAccount[];
   profileId: string;
   vpcs: { id: string; name: string; accountId: string; resolver: string }[];
+  /** One probe instance per VPC (a managed node with an online SSM Agent), owned by the VPC's account. */
+  instances: { id: string; vpcId: string; accountId: string }[];
+  /** How the written plan probes: 'resolver' (probes.resolvers) or 'ssm' (probes.ssm.vpcs). */
+  probes: ProbeTransportName;
   /** Every Private DNS name with the endpoint that serves it and its ENI IPs (what probes expect). */
   names: { name: string; probeName: string; endpointId: string; zoneName: string; ips: string[] }[];
 }
@@ -79,6 +93,11 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   } catch (e) {
     await server.close();
     throw e;
+  }
+  if (opts.runCommands !== false) {
+    // Each script gets the resolver that answers as its instance's VPC does; the map is read
+    // per command, so VPCs added later (resolvers.sync) are served too.
+    twin.enableCommandExecution({ resolverFor: (vpcId) => resolvers.addresses.get(vpcId) });
   }
 
   const accounts: SandboxAccount[] = world.accounts.map((a) => ({
@@ -113,6 +132,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       const addr = resolvers.addresses.get(v.id)!;
       return { id: v.id, name: v.name, accountId: v.ownerId, resolver: `${addr.host}:${addr.port}` };
     }),
+    instances: world.instances.map((i) => ({ id: i.id, vpcId: i.vpcId, accountId: i.ownerId })),
+    probes: opts.probes ?? 'resolver',
     names: world.endpoints.flatMap((ep) =>
       ep.privateDnsNames.map((name) => ({
         name,
@@ -176,6 +197,12 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   };
 }
 
+function probeInstanceOf(info: SandboxInfo, vpcId: string): string {
+  const inst = info.instances.find((i) => i.vpcId === vpcId);
+  if (!inst) throw new Error(`no probe instance in ${vpcId}`);
+  return inst.id;
+}
+
 /** A plan for the scenario's estate, in the plan-file format (src/plan). */
 function planYaml(world: World, info: SandboxInfo): string {
   const accountName = (id: string) => info.accounts.find((a) => a.id === id)!.name;
@@ -192,7 +219,16 @@ function planYaml(world: World, info: SandboxInfo): string {
       zones: world.zones.filter((z) => endpointZoneNames(ep).includes(z.name)).map((z) => z.id),
     })),
     // Loopback answers in microseconds and lifecycles are scaled down: probe and poll briskly.
-    probes: { resolvers: Object.fromEntries(info.vpcs.map((v) => [v.id, v.resolver])), intervalMs: 200, timeoutMs: 500, okStreak: 2, failStreak: 3 },
+    probes: {
+      ...(info.probes === 'ssm'
+        ? // Probed from inside each VPC through SSM Run Command on its probe instance.
+          { ssm: { vpcs: Object.fromEntries(info.vpcs.map((v) => [v.id, probeInstanceOf(info, v.id)])) } }
+        : { resolvers: Object.fromEntries(info.vpcs.map((v) => [v.id, v.resolver])) }),
+      intervalMs: 200,
+      timeoutMs: 500,
+      okStreak: 2,
+      failStreak: 3,
+    },
     budgets: { pollIntervalMs: 100, stepTimeoutMs: 120_000, dnsGateTimeoutMs: 60_000 },
   };
   return `# r53migrate plan for the ${info.scenario.scenario} sandbox (written by \`r53migrate sandbox up\`).\n` + stringify(plan);

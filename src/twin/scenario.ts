@@ -1,6 +1,7 @@
 // Deterministic starting estates for the twin: the two architectures the migration starts from
 // (DESIGN §1), with N VPCs, M interface endpoints and K accounts, ids derived from a seed.
 import { RESOURCE_TYPE_HOSTED_ZONE } from './ops/profiles.js';
+import { TWIN_AGENT_VERSION } from './ops/ssm.js';
 import {
   canonicalName,
   derive,
@@ -164,6 +165,7 @@ export function buildScenario(opts: Partial<ScenarioOptions> = {}): World {
       });
     }
   }
+  addProbeInstances(world, o.seed, t0);
   if (o.scenario === 'via-profile') {
     for (const vpc of world.vpcs) {
       world.profileAssociations.push({
@@ -181,6 +183,37 @@ export function buildScenario(opts: Partial<ScenarioOptions> = {}): World {
     }
   }
   return world;
+}
+
+/**
+ * One running instance per VPC with an online SSM Agent, for probing DNS from inside the VPC
+ * through Run Command. Ids come from the seed through derive() (not nextId), so adding them
+ * changes no other id of the scenario.
+ */
+function addProbeInstances(world: World, seed: string, t0: number): void {
+  world.vpcs.forEach((vpc, i) => {
+    const [a, b, c] = vpc.cidr.split('/')[0]!.split('.');
+    const id = 'i-' + derive(`${seed}:instance:${vpc.id}`, 17, HEX);
+    world.instances.push({
+      id,
+      ownerId: vpc.ownerId,
+      vpcId: vpc.id,
+      subnetId: 'subnet-' + derive(`${seed}:probe-subnet:${vpc.id}`, 17, HEX),
+      availabilityZone: `${world.region}a`,
+      // The upper half of the VPC's /20, clear of the endpoint ENIs (10.0.<4k+1>.x).
+      privateIp: `${a}.${b}.${Number(c) + 8}.${10 + (i % 200)}`,
+      state: 'running',
+      imageId: 'ami-' + derive(`${seed}:ami:${world.region}`, 17, HEX),
+      instanceType: 't3.micro',
+      launchTime: t0,
+      tags: { Name: `${vpc.name}-probe`, 'r53migrate:probe': 'true' },
+      iamInstanceProfile: {
+        arn: `arn:aws:iam::${vpc.ownerId}:instance-profile/r53migrate-probe`,
+        id: 'AIPA' + derive(`${seed}:instance-profile:${vpc.ownerId}`, 17, UPPER),
+      },
+      ssmAgent: { agentVersion: TWIN_AGENT_VERSION, platformName: 'Amazon Linux', platformVersion: '2023', registeredAt: t0 },
+    });
+  });
 }
 
 function addEndpoint(world: World, entry: CatalogueEntry, vpcId: string, owner: string, index: number, t0: number): VpcEndpoint {

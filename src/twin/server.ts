@@ -8,7 +8,7 @@ import { parseFault } from './faults.js';
 import { assertLoopback } from './loopback.js';
 import type { RawRequest, RawResponse, ServiceName } from './protocol.js';
 import type { ServiceLimits } from './ratelimit.js';
-import { Twin } from './twin.js';
+import { Twin, type CommandExecutionOptions } from './twin.js';
 import type { World } from './world.js';
 
 export interface TwinServerOptions {
@@ -19,6 +19,8 @@ export interface TwinServerOptions {
   host?: string;
   /** 0 (default): any free port. */
   port?: number;
+  /** Run SSM SendCommand scripts as local processes (omitted: never; see Twin.enableCommandExecution). */
+  commandExecution?: CommandExecutionOptions;
 }
 
 export interface TwinServer {
@@ -114,6 +116,7 @@ export async function startTwinServer(opts: TwinServerOptions): Promise<TwinServ
   assertLoopback(host);
   const clock = opts.clock ?? systemClock;
   const twin = new Twin({ world: opts.world, clock, rateLimits: opts.rateLimits });
+  if (opts.commandExecution) twin.enableCommandExecution(opts.commandExecution);
   const server = createServer(async (req, res) => {
     try {
       let gone = false;
@@ -146,8 +149,10 @@ export async function startTwinServer(opts: TwinServerOptions): Promise<TwinServ
     close: () =>
       new Promise<void>((resolve) => {
         twin.release();
-        server.closeAllConnections();
-        server.close(() => resolve());
+        void twin.close().finally(() => {
+          server.closeAllConnections();
+          server.close(() => resolve());
+        });
       }),
   };
 }

@@ -12,7 +12,11 @@ import { ec2FrontEnd } from './wire/ec2.js';
 import { profilesFrontEnd } from './wire/profiles.js';
 import { route53FrontEnd } from './wire/route53.js';
 import { queryParams } from './wire/query.js';
+import { ssmFrontEnd } from './wire/ssm.js';
 import { stsFrontEnd } from './wire/sts.js';
+import { advanceSsm, completeInvocation, MAX_EXECUTION_TIMEOUT_S, ssmHasPending } from './ops/ssm.js';
+import { CommandRunner } from './ssm-runner.js';
+import type { SsmEnv } from './protocol.js';
 import { advance, type World } from './world.js';
 
 const FRONT_ENDS: Record<ServiceName, ServiceFrontEnd> = {
@@ -20,6 +24,7 @@ const FRONT_ENDS: Record<ServiceName, ServiceFrontEnd> = {
   ec2: ec2FrontEnd,
   route53profiles: profilesFrontEnd,
   sts: stsFrontEnd,
+  ssm: ssmFrontEnd,
 };
 
 export type Outcome = 'ok' | 'error' | 'throttled' | 'fault' | 'auth-failed' | 'dropped';
@@ -98,6 +103,14 @@ const AUTH_ERRORS: Record<ServiceName, Record<SigV4Failure['kind'] | 'unknown-ke
     mismatch: ['SignatureDoesNotMatch', 403],
     'unknown-key': ['InvalidClientTokenId', 403],
   },
+  // AWS JSON 1.1 services answer authentication failures with HTTP 400 and these __type codes.
+  ssm: {
+    missing: ['MissingAuthenticationTokenException', 400],
+    malformed: ['IncompleteSignatureException', 400],
+    expired: ['InvalidSignatureException', 400],
+    mismatch: ['InvalidSignatureException', 400],
+    'unknown-key': ['UnrecognizedClientException', 400],
+  },
 };
 
 const AUTH_MESSAGES: Record<SigV4Failure['kind'] | 'unknown-key', string> = {
@@ -114,6 +127,7 @@ const UNKNOWN_OPERATION: Record<ServiceName, [string, number]> = {
   ec2: ['InvalidAction', 400],
   route53profiles: ['UnknownOperationException', 404],
   sts: ['InvalidAction', 400],
+  ssm: ['UnknownOperationException', 400],
 };
 
 const SERVICE_FAILURE: Record<ServiceName, [string, number]> = {
@@ -121,6 +135,7 @@ const SERVICE_FAILURE: Record<ServiceName, [string, number]> = {
   ec2: ['InternalError', 500],
   route53profiles: ['InternalServiceErrorException', 500],
   sts: ['InternalFailure', 500],
+  ssm: ['InternalServerError', 500],
 };
 
 function safeDecode(path: string): string {
@@ -133,6 +148,7 @@ function safeDecode(path: string): string {
 
 /** Unsigned requests still get an error in the protocol the caller speaks. */
 function guessService(req: RawRequest): ServiceName {
+  if ((req.headers['x-amz-target'] ?? '').startsWith('AmazonSSM.')) return 'ssm';
   if (req.path.startsWith('/2013-04-01')) return 'route53';
   const text = req.body.toString('utf8', 0, 2048) + '&' + req.query.toString();
   if (/(^|&)Version=2011-06-15(&|$)/.test(text)) return 'sts';
@@ -140,25 +156,119 @@ function guessService(req: RawRequest): ServiceName {
   return 'route53profiles';
 }
 
+/** How a twin runs Run Command scripts (Twin.enableCommandExecution). */
+export interface CommandExecutionOptions {
+  /** The loopback resolver that answers as this VPC does (R53M_RESOLVER / R53M_PORT). */
+  resolverFor(vpcId: string): { host: string; port: number } | undefined;
+  /** Scripts running at once; the rest queue (default 16). */
+  maxParallel?: number;
+  /** Extra environment for every script (after the twin's own). */
+  env?: Record<string, string>;
+}
+
+/** Real-time period of the Run Command lifecycle ticker while a command waits for its agent. */
+const SSM_TICK_MS = 100;
+
 export class Twin {
   readonly world: World;
   readonly clock: Clock;
-  readonly faults = new FaultStore();
+  readonly faults: FaultStore;
   readonly log: RequestLogEntry[] = [];
   private limiter: RateLimiter;
   private held = new Map<string, HeldRequest & { release: () => void }>();
   private heldWaiters: (() => void)[] = [];
   private seq = 0;
+  private runner?: CommandRunner;
+  private execution?: CommandExecutionOptions;
+  private ssmTicker?: NodeJS.Timeout;
+  private closed = false;
+  /** What Run Command operations see of the twin around the world. */
+  readonly ssmEnv: SsmEnv;
 
   constructor(opts: TwinOptions) {
     this.world = opts.world;
+    this.world.instances ??= [];
+    this.world.commands ??= [];
     this.clock = opts.clock ?? systemClock;
+    this.faults = new FaultStore(() => this.clock.now());
     this.limiter = new RateLimiter(opts.rateLimits ?? AWS_RATE_LIMITS);
+    const self = this;
+    this.ssmEnv = {
+      agentOffline: (id) => this.faults.agentOffline(id),
+      takeCommandFail: (id, account) => this.faults.takeCommandFail(id, account),
+      wake: () => this.wakeSsm(),
+      get execute() {
+        return self.runner ? (commandId: string, instanceId: string) => self.execute(commandId, instanceId) : undefined;
+      },
+      cancel: (commandId, instanceId) => this.runner?.cancel(`${commandId}/${instanceId}`),
+    };
+  }
+
+  /**
+   * Lets SendCommand scripts run as local child processes (sh), each with its instance's VPC
+   * resolver in R53M_RESOLVER / R53M_PORT. Without this call the twin never spawns a process:
+   * invocations end Failed with StatusDetails saying execution is off.
+   */
+  enableCommandExecution(opts: CommandExecutionOptions): void {
+    if (this.closed) throw new Error('the twin is closed');
+    this.execution = opts;
+    this.runner ??= new CommandRunner({ maxParallel: opts.maxParallel });
+  }
+
+  get commandExecutionEnabled(): boolean {
+    return this.runner !== undefined;
+  }
+
+  /** Kills running scripts and stops the Run Command ticker. */
+  async close(): Promise<void> {
+    this.closed = true;
+    if (this.ssmTicker) clearInterval(this.ssmTicker);
+    this.ssmTicker = undefined;
+    await this.runner?.close();
+  }
+
+  private wakeSsm(): void {
+    if (this.ssmTicker || this.closed) return;
+    this.ssmTicker = setInterval(() => {
+      advanceSsm(this.world, this.clock.now(), this.ssmEnv);
+      if (!ssmHasPending(this.world) && this.ssmTicker) {
+        clearInterval(this.ssmTicker);
+        this.ssmTicker = undefined;
+      }
+    }, SSM_TICK_MS);
+    this.ssmTicker.unref();
+  }
+
+  private execute(commandId: string, instanceId: string): void {
+    const runner = this.runner;
+    const cmd = this.world.commands.find((c) => c.commandId === commandId);
+    const inst = this.world.instances.find((i) => i.id === instanceId);
+    if (!runner || !cmd || !inst) return;
+    const resolver = this.execution?.resolverFor(inst.vpcId);
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '/usr/local/bin:/usr/bin:/bin',
+      HOME: process.env.HOME ?? '/tmp',
+      // What the SSM Agent sets for every command [peer: amazon-ssm-agent sets AWS_SSM_INSTANCE_ID / AWS_SSM_REGION_NAME].
+      AWS_SSM_INSTANCE_ID: inst.id,
+      AWS_SSM_REGION_NAME: cmd.region,
+      ...(process.env.PYENV_ROOT ? { PYENV_ROOT: process.env.PYENV_ROOT } : {}),
+      ...(process.env.PYENV_VERSION ? { PYENV_VERSION: process.env.PYENV_VERSION } : {}),
+      ...(resolver ? { R53M_RESOLVER: resolver.host, R53M_PORT: String(resolver.port) } : {}),
+      ...(this.execution?.env ?? {}),
+    };
+    runner.submit({
+      key: `${commandId}/${instanceId}`,
+      script: (cmd.parameters.commands ?? []).join('\n') + '\n',
+      env,
+      timeoutMs: Math.min(cmd.executionTimeoutSeconds, MAX_EXECUTION_TIMEOUT_S) * 1000,
+      done: (result) => completeInvocation(this.world, commandId, instanceId, result, this.clock.now()),
+    });
   }
 
   /** The world as of now (lifecycles applied). */
   snapshot(): World {
     advance(this.world, this.clock.now());
+    advanceSsm(this.world, this.clock.now(), this.ssmEnv);
     return this.world;
   }
 
@@ -295,6 +405,7 @@ export class Twin {
       requestId,
       delayFactor: slow?.factor ?? 1,
       takeFault: (kind) => this.faults.take(kind, call) !== undefined,
+      ssm: this.ssmEnv,
     };
     advance(this.world, ctx.now);
     let res: RawResponse;

@@ -213,6 +213,78 @@ export interface VpcEndpoint {
   tags: Record<string, string>;
 }
 
+export type InstanceStateName = 'running' | 'stopped' | 'terminated';
+
+/** The SSM Agent on an instance (a managed node); absent: the instance is not managed by SSM. */
+export interface SsmAgent {
+  agentVersion: string;
+  platformName: string;
+  platformVersion: string;
+  /** When the node first registered with Systems Manager. */
+  registeredAt: number;
+}
+
+/** An EC2 instance (only what probing through SSM Run Command needs). */
+export interface Instance {
+  /** `i-` + 17 hex. */
+  id: string;
+  ownerId: string;
+  vpcId: string;
+  subnetId: string;
+  availabilityZone: string;
+  privateIp: string;
+  state: InstanceStateName;
+  imageId: string;
+  instanceType: string;
+  launchTime: number;
+  tags: Record<string, string>;
+  iamInstanceProfile?: { arn: string; id: string };
+  ssmAgent?: SsmAgent;
+}
+
+export type CommandInvocationStatus = 'Pending' | 'InProgress' | 'Delayed' | 'Success' | 'Cancelled' | 'TimedOut' | 'Failed' | 'Cancelling';
+
+/** One instance's part of a Run Command command (lifecycle: ops/ssm.ts advanceSsm). */
+export interface CommandInvocation {
+  instanceId: string;
+  /** The instance's Name tag when the command was sent (CommandInvocation.InstanceName). */
+  instanceName: string;
+  status: CommandInvocationStatus;
+  statusDetails: string;
+  /** Earliest time the agent picks it up (world.delays.ssmDeliveryMs after the request). */
+  deliverAt: number;
+  startedAt?: number;
+  endedAt?: number;
+  /** -1 until the plugin ran. */
+  responseCode: number;
+  stdout: string;
+  stderr: string;
+  /** An injected `ssm-command-fail` fault: ends Failed, exit code 1, no output. */
+  failInjected?: boolean;
+}
+
+/** A SendCommand request (AWS-RunShellScript only). */
+export interface SsmCommand {
+  commandId: string;
+  ownerId: string;
+  region: string;
+  documentName: string;
+  documentVersion: string;
+  comment: string;
+  parameters: Record<string, string[]>;
+  instanceIds: string[];
+  requestedAt: number;
+  /** GetCommandInvocation answers InvocationDoesNotExist before this (eventual consistency). */
+  visibleAt: number;
+  /** Delivery timeout (TimeoutSeconds). */
+  timeoutSeconds: number;
+  /** The document's executionTimeout, seconds. */
+  executionTimeoutSeconds: number;
+  maxConcurrency: string;
+  maxErrors: string;
+  invocations: CommandInvocation[];
+}
+
 /** Switchable rules for behaviour AWS does not document precisely (aws-api.md [unconfirmed]). */
 export interface TwinRules {
   /** A Profile may not hold a PHZ and an interface endpoint serving the same name (stricter default). */
@@ -231,6 +303,10 @@ export interface TwinDelays {
   resourceAssociationMs: number;
   resourceDisassociationMs: number;
   endpointModifyMs: number;
+  /** SendCommand → the agent picks the command up (Pending → InProgress). */
+  ssmDeliveryMs: number;
+  /** SendCommand → GetCommandInvocation finds the invocation (InvocationDoesNotExist before). */
+  ssmConsistencyMs: number;
 }
 
 export interface World {
@@ -246,6 +322,9 @@ export interface World {
   resourceAssociations: ProfileResourceAssociation[];
   endpoints: VpcEndpoint[];
   networkInterfaces: NetworkInterface[];
+  instances: Instance[];
+  /** Run Command commands sent through SSM SendCommand. */
+  commands: SsmCommand[];
   rules: TwinRules;
   delays: TwinDelays;
   /** Monotonic counter behind generated ids, so ids are deterministic for a seed. */
@@ -267,6 +346,9 @@ export const BASE_DELAYS: TwinDelays = {
   resourceAssociationMs: 8_000,
   resourceDisassociationMs: 6_000,
   endpointModifyMs: 10_000,
+  // [unconfirmed] AWS publishes no delivery latency; a second or two is what consoles show.
+  ssmDeliveryMs: 2_000,
+  ssmConsistencyMs: 1_000,
 };
 
 export function scaleDelays(scale: number, base: TwinDelays = BASE_DELAYS): TwinDelays {
@@ -289,6 +371,8 @@ export function emptyWorld(region: string, seed: string, delays: TwinDelays = BA
     resourceAssociations: [],
     endpoints: [],
     networkInterfaces: [],
+    instances: [],
+    commands: [],
     rules: { ...DEFAULT_RULES },
     delays: { ...delays },
     idCounter: 0,

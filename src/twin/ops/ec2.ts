@@ -4,7 +4,7 @@
 // only has to render them. Facts and their sources: shared/reference/aws-api.md §3.
 import { AwsApiError } from '../errors.js';
 import type { CallContext } from '../protocol.js';
-import type { NetworkInterface, Vpc, VpcEndpoint, World } from '../world.js';
+import type { Instance, NetworkInterface, Vpc, VpcEndpoint, World } from '../world.js';
 import { advance, derive, stripDot } from '../world.js';
 import { directZonesOfVpc, endpointZoneNames, findVpc } from './lookup.js';
 import { ENDPOINT_CATALOGUE } from '../scenario.js';
@@ -736,4 +736,153 @@ export function describeVpcEndpointServices(ctx: CallContext, input: DescribeVpc
   // ServiceNames and ServiceDetails page together [doc: paginators-1.json result_key both].
   const page = paginate(filtered, 'DescribeVpcEndpointServices', size, input.nextToken);
   return { serviceNames: page.items.map((s) => s.serviceName), serviceDetails: page.items, nextToken: page.nextToken };
+}
+
+// ---------- DescribeInstances ----------
+// The instances a probe runs on (one per VPC in the sandbox). Shapes: model Reservation /
+// Instance (locationNames below); facts: aws-facts-2.md §1 ("EC2 DescribeInstances filters").
+
+export interface DescribeInstancesInput extends DescribeInput {
+  instanceIds?: string[];
+}
+
+export interface InstanceView {
+  instanceId: string;
+  imageId: string;
+  instanceState: { code: number; name: string };
+  privateDnsName: string;
+  dnsName: string;
+  reason: string;
+  amiLaunchIndex: number;
+  productCodes: never[];
+  instanceType: string;
+  launchTime: string;
+  placement: { availabilityZone: string; groupName: string; tenancy: 'default' };
+  monitoring: { state: 'disabled' };
+  subnetId?: string;
+  vpcId?: string;
+  privateIpAddress?: string;
+  sourceDestCheck: boolean;
+  groupSet: { groupId: string; groupName: string }[];
+  architecture: 'x86_64';
+  rootDeviceType: 'ebs';
+  rootDeviceName: string;
+  blockDeviceMapping: never[];
+  virtualizationType: 'hvm';
+  hypervisor: 'xen';
+  clientToken: string;
+  tagSet: Tag[];
+  iamInstanceProfile?: { arn: string; id: string };
+  ebsOptimized: boolean;
+  enaSupport: boolean;
+  platformDetails: string;
+  usageOperation: string;
+}
+
+export interface ReservationView {
+  reservationId: string;
+  ownerId: string;
+  groupSet: never[];
+  instancesSet: InstanceView[];
+}
+
+/** [doc: model InstanceState.Code] 16 running, 48 terminated, 80 stopped. */
+const STATE_CODES: Record<Instance['state'], number> = { running: 16, terminated: 48, stopped: 80 };
+const INSTANCE_ID = /^i-([0-9a-f]{8}|[0-9a-f]{17})$/;
+
+export function instanceView(world: World, inst: Instance): InstanceView {
+  const terminated = inst.state === 'terminated';
+  return {
+    instanceId: inst.id,
+    imageId: inst.imageId,
+    instanceState: { code: STATE_CODES[inst.state], name: inst.state },
+    privateDnsName: terminated ? '' : privateDnsNameOf(vpcRegion(world, inst.vpcId), inst.privateIp),
+    dnsName: '',
+    reason: inst.state === 'stopped' ? 'User initiated' : terminated ? 'User initiated' : '',
+    amiLaunchIndex: 0,
+    productCodes: [],
+    instanceType: inst.instanceType,
+    launchTime: iso(inst.launchTime),
+    placement: { availabilityZone: inst.availabilityZone, groupName: '', tenancy: 'default' },
+    monitoring: { state: 'disabled' },
+    // A terminated instance has left its subnet [doc: DescribeInstances output of terminated instances].
+    subnetId: terminated ? undefined : inst.subnetId,
+    vpcId: terminated ? undefined : inst.vpcId,
+    privateIpAddress: terminated ? undefined : inst.privateIp,
+    sourceDestCheck: true,
+    groupSet: terminated ? [] : [defaultGroupOf(inst.vpcId)],
+    architecture: 'x86_64',
+    rootDeviceType: 'ebs',
+    rootDeviceName: '/dev/xvda',
+    blockDeviceMapping: [],
+    virtualizationType: 'hvm',
+    hypervisor: 'xen',
+    clientToken: '',
+    tagSet: tagsOf(inst.tags),
+    iamInstanceProfile: inst.iamInstanceProfile ? { ...inst.iamInstanceProfile } : undefined,
+    ebsOptimized: false,
+    enaSupport: true,
+    // [doc: model Instance.PlatformDetails] "Linux/UNIX" for Linux AMIs; usage operation RunInstances.
+    platformDetails: 'Linux/UNIX',
+    usageOperation: 'RunInstances',
+  };
+}
+
+function visibleInstances(ctx: CallContext): Instance[] {
+  return (ctx.world.instances ?? []).filter((i) => i.ownerId === ctx.accountId && vpcRegion(ctx.world, i.vpcId) === ctx.region);
+}
+
+export function describeInstances(ctx: CallContext, input: DescribeInstancesInput): Page<ReservationView> {
+  advance(ctx.world, ctx.now);
+  dryRun(input.dryRun);
+  if (input.maxResults !== undefined && input.instanceIds && input.instanceIds.length > 0) {
+    // "You cannot specify this parameter and the instance IDs parameter in the same request"
+    // [doc: model DescribeInstancesRequest.MaxResults; facts-2 §1].
+    throw new AwsApiError('InvalidParameterCombination', 'The parameter instancesSet cannot be used with the parameter maxResults');
+  }
+  // MaxResults 5..1000 [doc: model DescribeInstancesRequest.MaxResults].
+  const size = pageSize(input.maxResults, { min: 5, max: 1000, clamp: false });
+  for (const id of input.instanceIds ?? []) {
+    if (!INSTANCE_ID.test(id)) throw new AwsApiError('InvalidInstanceID.Malformed', `Invalid id: "${id}"`);
+  }
+  const visible = visibleInstances(ctx);
+  if (input.instanceIds && input.instanceIds.length > 0) {
+    const missing = [...new Set(input.instanceIds)].filter((id) => !visible.some((i) => i.id === id));
+    // Another account's instance is indistinguishable from a missing one [doc: EC2 resource visibility].
+    if (missing.length === 1) throw new AwsApiError('InvalidInstanceID.NotFound', `The instance ID '${missing[0]}' does not exist`);
+    if (missing.length > 1) throw new AwsApiError('InvalidInstanceID.NotFound', `The instance IDs '${missing.join(', ')}' do not exist`);
+  }
+  const byId = selectByIds(visible, input.instanceIds, () => new AwsApiError('InvalidInstanceID.NotFound', 'not found'));
+  const views = byId.map((i) => instanceView(ctx.world, i));
+  const filtered = applyFilters(
+    views,
+    input.filters,
+    {
+      'instance-id': (i) => [i.instanceId],
+      'vpc-id': (i) => [i.vpcId],
+      'network-interface.vpc-id': (i) => [i.vpcId],
+      'subnet-id': (i) => [i.subnetId],
+      'instance-state-name': (i) => [i.instanceState.name],
+      'instance-state-code': (i) => [String(i.instanceState.code)],
+      'private-ip-address': (i) => [i.privateIpAddress],
+      'private-dns-name': (i) => [i.privateDnsName],
+      'availability-zone': (i) => [i.placement.availabilityZone],
+      'instance-type': (i) => [i.instanceType],
+      'image-id': (i) => [i.imageId],
+      'iam-instance-profile.arn': (i) => [i.iamInstanceProfile?.arn],
+      'platform-details': (i) => [i.platformDetails],
+      'owner-id': () => [ctx.accountId],
+    },
+    (i) => i.tagSet,
+  );
+  const page = paginate(filtered, 'DescribeInstances', size, input.nextToken);
+  return {
+    items: page.items.map((view) => ({
+      reservationId: `r-${derive(`reservation:${view.instanceId}`, 17, 'abcdef0123456789')}`,
+      ownerId: ctx.accountId,
+      groupSet: [],
+      instancesSet: [view],
+    })),
+    nextToken: page.nextToken,
+  };
 }

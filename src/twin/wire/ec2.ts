@@ -8,6 +8,7 @@ import { AwsApiError } from '../errors.js';
 import {
   describeNetworkInterfaces,
   describeVpcEndpointServices,
+  describeInstances,
   describeVpcEndpoints,
   describeVpcs,
   modifyVpcEndpoint,
@@ -26,6 +27,7 @@ const OPERATIONS = [
   'DescribeNetworkInterfaces',
   'ModifyVpcEndpoint',
   'DescribeVpcEndpointServices',
+  'DescribeInstances',
 ] as const;
 type Operation = (typeof OPERATIONS)[number];
 const MUTATING = new Set<string>(['ModifyVpcEndpoint']);
@@ -174,6 +176,9 @@ export const ec2FrontEnd: ServiceFrontEnd = {
           nextToken: page.nextToken,
         });
       }
+      case 'DescribeInstances':
+        // Request member InstanceIds has locationName InstanceId; the result is reservationSet [doc: model].
+        return pageResponse(operation, requestId, 'reservationSet', describeInstances(ctx, { ...describeParams(p), instanceIds: listParam(p, 'InstanceId') }));
       case 'ModifyVpcEndpoint': {
         const result = modifyVpcEndpoint(ctx, {
           vpcEndpointId: p.get('VpcEndpointId') ?? undefined,
