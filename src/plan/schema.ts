@@ -83,7 +83,7 @@ export const SsmProbes = z
     /** A round of SSM probes waits this long for every instance's answers, then counts the missing ones as probe errors. */
     roundTimeoutMs: z.number().int().min(10_000).max(600_000).default(90_000),
     /** SendCommand's delivery timeout: a command no agent picked up by then ends DeliveryTimedOut (AWS's minimum is 30). */
-    deliveryTimeoutSeconds: z.number().int().min(30).max(600).default(30),
+    deliveryTimeoutSeconds: z.number().int().min(30, { error: "expected 30 or more: AWS's shortest delivery timeout (SendCommand TimeoutSeconds) is 30 s" }).max(600).default(30),
     /** Rounds in a row in which a VPC's probe did not run (instance offline, command failed) before its gates halt. */
     errorRounds: z.number().int().min(1).max(100).default(3),
   })

@@ -113,7 +113,12 @@ const PLAN_CASES: Record<string, RegExp[]> = {
     at(P('misspelt-section.yaml'), 15, 'sharedServiceVpc', 'unknown field "sharedServiceVpc"; expected one of: .*sharedServicesVpc'),
     at(P('misspelt-section.yaml'), 2, 'sharedServicesVpc', 'missing: expected a mapping'),
   ],
-  'unknown-probes-field.yaml': [at(P('unknown-probes-field.yaml'), 34, 'probes.interval', 'unknown field "interval"; expected one of: resolvers, intervalMs')],
+  'unknown-probes-field.yaml': [at(P('unknown-probes-field.yaml'), 34, 'probes.interval', 'unknown field "interval"; expected one of: resolvers, ssm, intervalMs')],
+  'ssm-vpc-not-in-plan.yaml': [at(P('ssm-vpc-not-in-plan.yaml'), 36, 'probes.ssm.vpcs.vpc-0123456789abcdef0', 'vpc-0123456789abcdef0 is not a VPC of this plan')],
+  'ssm-and-resolver.yaml': [at(P('ssm-and-resolver.yaml'), 38, 'probes.ssm.vpcs.vpc-3f2352d947e809221', 'vpc-3f2352d947e809221 is also under probes.resolvers: probe a VPC one way')],
+  'ssm-bad-instance.yaml': [at(P('ssm-bad-instance.yaml'), 36, 'probes.ssm.vpcs.vpc-3f2352d947e809221', 'expected an EC2 instance id \\(like i-0a1b2c3d4e5f67890\\)')],
+  'ssm-instance-twice.yaml': [at(P('ssm-instance-twice.yaml'), 37, 'probes.ssm.vpcs.vpc-2b7482e0c23357824', 'i-0123456789abcdef0 already probes vpc-3f2352d947e809221: an instance is in one VPC, so it can probe only that one')],
+  'ssm-delivery-timeout.yaml': [at(P('ssm-delivery-timeout.yaml'), 36, 'probes.ssm.deliveryTimeoutSeconds', "expected 30 or more: AWS's shortest delivery timeout \\(SendCommand TimeoutSeconds\\) is 30 s")],
   'unknown-budget-field.yaml': [at(P('unknown-budget-field.yaml'), 30, 'budgets.timeoutMs', 'unknown field "timeoutMs"; expected one of: stepTimeoutMs, dnsGateTimeoutMs, pollIntervalMs')],
   // ids
   'vpc-id-bad-chars.yaml': [at(P('vpc-id-bad-chars.yaml'), 15, 'sharedServicesVpc.id', 'expected a VPC id \\(like vpc-0a1b2c3d4e5f67890\\)')],
