@@ -23,7 +23,7 @@ export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan
   const s = (n: number) => (n === 1 ? '' : 's');
   const lines: string[] = [];
   const c = result.counters;
-  const figures = `this invocation: ${c.applied + c.alreadyDone} action${s(c.applied + c.alreadyDone)} (${c.applied} applied, ${c.alreadyDone} found already done) in ${c.batches} batch${c.batches === 1 ? '' : 'es'}, ${access.budget.granted} API calls, ${result.probes.results} DNS probes (${result.probes.nonOk} not ok${result.probes.unanswered ? `, ${result.probes.unanswered} unanswered (resent and lost)` : ''}${result.probes.keeperGap ? `; ${result.probes.keeperGap} on the keeper while its zones were deleted` : ''}), ${(result.elapsedMs / 1000).toFixed(1)} s`;
+  const figures = `this invocation: ${c.applied + c.alreadyDone} action${s(c.applied + c.alreadyDone)} (${c.applied} applied, ${c.alreadyDone} found already done) in ${c.batches} batch${c.batches === 1 ? '' : 'es'}, ${access.budget.granted} API calls, ${result.probes.results} DNS probes (${result.probes.nonOk} not ok${result.probes.unanswered ? `, ${result.probes.unanswered} unanswered (resent and lost)` : ''}${result.probes.probeErrors ? `, ${result.probes.probeErrors} SSM probes that did not run` : ''}${result.probes.keeperGap ? `; ${result.probes.keeperGap} on the keeper while its zones were deleted` : ''}), ${(result.elapsedMs / 1000).toFixed(1)} s`;
   switch (result.outcome) {
     case 'done':
       lines.push(`Migration complete (from step ${result.startedAtStep}): ${figures}.`);

@@ -48,7 +48,7 @@ class ScriptedChannel implements RunCommandChannel {
     const send = this.sends[Number(commandId.slice(4)) - 1]!;
     const n = (this.polls.get(commandId) ?? 0) + 1;
     this.polls.set(commandId, n);
-    return send.instanceIds.flatMap((instanceId) => {
+    return send.instanceIds.flatMap((instanceId): Invocation[] => {
       const b = this.behaviour(instanceId, n);
       if (b === 'not-yet') return [{ instanceId, status: 'InProgress', statusDetails: 'InProgress', final: false, output: '' }];
       return [{ instanceId, status: 'Success', statusDetails: 'Success', final: true, output: '', responseCode: 0, ...b }];
