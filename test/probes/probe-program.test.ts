@@ -2,7 +2,7 @@
 // 127.0.0.1, in each of its modes; its output read back with parseProbeOutput and judged with
 // classify(), as r53migrate will do with what SSM Run Command returns.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -301,6 +301,29 @@ describe('the script, python3 mode', () => {
     parsed = parse(r, ['vpce.lambda.example']);
     expect(parsed.ok && parsed.answers[0]!.reply.outcome).toBe('error');
   });
+});
+
+describe('the script, python3 mode, under old interpreters (3.6: the oldest supported; 3.9: AL2023\'s /usr/bin/python3)', () => {
+  // Found through pyenv when installed; elsewhere these are skipped with a message.
+  const root = process.env.PYENV_ROOT ?? join(process.env.HOME ?? '/root', '.pyenv');
+  const found = (minor: string): string | undefined => {
+    const dir = join(root, 'versions');
+    const v = existsSync(dir) ? readdirSync(dir).find((x) => x.startsWith(`${minor}.`)) : undefined;
+    const exe = v && join(dir, v, 'bin', 'python3');
+    return exe && existsSync(exe) ? exe : undefined;
+  };
+  for (const minor of ['3.6', '3.9']) {
+    const exe = found(minor);
+    if (!exe) process.stderr.write(`SKIP: no Python ${minor} under ${root}/versions: the python3-mode check under ${minor} is skipped\n`);
+    it.runIf(exe !== undefined)(`Python ${minor}: every case gives the right class`, async () => {
+      const path = pathWith({ sh: which('sh'), date: which('date'), sleep: which('sleep'), python3: exe! });
+      const r = await run([join(path, 'sh'), PROBE_SCRIPT_PATH], probeEnv({ R53M_NAMES: NAMES.join(' '), R53M_TIMEOUT_MS: '300' }, path));
+      expect({ code: r.code, stderr: r.stderr }).toEqual({ code: 0, stderr: '' });
+      const parsed = parse(r, NAMES);
+      expect(parsed).toMatchObject({ mode: 'python3', complete: true });
+      expectCaseTable(parsed, 1);
+    });
+  }
 });
 
 describe('the script under each POSIX shell', () => {
