@@ -24,9 +24,9 @@ case $M in dig|python3|getent) usable $M || die "R53M_MODE=$M: $M (or awk) not f
 case $(date +%s%3N) in *[!0-9]*|'') ms() { echo $(($(date +%s) * 1000)); };; *) ms() { date +%s%3N; };; esac
 nap() { sleep "$((I / 1000)).$(printf %03d $((I % 1000)))" 2>/dev/null || sleep $(((I + 999) / 1000)); }
 
-# Each prints "<rcode> <latencyMs or -> <answers or ->" for one name.
+# Each prints "<rcode> <latencyMs or -> <answers or ->" for one name (dig: no ~/.digrc).
 qdig() {
-  dig +time=$(((W + 999) / 1000)) +tries=1 @"$R" -p "$P" "$1" "$Q" 2>&1 | awk -v q="$1" -v t="$Q" '
+  HOME=/nonexistent dig +time=$(((W + 999) / 1000)) +tries=1 @"$R" -p "$P" "$1" "$Q" 2>&1 | awk -v q="$1" -v t="$Q" '
 /^;; ->>HEADER<<-/ { s = $0; sub(/.*status: /, "", s); sub(/,.*/, "", s) }
 /^;; Query time:/ { l = $4 }
 /timed out/ { to = 1 }

@@ -252,6 +252,14 @@ describe('the script, dig mode', () => {
     }
   });
 
+  it.runIf(dig)("a ~/.digrc on the instance (say +short) does not change dig's output", async () => {
+    const home = mkdtempSync(join(work, 'home-'));
+    writeFileSync(join(home, '.digrc'), '+short +tcp\n');
+    const r = await run(['sh', PROBE_SCRIPT_PATH], { ...probeEnv({ R53M_NAMES: 'vpce.lambda.example', R53M_MODE: 'dig' }), HOME: home });
+    const parsed = parse(r, ['vpce.lambda.example']);
+    expect(parsed.ok && parsed.answers[0]!.reply).toMatchObject({ rcode: 'NOERROR', addresses: ENDPOINT_IPS });
+  });
+
   it.runIf(dig)('a resolver that refuses connections is ERROR (with dig\'s reason on stderr), not TIMEOUT', async () => {
     const r = await run(['sh', PROBE_SCRIPT_PATH], probeEnv({ R53M_NAMES: 'vpce.lambda.example', R53M_PORT: '1', R53M_MODE: 'dig' }));
     expect(r.code).toBe(0);
