@@ -34,7 +34,7 @@ export function progressPrinter(io: CliIo): (e: ProgressEvent) => void {
         break;
       }
       case 'dns':
-        line(`  dns ${e.verdict}: ${e.reason}`);
+        line(`  ${e.cause === 'probe' ? 'probes' : 'dns'} ${e.verdict}: ${e.reason}`);
         break;
     }
   };

@@ -73,7 +73,7 @@ export type ProgressEvent =
   | { type: 'step'; step: number; title: string }
   | { type: 'action'; step: number; action: Action; description: string; status: 'start' | 'applied' | 'already-done' | 'failed' | 'interrupted'; error?: string }
   | { type: 'waiting'; step: number; inFlight: { what: string; status: string }[] }
-  | { type: 'dns'; step: number; verdict: string; reason: string };
+  | { type: 'dns'; step: number; verdict: string; reason: string; cause?: 'dns' | 'probe' };
 
 function countsByStatus(items: { status: string }[]): string {
   const counts = new Map<string, number>();
@@ -230,7 +230,7 @@ export function createRunActors(deps: RunDeps) {
         },
         { signal },
       );
-      deps.progress({ type: 'dns', step: step.number, verdict: verdict.verdict, reason: verdict.reason });
+      deps.progress({ type: 'dns', step: step.number, verdict: verdict.verdict, reason: verdict.reason, ...(verdict.cause ? { cause: verdict.cause } : {}) });
       const pairs = (verdict.verdict === 'pass' ? [] : verdict.pairs).map((p: GatePair) => ({
         vpcId: p.vpcId,
         name: p.name,
@@ -245,7 +245,7 @@ export function createRunActors(deps: RunDeps) {
             ? ' — the probe instance must be running with its SSM agent online (or name another under probes.ssm.vpcs), then resume: the gate starts again'
             : '';
       const what = verdict.cause === 'probe' ? 'probes' : 'dns';
-      return { verdict: verdict.verdict, reason: `Step ${step.number} ${step.id} (${what}): ${verdict.reason}${advice}`, pairs, at: verdict.atMs };
+      return { verdict: verdict.verdict, ...(verdict.cause ? { cause: verdict.cause } : {}), reason: `Step ${step.number} ${step.id} (${what}): ${verdict.reason}${advice}`, pairs, at: verdict.atMs };
     }),
   };
 }

@@ -13,7 +13,8 @@ export const MACHINE_DEFINITION_VERSION = 'run-machine/1';
 
 export interface Halt {
   step: number;
-  phase: 'plan' | 'act' | 'converge' | 'dns';
+  /** probes: the DNS gate halted because its probes did not run (nothing is known about DNS). */
+  phase: 'plan' | 'act' | 'converge' | 'dns' | 'probes';
   reason: string;
   /** For DNS halts: the pairs and what they answered. */
   pairs?: { vpcId: string; name: string; class: string; answers: string[]; consecutive: number }[];
@@ -50,6 +51,8 @@ export interface ActOutput {
 export type ConvergeOutput = { ok: true; at: number } | { ok: false; reason: string; at: number };
 export interface DnsGateOutput {
   verdict: 'pass' | 'halt' | 'timeout';
+  /** For a halt: wrong answers, or probes that did not run. */
+  cause?: 'dns' | 'probe';
   reason: string;
   pairs: NonNullable<Halt['pairs']>;
   at: number;
@@ -178,7 +181,7 @@ export function buildRunMachine() {
                 actions: assign({
                   halt: ({ event }: { event: { output: DnsGateOutput } }) => ({
                     step: step.number,
-                    phase: 'dns' as const,
+                    phase: event.output.cause === 'probe' ? ('probes' as const) : ('dns' as const),
                     reason: event.output.reason,
                     pairs: event.output.pairs,
                     at: event.output.at,
