@@ -117,7 +117,6 @@ export class SsmMonitor implements ResultSource {
       } catch {
         break; // a round throws only when the monitor stops
       }
-      this.rounds++;
       try {
         await this.time.sleep(this.opts.intervalMs, signal);
       } catch {
@@ -213,7 +212,8 @@ export class SsmMonitor implements ResultSource {
         }),
       );
     }
-    const stats: SsmRoundStats = { round: this.rounds + 1, calls, elapsedMs: this.time.now() - started, instances: o.instances.length, probeErrors };
+    this.rounds++;
+    const stats: SsmRoundStats = { round: this.rounds, calls, elapsedMs: this.time.now() - started, instances: o.instances.length, probeErrors };
     o.onRound?.(stats);
     return stats;
   }
