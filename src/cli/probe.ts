@@ -3,10 +3,15 @@
 // answers that count as private, then DNS only. This file wires; render-probe.ts draws.
 import { Command, InvalidArgumentError } from 'commander';
 import { setMaxListeners } from 'node:events';
+import type { AwsAccess } from '../aws/access.js';
 import { observe } from '../aws/observe.js';
+import { findProbeInstances, PROBE_INSTANCE_ADVICE, type ProbeInstance } from '../aws/probe-instances.js';
+import { SsmRunCommand } from '../aws/ssm-run-command.js';
 import type { World } from '../aws/world.js';
-import { planVpcs, type Plan } from '../plan/schema.js';
-import { buildTargets, classify, Prober, type ProbeReply, type ProbeTarget } from '../probes/index.js';
+import { planVpcs, probeWay, type Plan } from '../plan/schema.js';
+import { buildTargets, classify, pairKey, probeNameFor, Prober, type PairResult, type ProbeReply, type ProbeTarget } from '../probes/index.js';
+import { SsmMonitor } from '../probes/ssm-monitor.js';
+import { usesSsm } from '../steps/probe-setup.js';
 import { accessFor, loadPlanForCli } from './common.js';
 import { EXIT, UsageError } from './errors.js';
 import { processInterrupted, type CliIo } from './io.js';
@@ -16,11 +21,11 @@ import { renderProbeJson, renderProbeJsonLine, renderProbeTable, renderWatchFram
 const CONCURRENCY = 64;
 
 /** The pairs to probe and what the operator should know about the ones left out. */
-export function probeTargetsFor(plan: Plan, world: World): { targets: ProbeTarget[]; warnings: string[] } {
+export function probeTargetsFor(plan: Plan, world: World): { targets: ProbeTarget[]; names: { name: string; ips: string[] }[]; warnings: string[] } {
   const warnings: string[] = [];
   const vpcs = planVpcs(plan);
-  const unprobed = vpcs.filter((v) => !plan.probes.resolvers[v.id]).map((v) => v.id);
-  if (unprobed.length) warnings.push(`no resolver under probes.resolvers for ${unprobed.join(', ')}: not probed`);
+  const unprobed = vpcs.filter((v) => probeWay(plan, v.id).via === 'none').map((v) => v.id);
+  if (unprobed.length) warnings.push(`no resolver under probes.resolvers and no probe instance under probes.ssm for ${unprobed.join(', ')}: not probed`);
   const names = plan.endpoints.flatMap((e) => {
     const ep = world.endpoints[e.id];
     if (!ep?.exists) {
@@ -32,9 +37,12 @@ export function probeTargetsFor(plan: Plan, world: World): { targets: ProbeTarge
     const ips = plan.probes.expect[e.id] ?? ep.eniIps;
     return ep.privateDnsNames.map((name) => ({ name, ips }));
   });
-  const withResolver = vpcs.filter((v) => plan.probes.resolvers[v.id]).map((v) => ({ id: v.id, resolver: plan.probes.resolvers[v.id]! }));
+  const withResolver = vpcs.flatMap((v) => {
+    const way = probeWay(plan, v.id);
+    return way.via === 'resolver' ? [{ id: v.id, resolver: way.address }] : [];
+  });
   try {
-    return { targets: buildTargets(withResolver, names), warnings };
+    return { targets: buildTargets(withResolver, names), names, warnings };
   } catch (e) {
     // A resolver given as a host name, or the same name served by two endpoints: the plan's fault.
     throw new UsageError(`probes: ${(e as Error).message}`);
@@ -80,6 +88,34 @@ export async function probeRound(prober: Prober, targets: readonly ProbeTarget[]
   return signal.aborted ? undefined : rows;
 }
 
+/** One SSM round over the probe instances: each pair's last answer of the round. */
+async function ssmRound(monitor: SsmMonitor, roles: ReadonlyMap<string, VpcRole>, signal: AbortSignal): Promise<ProbeRow[] | undefined> {
+  const last = new Map<string, PairResult>();
+  const off = monitor.subscribe((r) => last.set(pairKey(r), r));
+  try {
+    await monitor.round(signal);
+  } catch {
+    return undefined; // stopped
+  } finally {
+    off();
+  }
+  return [...last.values()].map((r) => {
+    const role = roles.get(r.vpcId);
+    return {
+      vpcId: r.vpcId,
+      ...(role ? { role } : {}),
+      name: r.name,
+      probeName: r.probeName,
+      class: r.class,
+      answers: r.answers,
+      expected: monitor.expected(r).sort(),
+      latencyMs: r.latencyMs,
+      ...(r.rcode !== undefined ? { rcode: r.rcode } : {}),
+      ...(r.reason !== undefined ? { reason: r.reason } : {}),
+    };
+  });
+}
+
 /** Waits ms, or less if `signal` aborts; leaves no timer behind either way. */
 function pause(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve) => {
@@ -108,7 +144,7 @@ interface ProbeFlags {
 
 export function probeCommand(io: CliIo, setExit: (code: number) => void): Command {
   return new Command('probe')
-    .description('Ask every VPC of the plan for every endpoint name, through that VPC\'s resolver, and print VPC × name → class, answers, latency.')
+    .description('Ask every VPC of the plan for every endpoint name, through that VPC\'s resolver or from inside it through SSM, and print VPC × name → class, answers, latency.')
     .argument('<plan>', 'plan file (YAML or JSON)')
     .option('--watch', 'probe again every interval until Ctrl-C (redrawn in place on a terminal)')
     .option('--interval <ms>', 'time between rounds with --watch (default: probes.intervalMs of the plan)', parseInterval)
@@ -118,10 +154,13 @@ export function probeCommand(io: CliIo, setExit: (code: number) => void): Comman
       `
 Read-only: AWS is read once (List/Describe calls) for each endpoint's Private DNS names and
 network-interface IPs; the rest is DNS. A VPC is probed through its resolver under
-probes.resolvers (VPCs without one are listed on stderr and skipped); an answer is ok when every
+probes.resolvers, or from inside through SSM Run Command on its instance under probes.ssm (found
+first, as apply does; a round through SSM takes seconds: it runs the probe program on every
+instance); VPCs probed neither way are listed on stderr and skipped. An answer is ok when every
 address is one of the endpoint's IPs (or probes.expect), public when it resolved elsewhere.
-Classes: ok, public, nxdomain, servfail, timeout, error. Timeouts and retries: probes.timeoutMs
-and probes.retries.
+Classes: ok, public, nxdomain, servfail, timeout, error, and probe-error (the SSM command did not
+run: nothing is known about that VPC's DNS). Timeouts and retries: probes.timeoutMs and
+probes.retries.
 
 Exit codes: 0 every pair is ok, 3 some pair is not ok (a script can gate on it), 2 the plan file
 is not acceptable, 1 AWS could not be read. With --watch: 0 when stopped with Ctrl-C.
@@ -138,39 +177,59 @@ Examples:
       const loaded = await loadPlanForCli(file);
       const { plan } = loaded;
       const access = accessFor(loaded);
-      let world: World;
-      try {
-        // Only the endpoints matter here: skip the reads that only the assessment needs.
-        world = await observe(plan, access, { scope: 'progress' });
-      } finally {
-        access.destroy();
-      }
-      const { targets, warnings } = probeTargetsFor(plan, world);
-      for (const w of warnings) io.stderr.write(`r53migrate: warning: ${w}\n`);
-      if (targets.length === 0) throw new UsageError('nothing to probe: no VPC of the plan has a resolver under probes.resolvers, or no endpoint has Private DNS names');
-      const roles = new Map(planVpcs(plan).map((v) => [v.id, v.role]));
       const prober = new Prober({ timeoutMs: plan.probes.timeoutMs, retries: plan.probes.retries });
       try {
+        // Only the endpoints matter here: skip the reads that only the assessment needs.
+        const world = await observe(plan, access, { scope: 'progress' });
+        const { targets, names, warnings } = probeTargetsFor(plan, world);
+        const found = usesSsm(plan) ? await findProbeInstances(plan, access) : { instances: [], problems: [] };
+        // A VPC whose instance can't probe now is shown as such (probe-error), the rest are probed.
+        if (found.problems.length) warnings.push(...found.problems.map((p) => `${p.vpcId} (account ${p.account}): ${p.problem}; ${PROBE_INSTANCE_ADVICE}`));
+        for (const w of warnings) io.stderr.write(`r53migrate: warning: ${w}\n`);
+        const roles = new Map(planVpcs(plan).map((v) => [v.id, v.role]));
+        const unprobeable: ProbeRow[] = found.problems.flatMap((p) =>
+          names.map((n) => ({ vpcId: p.vpcId, ...(roles.get(p.vpcId) ? { role: roles.get(p.vpcId)! } : {}), name: n.name, probeName: probeNameFor(n.name), class: 'probe-error' as const, answers: [], expected: [...n.ips].sort(), latencyMs: 0, reason: p.problem })),
+        );
+        const ssm = found.instances.length && names.length ? ssmMonitorFor(plan, access, found.instances, names) : undefined;
+        if (targets.length === 0 && !ssm && !unprobeable.length) throw new UsageError('nothing to probe: no VPC of the plan has a resolver under probes.resolvers or an instance under probes.ssm, or no endpoint has Private DNS names');
+        const round = async (signal: AbortSignal): Promise<ProbeRow[] | undefined> => {
+          const [byResolver, bySsm] = await Promise.all([probeRound(prober, targets, roles, signal), ssm ? ssmRound(ssm, roles, signal) : []]);
+          return byResolver && bySsm ? [...byResolver, ...bySsm, ...unprobeable] : undefined;
+        };
         if (!o.watch) {
           // One round needs no Ctrl-C handling: the default (the process ends) loses nothing.
-          const rows = (await probeRound(prober, targets, roles, new AbortController().signal))!;
+          const rows = (await round(new AbortController().signal))!;
           io.stdout.write(o.json ? renderProbeJson(rows) : renderProbeTable(rows));
           setExit(summarise(rows).notOk > 0 ? EXIT.halted : EXIT.done);
           return;
         }
-        await watch(io, prober, targets, roles, { intervalMs: o.interval ?? plan.probes.intervalMs, json: o.json === true, planName: plan.name });
+        await watch(io, round, { intervalMs: o.interval ?? plan.probes.intervalMs, json: o.json === true, planName: plan.name });
         setExit(EXIT.done);
       } finally {
         await prober.close();
+        access.destroy();
       }
     });
 }
 
+function ssmMonitorFor(plan: Plan, access: AwsAccess, instances: ProbeInstance[], names: { name: string; ips: string[] }[]): SsmMonitor {
+  const o = plan.probes.ssm!;
+  return new SsmMonitor({
+    channel: new SsmRunCommand(access, plan.region, plan.accounts),
+    instances,
+    targets: instances.flatMap((i) => names.map((n) => ({ vpcId: i.vpcId, name: n.name, probeName: probeNameFor(n.name), expected: [...n.ips] }))),
+    resolver: o.resolver,
+    queriesPerRound: o.queriesPerRound,
+    intervalMs: plan.probes.intervalMs,
+    queryTimeoutMs: plan.probes.timeoutMs,
+    roundTimeoutMs: o.roundTimeoutMs,
+    deliveryTimeoutSeconds: o.deliveryTimeoutSeconds,
+  });
+}
+
 async function watch(
   io: CliIo,
-  prober: Prober,
-  targets: readonly ProbeTarget[],
-  roles: ReadonlyMap<string, VpcRole>,
+  probeOnce: (signal: AbortSignal) => Promise<ProbeRow[] | undefined>,
   o: { intervalMs: number; json: boolean; planName: string },
 ): Promise<void> {
   const stop = new AbortController();
@@ -178,7 +237,7 @@ async function watch(
   const tty = io.stdout.isTTY === true && !o.json;
   for (let round = 1; !stop.signal.aborted; round++) {
     const startedMs = Date.now();
-    const rows = await probeRound(prober, targets, roles, stop.signal);
+    const rows = await probeOnce(stop.signal);
     if (!rows) break;
     const atMs = Date.now();
     io.stdout.write(o.json ? renderProbeJsonLine(rows, round, atMs) : renderWatchFrame(rows, { round, atMs, intervalMs: o.intervalMs, tty, planName: o.planName }));

@@ -94,6 +94,11 @@ export class SsmMonitor implements ResultSource {
     return this.book.get(pair);
   }
 
+  /** The answers that count as private for a pair. */
+  expected(pair: { vpcId: string; name: string }): string[] {
+    return [...(this.byVpc.get(pair.vpcId)?.find((t) => t.name === pair.name)?.expected ?? [])];
+  }
+
   start(): void {
     if (this.loop) throw new Error('SSM monitor already started');
     if (!this.opts.instances.length || !this.probeNames.length) return;

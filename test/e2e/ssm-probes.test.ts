@@ -122,6 +122,22 @@ describe.concurrent('DNS gates through SSM Run Command', () => {
       const lines = probeLog(e, statePath(e));
       expect(lines.some((l) => l.vpc === shared.id && l.via === undefined && l.class === 'ok'), 'the shared VPC over the network').toBe(true);
       expect(lines.some((l) => l.vpc === e.info.vpcs[1]!.id && l.via === 'ssm' && l.class === 'ok'), 'a spoke through SSM').toBe(true);
+
+      // `probe` asks the same way: every VPC × name, whichever way each VPC is probed.
+      const probed = await e.cli(['probe', mixed, '--json']);
+      expect(probed.code, out(probed)).toBe(0);
+      const rows = JSON.parse(probed.stdout) as { vpcId: string; name: string; class: string }[];
+      expect(rows).toHaveLength(e.info.vpcs.length * e.info.names.length);
+      expect(rows.every((r) => r.class === 'ok')).toBe(true);
+      await e.fault({ kind: 'ssm-agent-offline', instanceId: e.info.instances.find((i) => i.vpcId === e.info.vpcs[1]!.id)!.id });
+      const offline = await e.cli(['probe', e.planVariant('offline-probe', (p) => {
+        delete p.probes.ssm.vpcs[shared.id];
+        p.probes.resolvers = { [shared.id]: shared.resolver };
+        p.probes.ssm.roundTimeoutMs = 10_000;
+      }), '--json']);
+      expect(offline.code, out(offline)).toBe(3);
+      const after = JSON.parse(offline.stdout) as { vpcId: string; class: string }[];
+      expect(after.filter((r) => r.vpcId === e.info.vpcs[1]!.id).map((r) => r.class)).toEqual(e.info.names.map(() => 'probe-error'));
     });
   }, 900_000);
 
