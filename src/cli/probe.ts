@@ -3,14 +3,14 @@
 // answers that count as private, then DNS only. This file wires; render-probe.ts draws.
 import { Command, InvalidArgumentError } from 'commander';
 import { setMaxListeners } from 'node:events';
-import type { AwsAccess } from '../aws/access.js';
 import { observe } from '../aws/observe.js';
-import { findProbeInstances, PROBE_INSTANCE_ADVICE, type ProbeInstance } from '../aws/probe-instances.js';
+import { findProbeInstances, PROBE_INSTANCE_ADVICE } from '../aws/probe-instances.js';
 import { SsmRunCommand } from '../aws/ssm-run-command.js';
 import type { World } from '../aws/world.js';
+import { ssmMonitorFor } from '../machines/dns-watch.js';
 import { planVpcs, probeWay, type Plan } from '../plan/schema.js';
 import { buildTargets, classify, pairKey, probeNameFor, Prober, type PairResult, type ProbeReply, type ProbeTarget } from '../probes/index.js';
-import { SsmMonitor } from '../probes/ssm-monitor.js';
+import type { SsmMonitor } from '../probes/ssm-monitor.js';
 import { usesSsm } from '../steps/probe-setup.js';
 import { accessFor, loadPlanForCli } from './common.js';
 import { EXIT, UsageError } from './errors.js';
@@ -190,7 +190,7 @@ Examples:
         const unprobeable: ProbeRow[] = found.problems.flatMap((p) =>
           names.map((n) => ({ vpcId: p.vpcId, ...(roles.get(p.vpcId) ? { role: roles.get(p.vpcId)! } : {}), name: n.name, probeName: probeNameFor(n.name), class: 'probe-error' as const, answers: [], expected: [...n.ips].sort(), latencyMs: 0, reason: p.problem })),
         );
-        const ssm = found.instances.length && names.length ? ssmMonitorFor(plan, access, found.instances, names) : undefined;
+        const ssm = found.instances.length && names.length ? ssmMonitorFor(plan, new SsmRunCommand(access, plan.region, plan.accounts), found.instances, names) : undefined;
         if (targets.length === 0 && !ssm && !unprobeable.length) throw new UsageError('nothing to probe: no VPC of the plan has a resolver under probes.resolvers or an instance under probes.ssm, or no endpoint has Private DNS names');
         const round = async (signal: AbortSignal): Promise<ProbeRow[] | undefined> => {
           const [byResolver, bySsm] = await Promise.all([probeRound(prober, targets, roles, signal), ssm ? ssmRound(ssm, roles, signal) : []]);
@@ -210,21 +210,6 @@ Examples:
         access.destroy();
       }
     });
-}
-
-function ssmMonitorFor(plan: Plan, access: AwsAccess, instances: ProbeInstance[], names: { name: string; ips: string[] }[]): SsmMonitor {
-  const o = plan.probes.ssm!;
-  return new SsmMonitor({
-    channel: new SsmRunCommand(access, plan.region, plan.accounts),
-    instances,
-    targets: instances.flatMap((i) => names.map((n) => ({ vpcId: i.vpcId, name: n.name, probeName: probeNameFor(n.name), expected: [...n.ips] }))),
-    resolver: o.resolver,
-    queriesPerRound: o.queriesPerRound,
-    intervalMs: plan.probes.intervalMs,
-    queryTimeoutMs: plan.probes.timeoutMs,
-    roundTimeoutMs: o.roundTimeoutMs,
-    deliveryTimeoutSeconds: o.deliveryTimeoutSeconds,
-  });
 }
 
 async function watch(

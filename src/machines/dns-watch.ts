@@ -8,7 +8,7 @@ import type { Plan } from '../plan/schema.js';
 import { planVpcs, probeWay } from '../plan/schema.js';
 import { awaitGate, buildTargets, Monitor, NdjsonLog, pairKey, probeNameFor, Prober, type GateVerdict, type PairHealth, type PairRef, type ProbeTarget, type ResultSource } from '../probes/index.js';
 import { mergeSources } from '../probes/sources.js';
-import { SsmMonitor, type SsmProbeInstance, type SsmProbeTarget, type SsmRoundStats } from '../probes/ssm-monitor.js';
+import { SsmMonitor, type SsmMonitorOptions, type SsmProbeInstance, type SsmProbeTarget, type SsmRoundStats } from '../probes/ssm-monitor.js';
 import { keeper } from '../steps/facts.js';
 import { STEPS } from '../steps/index.js';
 import type { StepContext } from '../steps/types.js';
@@ -56,6 +56,33 @@ function namesOf(world: World, plan: Plan, ctx: StepContext): { name: string; ip
   });
 }
 
+function ssmTargetsFor(instances: SsmProbeInstance[], names: { name: string; ips: string[] }[]): SsmProbeTarget[] {
+  return instances.flatMap((i) => names.map((n) => ({ vpcId: i.vpcId, name: n.name, probeName: probeNameFor(n.name), expected: [...n.ips] })));
+}
+
+/** The SSM monitor for a plan's probe instances, with the plan's probe settings. */
+export function ssmMonitorFor(
+  plan: Plan,
+  channel: RunCommandChannel,
+  instances: SsmProbeInstance[],
+  names: { name: string; ips: string[] }[],
+  extra: Pick<SsmMonitorOptions, 'log' | 'onRound'> = {},
+): SsmMonitor {
+  const o = plan.probes.ssm!;
+  return new SsmMonitor({
+    channel,
+    instances,
+    targets: ssmTargetsFor(instances, names),
+    resolver: o.resolver,
+    queriesPerRound: o.queriesPerRound,
+    intervalMs: plan.probes.intervalMs,
+    queryTimeoutMs: plan.probes.timeoutMs,
+    roundTimeoutMs: o.roundTimeoutMs,
+    deliveryTimeoutSeconds: o.deliveryTimeoutSeconds,
+    ...extra,
+  });
+}
+
 export function startDnsWatch(world: World, plan: Plan, ctx: StepContext, probeLog: string, ssm?: SsmWatch): DnsWatch {
   const names = namesOf(world, plan, ctx);
   const byResolver = planVpcs(plan).flatMap((v) => {
@@ -64,7 +91,7 @@ export function startDnsWatch(world: World, plan: Plan, ctx: StepContext, probeL
   });
   const targets: ProbeTarget[] = buildTargets(byResolver, names);
   const ssmInstances = ssm?.instances ?? [];
-  const ssmTargets: SsmProbeTarget[] = ssmInstances.flatMap((i) => names.map((n) => ({ vpcId: i.vpcId, name: n.name, probeName: probeNameFor(n.name), expected: [...n.ips] })));
+  const ssmTargets = ssmTargetsFor(ssmInstances, names);
   const allPairs: PairRef[] = [...targets, ...ssmTargets].map((t) => ({ vpcId: t.vpcId, name: t.name }));
   const probedKeys = new Set(allPairs.map(pairKey));
   const counts: Required<ProbeCounts> = { results: 0, nonOk: 0, unanswered: 0, keeperGap: 0, probeErrors: 0 };
@@ -90,20 +117,7 @@ export function startDnsWatch(world: World, plan: Plan, ctx: StepContext, probeL
     monitor.start();
   }
   if (ssm && ssmTargets.length) {
-    const o = plan.probes.ssm!;
-    ssmMonitor = new SsmMonitor({
-      channel: ssm.channel,
-      instances: ssmInstances,
-      targets: ssmTargets,
-      resolver: o.resolver,
-      queriesPerRound: o.queriesPerRound,
-      intervalMs: plan.probes.intervalMs,
-      queryTimeoutMs: plan.probes.timeoutMs,
-      roundTimeoutMs: o.roundTimeoutMs,
-      deliveryTimeoutSeconds: o.deliveryTimeoutSeconds,
-      ...(log ? { log } : {}),
-      ...(ssm.onRound ? { onRound: ssm.onRound } : {}),
-    });
+    ssmMonitor = ssmMonitorFor(plan, ssm.channel, ssmInstances, names, { ...(log ? { log } : {}), ...(ssm.onRound ? { onRound: ssm.onRound } : {}) });
     ssmMonitor.subscribe(count);
     ssmMonitor.start();
   }

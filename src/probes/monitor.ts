@@ -4,7 +4,8 @@
 // leaves no timer or socket behind.
 import { setMaxListeners } from 'node:events';
 import { classify } from './classify.js';
-import { HealthBook, toLogLine, type PairHealth, type PairResult } from './health.js';
+import type { PairHealth, PairResult } from './health.js';
+import { ResultHub } from './result-hub.js';
 import type { LineSink } from './ndjson-log.js';
 import { Prober, type ProbeReply } from './prober.js';
 import type { ProbeTarget, QueryType, ResolverAddress } from './targets.js';
@@ -39,9 +40,7 @@ export interface MonitorOptions {
   log?: LineSink;
 }
 
-export class Monitor implements ResultSource {
-  readonly book = new HealthBook();
-  private readonly listeners = new Set<(r: PairResult) => void>();
+export class Monitor extends ResultHub implements ResultSource {
   private readonly prober: ProbeClient;
   private readonly ownsProber: boolean;
   private readonly time: Time;
@@ -50,11 +49,11 @@ export class Monitor implements ResultSource {
   private readonly jitterMs: number;
   private controller: AbortController | undefined;
   private loop: Promise<void> | undefined;
-  /** Rounds completed, and results published. */
+  /** Rounds completed. */
   rounds = 0;
-  results = 0;
 
   constructor(private readonly opts: MonitorOptions) {
+    super(opts.log);
     if (!(opts.intervalMs >= 0)) throw new Error(`intervalMs must be >= 0 (got ${opts.intervalMs})`);
     this.prober = opts.prober ?? new Prober();
     this.ownsProber = opts.prober === undefined;
@@ -66,15 +65,6 @@ export class Monitor implements ResultSource {
 
   get running(): boolean {
     return this.loop !== undefined;
-  }
-
-  subscribe(listener: (r: PairResult) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  health(pair: { vpcId: string; name: string }): PairHealth | undefined {
-    return this.book.get(pair);
   }
 
   start(): void {
@@ -145,16 +135,4 @@ export class Monitor implements ResultSource {
     this.publish(result);
   }
 
-  private publish(result: PairResult): void {
-    this.results++;
-    this.book.record(result);
-    this.opts.log?.append(toLogLine(result));
-    for (const listener of this.listeners) {
-      try {
-        listener(result);
-      } catch {
-        // A subscriber's bug must not stop the probes everyone else relies on.
-      }
-    }
-  }
 }

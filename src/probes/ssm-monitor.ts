@@ -8,7 +8,8 @@ import { setMaxListeners } from 'node:events';
 import type { Invocation, RunCommandChannel } from '../aws/ssm-run-command.js';
 import { SEND_COMMAND_MAX_INSTANCES } from '../aws/ssm-run-command.js';
 import { classify } from './classify.js';
-import { HealthBook, toLogLine, type PairHealth, type PairResult } from './health.js';
+import type { PairResult } from './health.js';
+import { ResultHub } from './result-hub.js';
 import type { ResultSource } from './monitor.js';
 import type { LineSink } from './ndjson-log.js';
 import { parseProbeOutput } from './probe-output.js';
@@ -62,9 +63,7 @@ interface Pending {
   commandId: string;
 }
 
-export class SsmMonitor implements ResultSource {
-  readonly book = new HealthBook();
-  private readonly listeners = new Set<(r: PairResult) => void>();
+export class SsmMonitor extends ResultHub implements ResultSource {
   private readonly time: Time;
   private readonly byVpc = new Map<string, SsmProbeTarget[]>();
   /** The names every instance asks for, in one order (the output refers to them by index). */
@@ -72,9 +71,9 @@ export class SsmMonitor implements ResultSource {
   private controller: AbortController | undefined;
   private loop: Promise<void> | undefined;
   rounds = 0;
-  results = 0;
 
   constructor(private readonly opts: SsmMonitorOptions) {
+    super(opts.log);
     this.time = opts.time ?? systemTime;
     const withInstance = new Set(opts.instances.map((i) => i.vpcId));
     for (const t of opts.targets) if (withInstance.has(t.vpcId)) this.byVpc.set(t.vpcId, [...(this.byVpc.get(t.vpcId) ?? []), t]);
@@ -83,15 +82,6 @@ export class SsmMonitor implements ResultSource {
 
   get running(): boolean {
     return this.loop !== undefined;
-  }
-
-  subscribe(listener: (r: PairResult) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  health(pair: { vpcId: string; name: string }): PairHealth | undefined {
-    return this.book.get(pair);
   }
 
   /** The answers that count as private for a pair. */
@@ -294,18 +284,6 @@ export class SsmMonitor implements ResultSource {
     }
   }
 
-  private publish(result: PairResult): void {
-    this.results++;
-    this.book.record(result);
-    this.opts.log?.append(toLogLine(result));
-    for (const listener of this.listeners) {
-      try {
-        listener(result);
-      } catch {
-        // A subscriber's bug must not stop the probes everyone else relies on.
-      }
-    }
-  }
 }
 
 function chunk<T>(items: T[], size: number): T[][] {
