@@ -6,6 +6,9 @@
 // no wrong answer for a pair that had to resolve; the twin's log shows no mutation applied twice
 // and none rejected; the state file parsed every time the test looked.
 //
+// A last row probes every VPC through SSM (the twin runs the probe program per SendCommand) and
+// kills at the first request of each step: the probes' own requests are never the ones held.
+//
 // Each point runs on an estate of its own; points run a few at a time (they mostly wait on the
 // twin's lifecycles and the DNS gates). R53M_CRASH_POINTS=3 tries only the first 3 requests of
 // each path (a quick local run); CI runs them all.
@@ -17,6 +20,8 @@ const PATHS: [string, string[]][] = [
   ['path A', ['--scenario', 'direct', '--vpcs', '4', '--endpoints', '2', '--accounts', '2']],
   ['path B', ['--scenario', 'via-profile', '--vpcs', '4', '--endpoints', '2', '--accounts', '2']],
 ];
+/** Every VPC probed from inside through SSM Run Command (issue 10). */
+const SSM_PATH: [string, string[]] = ['path A, SSM probes', ['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2', '--probes', 'ssm']];
 const PHASES: [Phase, string][] = [
   ['before', 'killed before it applies'],
   ['after', 'killed after it applied, reply lost'],
@@ -29,7 +34,7 @@ const clean = new Map<string, CleanRun>();
 const summary: string[] = [];
 
 beforeAll(async () => {
-  await Promise.all(PATHS.map(async ([path, args]) => clean.set(path, await cleanRun(args))));
+  await Promise.all([...PATHS, SSM_PATH].map(async ([path, args]) => clean.set(path, await cleanRun(args))));
 }, 600_000);
 
 afterAll(() => {
@@ -56,4 +61,26 @@ describe.concurrent('crash matrix: SIGKILL at every mutating request, then resum
       }, 3_600_000);
     }
   }
+});
+
+// After the full matrix, on a quieter machine: every SSM probe round runs the probe program as a
+// process per instance, so these estates cost far more CPU than the others. The first request of
+// each step, killed before it applies in odd steps and after it applied in even ones.
+describe('crash matrix through SSM probes: SIGKILL at the first request of each step, then resume', () => {
+  it(SSM_PATH[0], async () => {
+    const [path, args] = SSM_PATH;
+    const run = clean.get(path)!;
+    expect(run.stepStarts.map((s) => s.step), 'a point in every step').toEqual([1, 2, 3, 4, 5, 6, 7]);
+    const fewer = semaphore(3);
+    const results = await Promise.all(run.stepStarts.slice(0, LIMIT).map(({ step, n }) => fewer(async () => {
+      const op = run.mutations[n - 1]!;
+      const [phase, label] = PHASES[step % 2 === 1 ? 0 : 1]!;
+      const r = await crashPoint(args, n, phase, run);
+      recordRow({ table: 'crash matrix', group: `${path}, first request of each step`, name: `step ${step}: #${n} ${op}, ${label}${r.held !== op ? ` (held ${r.held})` : ''}`, passed: r.problems.length === 0, outcome: `resumes exited ${r.resumes.join(',')}` });
+      return { n, op, ...r };
+    })));
+    const failed = results.filter((r) => r.problems.length > 0);
+    summary.push(`  ${path}, first request of each step: ${results.length} points, ${results.length - failed.length} passed`);
+    expect(failed.map((f) => `#${f.n} ${f.op} (held ${f.held}, resumes ${f.resumes.join(',')}):\n  ${f.problems.join('\n  ')}`)).toEqual([]);
+  }, 3_600_000);
 });

@@ -28,10 +28,15 @@ export function worldFingerprint(w: TwinWorld): unknown {
 }
 
 export interface CleanRun {
-  /** The operations of the clean run's mutating requests, in the order the twin saw them. */
+  /** The operations of the clean run's mutating requests, in the order the twin saw them (SSM probe commands aside). */
   mutations: string[];
+  /** Per step, the first request it sent: where a subset of the matrix that covers every step kills. */
+  stepStarts: { step: number; n: number }[];
   fingerprint: unknown;
 }
+
+/** SSM Run Command requests are the probes' (a round's SendCommand, CancelCommand), not the migration's. */
+const migrationRequest = (l: RequestLogEntry) => l.service !== 'ssm';
 
 export const statePath = (est: Estate): string => join(est.dir, 'state', 'run.state.json');
 
@@ -54,8 +59,19 @@ export async function cleanRun(args: string[]): Promise<CleanRun> {
     if (r.code !== 0) throw new Error(`the clean run failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
     const log = await est.requests();
     // the hold counts requests that got past the rate limiter, as these did
-    const reached = log.filter((l) => l.mutating && (l.outcome === 'ok' || l.outcome === 'error'));
-    return { mutations: reached.map((l) => l.operation ?? '?'), fingerprint: worldFingerprint(await settled(est)) };
+    const reached = log.filter((l) => l.mutating && migrationRequest(l) && (l.outcome === 'ok' || l.outcome === 'error'));
+    const mutations = reached.map((l) => l.operation ?? '?');
+    // The journal names each request's step; requests it does not journal (the estate mark) belong to none.
+    const journal = (JSON.parse(readFileSync(statePath(est), 'utf8')) as { journal: { step: number; operation: string; phase: string }[] }).journal.filter((j) => j.phase === 'intent');
+    const stepStarts: CleanRun['stepStarts'] = [];
+    let from = 0;
+    for (const j of journal) {
+      const n = mutations.indexOf(j.operation, from) + 1;
+      if (n === 0) continue;
+      from = n;
+      if (!stepStarts.some((s) => s.step === j.step)) stepStarts.push({ step: j.step, n });
+    }
+    return { mutations, stepStarts, fingerprint: worldFingerprint(await settled(est)) };
   } finally {
     await est.close();
   }
@@ -93,9 +109,14 @@ export async function crashPoint(args: string[], n: number, phase: Phase, clean:
   try {
     const zonesBefore = (await est.state()).zones.map((z) => z.id);
     const probes = est.probeLoop();
-    await est.fault({ kind: 'hold', mutating: true, skip: n - 1, count: 1, phase });
+    // The n-th request of the migration: counted among its own operation's, so the probes' SSM
+    // requests in between (mutating too) are not counted.
+    const op = clean.mutations[n - 1]!;
+    const skip = clean.mutations.slice(0, n - 1).filter((m) => m === op).length;
+    await est.fault({ kind: 'hold', operation: op, mutating: true, skip, count: 1, phase });
     const run = est.start(['apply', est.info.planFile, '--yes', '--state', statePath(est)]);
-    const holding = await est.waitHeld(120_000);
+    // Generous: on a loaded 2-core box the run may take minutes to reach request n (the wait ends as soon as it does).
+    const holding = await est.waitHeld(360_000);
     held = holding.map((h) => h.operation).join(',') || 'nothing';
     if (holding.length !== 1) problems.push(`expected the twin to hold request ${n}, it holds [${held}]; stdout:\n${run.stdout()}`);
     run.child.kill('SIGKILL');
@@ -119,7 +140,7 @@ export async function crashPoint(args: string[], n: number, phase: Phase, clean:
     if (!world.zones.every((z) => !zonesBefore.includes(z.id))) problems.push('a self-managed zone survived');
 
     const log = await est.requests();
-    problems.push(...duplicateProblems(log));
+    problems.push(...duplicateProblems(log.filter(migrationRequest)));
     const keeper = est.info.vpcs[est.info.vpcs.length - 1]!.id;
     const lost = failures.filter((f) => !excusedKeeperGap(f, est.info, keeper, log));
     if (lost.length > 0) problems.push(`the probe loop saw ${lost.length} wrong answer(s), first: ${JSON.stringify(lost.slice(0, 3))}`);
