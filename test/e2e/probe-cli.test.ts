@@ -201,7 +201,7 @@ describe('probe PLAN (one round)', () => {
     const file = editedPlan((p) => delete p.probes.resolvers[spoke]);
     const r = await probe([file]);
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`no resolver under probes.resolvers for ${spoke}`);
+    expect(r.stderr).toContain(`no resolver under probes.resolvers and no probe instance under probes.ssm for ${spoke}: not probed`);
     expect(tableRows(r.stdout)).toHaveLength(6);
     expect(r.stdout).not.toContain(spoke);
   });
