@@ -11,7 +11,7 @@
 //                         says to restore from the JSON.
 //   .restore-batch.json   a ready ChangeBatch (CREATE of every record but the apex SOA and NS) for
 //                         `aws route53 change-resource-record-sets --change-batch file://...`.
-import { GetHostedZoneCommand, ListResourceRecordSetsCommand, ListTagsForResourceCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
+import { GetHostedZoneCommand, ListTagsForResourceCommand, type ResourceRecordSet } from '@aws-sdk/client-route-53';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, stat } from 'node:fs/promises';
 import { createRequire } from 'node:module';

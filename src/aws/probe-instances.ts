@@ -8,6 +8,7 @@ import { DescribeInstanceInformationCommand, type InstanceInformation } from '@a
 import { planVpcs, probeWay, type Plan } from '../plan/schema.js';
 import type { AwsAccess } from './access.js';
 import { InvalidInputError, NotFoundError } from './errors.js';
+import { chunks } from './ssm-run-command.js';
 
 export interface ProbeInstance {
   vpcId: string;
@@ -26,12 +27,6 @@ export interface ProbeInstanceProblem {
 /** EC2 takes at most 200 values per filter; SSM's InstanceIds filter at most 50. */
 const VPC_FILTER_CHUNK = 100;
 const SSM_FILTER_CHUNK = 50;
-
-function chunks<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
 
 function parseTag(tag: string | undefined): { key: string; value?: string } | undefined {
   if (!tag) return undefined;

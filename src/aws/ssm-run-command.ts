@@ -14,6 +14,13 @@ import { NotFoundError } from './errors.js';
 
 /** SendCommand's InstanceIds holds at most 50 ids (botocore: InstanceIdList). */
 export const SEND_COMMAND_MAX_INSTANCES = 50;
+/** `items` in runs of at most `size` (the API limits: 50 instances per SendCommand or filter). */
+export function chunks<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
 /** The plugin of AWS-RunShellScript, as GetCommandInvocation names it. */
 const SHELL_PLUGIN = 'aws:runShellScript';
 

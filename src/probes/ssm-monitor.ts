@@ -6,9 +6,8 @@
 // parse — gives `probe-error` results for its VPC's pairs: they say nothing about DNS.
 import { setMaxListeners } from 'node:events';
 import type { Invocation, RunCommandChannel } from '../aws/ssm-run-command.js';
-import { SEND_COMMAND_MAX_INSTANCES } from '../aws/ssm-run-command.js';
+import { chunks, SEND_COMMAND_MAX_INSTANCES } from '../aws/ssm-run-command.js';
 import { classify } from './classify.js';
-import type { PairResult } from './health.js';
 import { ResultHub } from './result-hub.js';
 import type { ResultSource } from './monitor.js';
 import type { LineSink } from './ndjson-log.js';
@@ -141,7 +140,7 @@ export class SsmMonitor extends ResultHub implements ResultSource {
     const pending: Pending[] = [];
     await Promise.all(
       [...byAccount].flatMap(([account, insts]) =>
-        chunk(insts, SEND_COMMAND_MAX_INSTANCES).map(async (batch) => {
+        chunks(insts, SEND_COMMAND_MAX_INSTANCES).map(async (batch) => {
           try {
             calls.send++;
             const commandId = await o.channel.send(account, batch.map((b) => b.instanceId), {
@@ -284,12 +283,6 @@ export class SsmMonitor extends ResultHub implements ResultSource {
     }
   }
 
-}
-
-function chunk<T>(items: T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
 }
 
 function groupBy<T>(items: T[], key: (t: T) => string): Map<string, T[]> {
