@@ -17,7 +17,8 @@ import {
 } from '@aws-sdk/client-route-53';
 import { apiCall, type Action } from '../steps/actions.js';
 import type { AwsAccess, MutationResult } from './access.js';
-import { backupZone, type ZoneBackup } from './backup.js';
+import { backupZone, readBackup, type ZoneBackup } from './backup.js';
+import { createZoneFromBackup, refillZone } from './restore.js';
 import { AccessDeniedError, AlreadyExistsError, ConflictError, NotFoundError } from './errors.js';
 import { allPages, listRecordSets, recordFromSdk } from './observe.js';
 import type { ObservedRecord, VpcRef } from './world.js';
@@ -37,6 +38,10 @@ export interface ExecutionResult {
   changeId?: string;
   attempts: number;
   backup?: ZoneBackup;
+  /** Route 53 changes to wait for when there are several (a zone refilled in more than one batch). */
+  changeIds?: string[];
+  /** recreate-zone: the id of the zone made anew (the plan's id names the deleted one). */
+  createdZoneId?: string;
 }
 
 export interface ExecuteOptions {
@@ -127,6 +132,8 @@ function verifier(access: AwsAccess, a: Action, signal?: AbortSignal): () => Pro
     case 'delete-zone':
       return async () => (await zoneVpcs(a.zoneId)).length === 0 && !(await read('route53', new GetHostedZoneCommand({ Id: a.zoneId })).then(() => true, (e) => (e instanceof NotFoundError ? false : Promise.reject(e))));
     case 'backup-zone':
+    case 'recreate-zone':
+    case 'restore-records':
       return async () => false;
   }
 }
@@ -174,6 +181,7 @@ export async function executeAction(access: AwsAccess, a: Action, opts: ExecuteO
     });
     return { status: 'applied', attempts: 1, backup };
   }
+  if (a.kind === 'recreate-zone' || a.kind === 'restore-records') return restoreAction(access, a, opts.signal);
   if (a.kind === 'delete-records' && !opts.verifiedBackup(a.zoneId)) throw new BackupMissingError(a.zoneId);
   const call = apiCall(a)!;
   const verify = verifier(access, a, opts.signal);
@@ -193,6 +201,25 @@ export async function executeAction(access: AwsAccess, a: Action, opts: ExecuteO
   const out = result.output as ResultMeta;
   const changeId = stripChange(out.ChangeInfo?.Id);
   return { status: 'applied', attempts: result.attempts, requestId: out.$metadata?.requestId, ...(changeId ? { changeId } : {}) };
+}
+
+/**
+ * A rollback's zone actions run through restore.ts, which is idempotent on its own: the zone is
+ * found again by its CallerReference, and only the records still missing are created.
+ */
+async function restoreAction(access: AwsAccess, a: Extract<Action, { kind: 'recreate-zone' | 'restore-records' }>, signal?: AbortSignal): Promise<ExecutionResult> {
+  const backup = await readBackup(a.backupFile);
+  if (a.kind === 'recreate-zone') {
+    const made = await createZoneFromBackup(access, a.account, backup, { vpcId: a.vpcId, region: a.region }, signal ? { signal } : {});
+    return { status: made.created ? 'applied' : 'already-done', attempts: 1, createdZoneId: made.zoneId, ...(made.changeId ? { changeId: made.changeId } : {}) };
+  }
+  const refill = await refillZone(access, a.account, a.zoneId, backup, { wait: false, ...(signal ? { signal } : {}) });
+  return {
+    status: refill.status === 'refilled' ? 'applied' : 'already-done',
+    attempts: 1,
+    ...(refill.changeId ? { changeId: refill.changeId } : {}),
+    changeIds: refill.changeIds,
+  };
 }
 
 function targetOf(a: Action): string {

@@ -123,6 +123,7 @@ export async function observe(plan: Plan, access: AwsAccess, opts: ObserveOption
     observeEndpoints(plan, access, ownerOrder, ids, signal),
   ]);
   const others = await observeOthers(plan, access, ids, onProfile, zones, signal, opts.scope ?? 'full');
+  const parking = plan.parkingVpc && (opts.scope ?? 'full') === 'full' ? await observeParking(plan, access, ids, signal) : undefined;
   return deepFreeze({
     observedAt: (opts.now ?? Date.now)(),
     region: plan.region,
@@ -132,7 +133,24 @@ export async function observe(plan: Plan, access: AwsAccess, opts: ObserveOption
     others: Object.fromEntries(others.map((v) => [v.id, v])),
     zones: Object.fromEntries(zones.map((z) => [z.id, z])),
     endpoints: Object.fromEntries(endpoints.map((e) => [e.id, e])),
+    ...(parking ? { parking } : {}),
   });
+}
+
+/** The parking VPC: that it exists, and whether some Profile holds it (it must take no part). */
+async function observeParking(plan: Plan, access: AwsAccess, ids: Record<string, string>, signal?: AbortSignal): Promise<ObservedVpc> {
+  const { id, account } = plan.parkingVpc!;
+  const found = await access.read(account, 'ec2', new DescribeVpcsCommand({ Filters: [{ Name: 'vpc-id', Values: [id] }] }), { signal, target: id });
+  const exists = (found.Vpcs ?? []).some((v) => v.VpcId === id);
+  const a = exists ? (await access.read(account, 'route53profiles', new ListProfileAssociationsCommand({ ResourceId: id }), { signal, target: id })).ProfileAssociations?.[0] : undefined;
+  return {
+    id,
+    account,
+    accountId: ids[account]!,
+    exists,
+    profileVisible: true,
+    ...(a ? { profileAssociation: { id: a.Id ?? '', profileId: a.ProfileId ?? '', name: a.Name ?? '', status: (a.Status ?? 'COMPLETE') as AssociationStatus } } : {}),
+  };
 }
 
 /**

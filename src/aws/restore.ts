@@ -739,3 +739,30 @@ async function createZone(
     `${backup.zoneName} could not be created with any VPC of its account ${backup.ownerAccountId}: ${result.skipped.map((v) => `${v.vpcId}: ${v.reason}`).join('; ')}. Give another VPC of that account with --vpc (listed first)`,
   );
 }
+
+export interface CreatedZone {
+  zoneId: string;
+  /** false: an earlier attempt (killed, or its reply lost) had made it; found by its CallerReference. */
+  created: boolean;
+  changeId?: string;
+  requestId?: string;
+}
+
+/**
+ * A rollback's first move for a deleted zone: the zone made anew with one VPC of its own account
+ * (the parking VPC, or the keeper) and its tags, but no records yet — the caller fills it and waits
+ * for INSYNC before any other VPC is associated. Found again by CallerReference when an earlier
+ * attempt made it, so a re-run never makes a second zone.
+ */
+export async function createZoneFromBackup(access: AwsAccess, account: string, backup: BackupFile, vpc: VpcRef, opts: { signal?: AbortSignal } = {}): Promise<CreatedZone> {
+  const s = new Session(access, { ...(opts.signal ? { signal: opts.signal } : {}) });
+  const earlier = await findRestoredZone(access, account, backup, opts.signal);
+  if (earlier) {
+    await restoreTags(s, account, earlier, backup, false);
+    return { zoneId: earlier, created: false };
+  }
+  const result = { skipped: [] as SkippedVpc[] } as RecreateResult;
+  const made = await createZone(s, account, backup, [vpc], result);
+  await restoreTags(s, account, made.zoneId, backup, made.created);
+  return { zoneId: made.zoneId, created: made.created, ...(made.changeId ? { changeId: made.changeId } : {}) };
+}

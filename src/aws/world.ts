@@ -121,6 +121,8 @@ export interface World {
   others: Record<string, ObservedVpc>;
   zones: Record<string, ObservedZone | MissingZone>;
   endpoints: Record<string, ObservedEndpoint | MissingEndpoint>;
+  /** The plan's parking VPC, when it names one (seen by a full observation only). */
+  parking?: ObservedVpc;
 }
 
 export function hostedZoneArn(zoneId: string): string {

@@ -5,7 +5,8 @@ import { dirname } from 'node:path';
 import { pino, type Logger } from 'pino';
 import { AwsAccess } from '../aws/access.js';
 import { loadPlan, PlanError, type LoadedPlan } from '../plan/load.js';
-import { statePathFor } from '../state/index.js';
+import { applyZoneReplacements } from '../plan/zone-ids.js';
+import { readStateFile, statePathFor } from '../state/index.js';
 import { UsageError } from './errors.js';
 
 export async function loadPlanForCli(file: string): Promise<LoadedPlan> {
@@ -57,6 +58,17 @@ export function parseDuration(text: string, option: string, minMs: number, maxMs
     throw new UsageError(`${option} ${JSON.stringify(text)}: expected a duration from ${minMs / 1000} s to ${maxMs / 3_600_000} h, like 90s, 30m or 2h (a plain number is milliseconds)`, 'BAD_DURATION');
   }
   return ms;
+}
+
+/**
+ * Zones a rollback re-created live on under new ids, recorded in the state file: the plan's old ids
+ * are replaced by them (in memory; the plan file and its hash stay as they are). Returns one line
+ * per replacement, for the operator.
+ */
+export async function useReplacedZones(loaded: LoadedPlan, statePath: string): Promise<string[]> {
+  const st = await readStateFile(statePath).catch(() => undefined);
+  const changed = applyZoneReplacements(loaded.plan, st?.replacedZones ?? {});
+  return changed.map(([old, now]) => `zone ${old} of the plan was re-created by a rollback as ${now} (recorded in ${statePath}): using ${now} — put it in the plan file when convenient`);
 }
 
 export function accessFor(loaded: LoadedPlan, logger?: Logger): AwsAccess {

@@ -9,6 +9,7 @@ import type { CliIo } from './io.js';
 import { planCommand, schemaCommand } from './plan.js';
 import { probeCommand } from './probe.js';
 import { restoreZoneCommand } from './restore-zone.js';
+import { rollbackCommand } from './rollback.js';
 import { applyCommand, resumeCommand, statusCommand } from './run.js';
 import { sandboxCommand } from './sandbox.js';
 
@@ -34,6 +35,8 @@ Typical session:
   r53migrate apply plan.yaml --plan-hash HASH   run exactly what was reviewed, gated by DNS probes
   r53migrate resume                             after a halt, a kill or a lost session
   r53migrate status                             where the run stands
+  r53migrate rollback --dry-run                 every call that would put the estate back as it was
+  r53migrate rollback --plan-hash HASH          put it back (from any point), gated like apply
   r53migrate probe plan.yaml --watch            how every VPC resolves every name, live
   r53migrate restore-zone BACKUP.json           put a zone back from its backup (refill it, or re-create it)
   r53migrate sandbox run                        rehearse a whole migration on this machine`,
@@ -41,6 +44,7 @@ Typical session:
   program.addCommand(planCommand(io, setExit));
   program.addCommand(applyCommand(io, setExit));
   program.addCommand(resumeCommand(io, setExit));
+  program.addCommand(rollbackCommand(io, setExit));
   program.addCommand(statusCommand(io, setExit));
   program.addCommand(probeCommand(io, setExit));
   program.addCommand(schemaCommand(io));

@@ -7,7 +7,7 @@ import { findProbeInstances } from '../aws/probe-instances.js';
 import { planJsonSchema } from '../plan/schema.js';
 import { planRun } from '../steps/plan-run.js';
 import { probeSetupProblems, usesSsm, vpcProbes } from '../steps/probe-setup.js';
-import { accessFor, loadPlanForCli } from './common.js';
+import { accessFor, defaultStatePath, loadPlanForCli, useReplacedZones } from './common.js';
 import { EXIT } from './errors.js';
 import type { CliIo } from './io.js';
 import { renderPlanJson, renderPlanText } from './render-plan.js';
@@ -17,6 +17,7 @@ export function planCommand(io: CliIo, setExit: (code: number) => void): Command
     .description('Dry run: discover the estate (read-only) and print every step with every API call it would make, in order.')
     .argument('<plan>', 'plan file (YAML or JSON)')
     .option('--json', 'print the plan as JSON')
+    .option('--state <file>', 'state file whose rollback-re-created zones replace the plan\'s ids (default .r53migrate/<plan name>.state.json)')
     .addHelpText(
       'after',
       `
@@ -25,8 +26,9 @@ Nothing is changed: only List/Get/Describe calls are made. The output ends with 
 estate changed since. Exit codes: 0 the plan is ready (or nothing to do), 2 the plan file or the
 estate is not acceptable (every problem is listed), 1 AWS could not be read.`,
     )
-    .action(async (file: string, o: { json?: boolean }) => {
+    .action(async (file: string, o: { json?: boolean; state?: string }) => {
       const loaded = await loadPlanForCli(file);
+      for (const line of await useReplacedZones(loaded, o.state ?? defaultStatePath(loaded.plan.name))) (o.json ? io.stderr : io.stdout).write(`note: ${line}\n`);
       const access = accessFor(loaded);
       try {
         const world = await observe(loaded.plan, access);

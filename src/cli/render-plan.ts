@@ -10,9 +10,10 @@ import type { Expectation } from '../steps/types.js';
 type OkPlan = Extract<RunPlan, { ok: true }>;
 
 /** Hash of the plan file and of every call the run would make: changes if either changes. */
-export function runPlanHash(loaded: LoadedPlan, run: OkPlan): string {
+export function runPlanHash(loaded: LoadedPlan, run: OkPlan, direction: 'forward' | 'rollback' = 'forward'): string {
   const calls = run.steps.map((s) => s.batches.map((b) => b.map((a) => [a.action.account, a.call ?? a.action.kind])));
-  return createHash('sha256').update(loaded.hash).update(JSON.stringify(calls)).digest('hex').slice(0, 16);
+  // A rollback's hash can't pass for a forward run's, nor the other way round.
+  return createHash('sha256').update(loaded.hash).update(direction === 'rollback' ? 'rollback' : '').update(JSON.stringify(calls)).digest('hex').slice(0, 16);
 }
 
 const VIA: Record<Expectation['via'], string> = {
@@ -52,20 +53,26 @@ function probeLines(probes: VpcProbe[]): string[] {
   return ['', 'DNS probes (what feeds every DNS gate):', ...probes.map((p) => `  ${p.vpcId} (${p.role}): ${p.via === 'none' ? p.detail : `${how[p.via]} ${p.detail}`}`)];
 }
 
-export function renderPlanText(loaded: LoadedPlan, run: RunPlan, probes: VpcProbe[] = []): string {
-  const lines: string[] = [`r53migrate plan ${loaded.plan.name} (${loaded.file})`];
+export function renderPlanText(loaded: LoadedPlan, run: RunPlan, probes: VpcProbe[] = [], direction: 'forward' | 'rollback' = 'forward'): string {
+  const back = direction === 'rollback';
+  const lines: string[] = [`r53migrate ${back ? 'rollback --dry-run' : 'plan'} ${loaded.plan.name} (${loaded.file})`];
   if (!run.ok) {
-    lines.push('', "The estate can't be migrated as it is (nothing was changed):", ...run.problems.map((p) => `  - ${p}`));
+    lines.push('', back ? "The estate can't be rolled back as it is (nothing was changed):" : "The estate can't be migrated as it is (nothing was changed):", ...run.problems.map((p) => `  - ${p}`));
     if (run.warnings.length) lines.push('', 'Warnings:', ...run.warnings.map((w) => `  - ${w}`));
     lines.push(...probeLines(probes));
     return lines.join('\n') + '\n';
   }
   const pathName = run.path === 'A' ? 'A (zones associated directly with every VPC)' : 'B (zones served through the Profile)';
-  lines.push(`Detected path ${pathName}; ${run.nothingToDo ? 'the migration is complete: nothing to do' : `step ${run.position} is next`}.`);
+  lines.push(
+    back
+      ? `Back to path ${pathName}, as the run found the estate; ${run.nothingToDo ? 'the estate is there already: nothing to undo' : `undo step ${run.position} is next, then down to undo step 1`}.`
+      : `Detected path ${pathName}; ${run.nothingToDo ? 'the migration is complete: nothing to do' : `step ${run.position} is next`}.`,
+  );
+  if (!back && !run.nothingToDo && run.position <= 7) lines.push(keeperLine(loaded));
   if (run.warnings.length) lines.push('', 'Warnings:', ...run.warnings.map((w) => `  - ${w}`));
   lines.push(...probeLines(probes));
   for (const s of run.steps) {
-    lines.push('', `Step ${s.number} — ${s.title} [${s.status}]`, `  why: ${s.why}`);
+    lines.push('', back ? `${s.title} [${s.status === 'done' ? 'nothing to undo' : s.status}]` : `Step ${s.number} — ${s.title} [${s.status}]`, `  why: ${s.why}`);
     s.batches.forEach((batch, i) => {
       lines.push(`  batch ${i + 1}${s.number === 6 ? ' (one spoke, probed before the next)' : ''}:`);
       for (const a of batch) {
@@ -76,19 +83,33 @@ export function renderPlanText(loaded: LoadedPlan, run: RunPlan, probes: VpcProb
     lines.push('  then every VPC resolves through:', ...resolutionSummary(loaded, s.after).map((l) => `    ${l}`));
   }
   if (!run.nothingToDo) {
-    const hash = runPlanHash(loaded, run);
+    const hash = runPlanHash(loaded, run, direction);
     lines.push(
       '',
-      `${run.mutatingCalls} API calls that change something, in ${run.steps.reduce((n, s) => n + s.batches.length, 0)} batches. Plan hash: ${hash}`,
-      `Apply exactly this with: r53migrate apply ${loaded.file} --plan-hash ${hash}`,
+      `${run.mutatingCalls} API calls that change something, in ${run.steps.reduce((n, s) => n + s.batches.length, 0)} batches. ${back ? 'Rollback hash' : 'Plan hash'}: ${hash}`,
+      back ? `Roll back exactly this with: r53migrate rollback ${loaded.file} --plan-hash ${hash}` : `Apply exactly this with: r53migrate apply ${loaded.file} --plan-hash ${hash}`,
     );
+    if (back && run.steps.some((st) => st.batches.some((b) => b.some((a) => a.action.kind === 'recreate-zone')))) {
+      lines.push('Re-created zones get new ids (printed when made, and recorded in the state file; later runs of this plan use them).');
+    }
   }
   return lines.join('\n') + '\n';
 }
 
-export function renderPlanJson(loaded: LoadedPlan, run: RunPlan, probes: VpcProbe[] = []): string {
+/** Which VPC is without its answer during step 7, or that none is. */
+function keeperLine(loaded: LoadedPlan): string {
+  const { plan } = loaded;
+  if (plan.parkingVpc) return `Step 7 leaves no VPC without its answer: the parking VPC ${plan.parkingVpc.id} holds the zones while they are emptied and deleted.`;
+  const keeper = plan.spokes[plan.spokes.length - 1]!.id;
+  return (
+    `Step 7 keeper window: ${keeper} (the last spoke) holds the zones to the end and has no answer for their names between emptying and deleting each zone ` +
+    `(one Route 53 change reaching INSYNC: seconds; \`r53migrate sandbox run\` shows it). Name a parkingVpc in the plan to avoid it.`
+  );
+}
+
+export function renderPlanJson(loaded: LoadedPlan, run: RunPlan, probes: VpcProbe[] = [], direction: 'forward' | 'rollback' = 'forward'): string {
   const out = run.ok
-    ? { plan: { name: loaded.plan.name, file: loaded.file, hash: loaded.hash }, planHash: run.nothingToDo ? undefined : runPlanHash(loaded, run), ...run, probes }
+    ? { plan: { name: loaded.plan.name, file: loaded.file, hash: loaded.hash }, direction, planHash: run.nothingToDo ? undefined : runPlanHash(loaded, run, direction), ...run, probes }
     : { plan: { name: loaded.plan.name, file: loaded.file }, ...run, probes };
   return JSON.stringify(out, null, 2) + '\n';
 }

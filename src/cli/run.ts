@@ -11,7 +11,7 @@ import type { LoadedPlan } from '../plan/load.js';
 import { BUDGET_LIMITS_MS } from '../plan/schema.js';
 import { DEFAULT_STATE_DIR, inspectLock, readStateFile, StateDirNotWritableError, UNWRITABLE_ERRNOS } from '../state/index.js';
 import { planRun } from '../steps/plan-run.js';
-import { accessFor, defaultStatePath, fileLogger, loadPlanForCli, logPathFor, parseDuration } from './common.js';
+import { accessFor, defaultStatePath, fileLogger, loadPlanForCli, logPathFor, parseDuration, useReplacedZones } from './common.js';
 import { EXIT, UsageError } from './errors.js';
 import { confirm, processInterrupted, type CliIo } from './io.js';
 import { progressPrinter } from './progress.js';
@@ -24,16 +24,22 @@ export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan
   const lines: string[] = [];
   const c = result.counters;
   const figures = `this invocation: ${c.applied + c.alreadyDone} action${s(c.applied + c.alreadyDone)} (${c.applied} applied, ${c.alreadyDone} found already done) in ${c.batches} batch${c.batches === 1 ? '' : 'es'}, ${access.budget.granted} API calls, ${result.probes.results} DNS probes (${result.probes.nonOk} not ok${result.probes.unanswered ? `, ${result.probes.unanswered} unanswered (resent and lost)` : ''}${result.probes.probeErrors ? `, ${result.probes.probeErrors} SSM probes that did not run` : ''}${result.probes.keeperGap ? `; ${result.probes.keeperGap} on the keeper while its zones were deleted` : ''}), ${(result.elapsedMs / 1000).toFixed(1)} s`;
+  const back = result.direction === 'rollback';
+  const start = `path ${result.path ?? '?'}, as the run first found it`;
   switch (result.outcome) {
     case 'done':
-      lines.push(`Migration complete (from step ${result.startedAtStep}): ${figures}.`);
+      lines.push(back ? `Rollback complete (from undo step ${result.startedAtStep}): the estate is back to ${start}; ${figures}.` : `Migration complete (from step ${result.startedAtStep}): ${figures}.`);
       break;
     case 'nothing-to-do':
-      lines.push(`Nothing to do: ${loaded.plan.name} is already migrated (every endpoint on the Profile with Private DNS, every zone gone).`);
+      lines.push(
+        back
+          ? `Nothing to roll back: the estate is as the run first found it (${start}).`
+          : `Nothing to do: ${loaded.plan.name} is already migrated (every endpoint on the Profile with Private DNS, every zone gone).`,
+      );
       break;
     case 'halted': {
       const h = result.halt!;
-      lines.push(`HALTED at step ${h.step} (${h.phase}): ${h.reason}`);
+      lines.push(`HALTED at ${back ? 'undo ' : ''}step ${h.step} (${h.phase}): ${h.reason}`);
       for (const p of h.pairs ?? []) lines.push(`  ${p.vpcId} ${p.name}: ${p.class}${p.answers.length ? ` ${p.answers.join(', ')}` : ''} (${p.consecutive} in a row)`);
       lines.push(`Nothing after it ran. Fix the cause, then: r53migrate resume ${loaded.file}`, `So far: ${figures}.`);
       break;
@@ -56,6 +62,11 @@ export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan
   }
   // Step 7 stopped between emptying a zone and deleting it: what was put back, or who has no answer.
   for (const c of result.compensation) lines.push(c);
+  if (back) {
+    for (const [old, now] of Object.entries(result.replacedZones)) {
+      lines.push(`Zone ${old} was re-created from its backup as ${now} (a new id, recorded in the state file: later runs of this plan use it; put it in the plan file when convenient).`);
+    }
+  }
   if (result.outcome !== 'nothing-to-do') {
     lines.push(`State: ${rel(result.statePath)}   probe log: ${rel(result.probeLog)}   log: ${rel(logPath)}`);
     for (const b of result.backups) lines.push(`Backup of ${b.zoneId}: ${rel(b.json)} (+ BIND ${rel(b.bind)})`);
@@ -67,7 +78,7 @@ export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan
 export const OUTCOME_EXIT: Record<RunResult['outcome'], number> = { done: EXIT.done, 'nothing-to-do': EXIT.done, halted: EXIT.halted, failed: EXIT.failed, interrupted: 130 };
 
 export interface ExecuteRunOptions {
-  mode: 'apply' | 'resume';
+  mode: 'apply' | 'resume' | 'rollback';
   statePath: string;
   acceptPlanChange?: boolean;
   command: string;
@@ -75,6 +86,8 @@ export interface ExecuteRunOptions {
   observed?: World;
   run: RunFlags;
   logger?: Logger;
+  /** The run's result, for callers that report more (sandbox run --rollback-after). */
+  onResult?: (result: RunResult) => void;
 }
 
 /** The run's NDJSON log beside its state file; every AWS call of the run goes there. */
@@ -95,20 +108,20 @@ export interface RunFlags {
   forceUnlock?: string;
 }
 
-interface RunFlagOptions {
+export interface RunFlagOptions {
   stepTimeout?: string;
   dnsGateTimeout?: string;
   forceUnlock?: string;
 }
 
-function addRunFlags(cmd: Command): Command {
+export function addRunFlags(cmd: Command): Command {
   return cmd
     .option('--step-timeout <duration>', "longest wait for one step's control-plane gate, this time only (overrides budgets.stepTimeoutMs without changing the plan's hash), e.g. 30m")
     .option('--dns-gate-timeout <duration>', "longest wait for one step's DNS gate, this time only (overrides budgets.dnsGateTimeoutMs), e.g. 10m")
     .option('--force-unlock <run-id>', "take the estate over from the run with this id, whose mark (tag r53migrate:run) is still on the Profile and zones: only when that run is gone for good");
 }
 
-function runFlags(o: RunFlagOptions): RunFlags {
+export function runFlags(o: RunFlagOptions): RunFlags {
   const [stepMin, stepMax] = BUDGET_LIMITS_MS.stepTimeoutMs;
   const [dnsMin, dnsMax] = BUDGET_LIMITS_MS.dnsGateTimeoutMs;
   return {
@@ -140,6 +153,7 @@ export async function executeRun(io: CliIo, loaded: LoadedPlan, access: AwsAcces
     signal: controller.signal,
   });
   o.logger?.flush();
+  o.onResult?.(result);
   io.stdout.write(summary(result, access, loaded, logPath));
   return OUTCOME_EXIT[result.outcome];
 }
@@ -169,6 +183,7 @@ Exit codes: 0 done, 1 failed (state saved; resume), 2 bad input (nothing changed
       const loaded = await loadPlanForCli(file);
       const flags = runFlags(o);
       const statePath = o.state ?? defaultStatePath(loaded.plan.name);
+      for (const line of await useReplacedZones(loaded, statePath)) io.stdout.write(`note: ${line}\n`);
       const { logger } = openRunLog(statePath);
       const access = accessFor(loaded, logger);
       try {
@@ -209,7 +224,7 @@ Exit codes: 0 done, 1 failed (state saved; resume), 2 bad input (nothing changed
     });
 }
 
-async function findStateFile(explicit: string | undefined): Promise<string> {
+export async function findStateFile(explicit: string | undefined): Promise<string> {
   if (explicit) return explicit;
   const files = (await readdir(DEFAULT_STATE_DIR).catch(() => [] as string[])).filter((f) => f.endsWith('.state.json'));
   if (files.length === 1) return join(DEFAULT_STATE_DIR, files[0]!);
@@ -219,7 +234,7 @@ async function findStateFile(explicit: string | undefined): Promise<string> {
 
 export function resumeCommand(io: CliIo, setExit: (code: number) => void): Command {
   return addRunFlags(new Command('resume'))
-    .description('Continue an interrupted or halted run: re-observe AWS and carry on from where the world stands (never repeating a change already made).')
+    .description('Continue an interrupted or halted run — a migration or a rollback, as the state file says: re-observe AWS and carry on from where the world stands (never repeating a change already made).')
     .argument('[plan]', 'plan file (default: the one the state file names)')
     .option('--state <file>', `state file (default ${DEFAULT_STATE_DIR}/<plan name>.state.json)`)
     .option('--accept-plan-change', 'resume although the plan file changed since the run started (the next batch is planned afresh from AWS and the new plan)')
@@ -246,6 +261,7 @@ Exit codes: as for apply.`,
       const loaded = await loadPlanForCli(planFile);
       statePath ??= defaultStatePath(loaded.plan.name);
       if (!(await readStateFile(statePath))) throw new UsageError(`no run of ${loaded.plan.name} to resume (no ${statePath}); start one with: r53migrate apply ${planFile}`, 'NO_STATE');
+      for (const line of await useReplacedZones(loaded, statePath)) io.stdout.write(`note: ${line}\n`);
       const { logger } = openRunLog(statePath);
       const access = accessFor(loaded, logger);
       try {
@@ -286,7 +302,11 @@ export function statusCommand(io: CliIo, setExit: (code: number) => void): Comma
         `plan ${st.plan.file} (sha256 ${st.plan.hash.slice(0, 12)}), state ${statePath}, probe log ${st.probeLog}`,
         ...(st.runId ? [`run ${st.runId}${st.estate ? ` on Profile ${st.estate.profileId} (${st.estate.region}), zones ${st.estate.zoneIds.join(', ')}` : ''}`] : []),
       ];
-      if (st.halt) lines.push(`halted at step ${st.halt.step}: ${st.halt.reason}`);
+      if (st.direction === 'rollback') {
+        lines.push(`rollback${st.rollback ? ` started ${st.rollback.startedAt}, from the run ${st.rollback.from.status} at step ${st.rollback.from.step}` : ''}; back to path ${st.firstObservation?.path ?? '?'} as first observed ${st.firstObservation?.at ?? ''}`);
+      }
+      for (const [old, now] of Object.entries(st.replacedZones ?? {})) lines.push(`zone ${old} was re-created by a rollback as ${now}`);
+      if (st.halt) lines.push(`halted at ${st.direction === 'rollback' ? 'undo ' : ''}step ${st.halt.step}: ${st.halt.reason}`);
       const done = st.journal.filter((j) => j.phase === 'applied' || j.phase === 'already-done').length;
       const failed = st.journal.filter((j) => j.phase === 'failed').length;
       lines.push(`journal: ${st.journal.length} entries, ${done} changes made or found done, ${failed} failed`);

@@ -14,6 +14,7 @@ import { EXIT, UsageError } from './errors.js';
 import { processInterrupted, type CliIo } from './io.js';
 import { renderPlanText } from './render-plan.js';
 import { executeRun, openRunLog } from './run.js';
+import type { RunResult } from '../machines/runner.js';
 
 function wholeNumber(flag: string) {
   return (v: string) => {
@@ -41,6 +42,7 @@ interface SandboxFlags {
   port: number;
   rateLimits: boolean;
   probes: string;
+  parking?: boolean;
 }
 
 function withScenarioOptions(cmd: Command): Command {
@@ -56,6 +58,7 @@ function withScenarioOptions(cmd: Command): Command {
     .option('--host <addr>', 'loopback address to bind (127.0.0.0/8 only)', '127.0.0.1')
     .option('--port <n>', 'API port (0 = any free port)', wholeNumber('--port'), 0)
     .option('--no-rate-limits', "don't apply AWS's request rate limits")
+    .option('--parking', 'add a parking VPC (no workloads, in the zones\' account) and name it in the plan: step 7 then leaves no VPC without its answer')
     .option('--probes <transport>', 'how the written plan probes DNS: resolver (each VPC\'s loopback resolver) or ssm (SSM Run Command on each VPC\'s probe instance)', 'resolver');
 }
 
@@ -69,6 +72,7 @@ async function startFromFlags(o: SandboxFlags): Promise<Sandbox> {
     seed: o.seed,
     region: o.region,
     delayScale: o.delayScale,
+    ...(o.parking ? { parking: true } : {}),
   };
   const problems = validateScenario(scenario);
   if (!isLoopback(o.host)) problems.push(`--host must be a loopback address (127.0.0.0/8), not ${o.host}`);
@@ -130,16 +134,18 @@ Examples:
 
   withScenarioOptions(sandbox.command('run'))
     .description('Start a sandbox estate, show the migration plan, apply it with live progress, print a summary, and stop.')
+    .option('--rollback-after', 'once the migration is complete, roll it back (r53migrate rollback) and count wrong answers per VPC in both directions')
     .addHelpText(
       'after',
       `${FILES_HELP}
 The run's state, probe log, log and zone backups go to DIR/run/ (cleared at start).
 
 Examples:
-  r53migrate sandbox run                      path A, 3 VPCs, 1 endpoint (what npm start runs)
+  r53migrate sandbox run --parking            path A, 3 VPCs, 1 endpoint, zero gap (what npm start runs)
+  r53migrate sandbox run --parking --rollback-after   forward, then back to the start
   r53migrate sandbox run --scenario via-profile --vpcs 20 --endpoints 3 --accounts 3`,
     )
-    .action(async (o: SandboxFlags) => {
+    .action(async (o: SandboxFlags & { rollbackAfter?: boolean }) => {
       const sb = await startFromFlags(o);
       try {
         const { info } = sb;
@@ -163,7 +169,17 @@ Examples:
           const run = planRun(world, loaded.plan);
           io.stdout.write(renderPlanText(loaded, run) + '\n');
           if (!run.ok) return setExit(EXIT.badInput);
-          const code = await executeRun(io, loaded, access, { mode: 'apply', statePath, command: 'sandbox run', observed: world, run: { budgets: {} }, ...(logger ? { logger } : {}) });
+          const wrong: Record<string, Record<string, number>> = {};
+          const onResult = (r: RunResult) => (wrong[r.direction] = { ...(r.probes.nonOkByVpc ?? {}) });
+          let code = await executeRun(io, loaded, access, { mode: 'apply', statePath, command: 'sandbox run', observed: world, run: { budgets: {} }, onResult, ...(logger ? { logger } : {}) });
+          if (o.rollbackAfter && code === EXIT.done) {
+            io.stdout.write('\nRolling back (r53migrate rollback):\n');
+            code = await executeRun(io, loaded, access, { mode: 'rollback', statePath, command: 'sandbox run --rollback-after', run: { budgets: {} }, onResult, ...(logger ? { logger } : {}) });
+          }
+          if (o.rollbackAfter) {
+            io.stdout.write('Wrong answers per VPC seen by the run\'s probes (keeper gap not counted):\n');
+            for (const v of info.vpcs) io.stdout.write(`  ${v.id} (${v.name}): forward ${wrong.forward?.[v.id] ?? 0}, rollback ${wrong.rollback?.[v.id] ?? (wrong.rollback ? 0 : '-')}\n`);
+          }
           const log = sb.server.twin.log;
           io.stdout.write(`The twin saw ${log.length} API calls (${log.filter((e) => e.mutating && e.outcome === 'ok').length} that changed something, ${log.filter((e) => e.outcome === 'throttled').length} throttled).\n`);
           setExit(code);

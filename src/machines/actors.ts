@@ -13,7 +13,7 @@ import { apiCall, describeAction, type Action } from '../steps/actions.js';
 import { failed, inFlight } from '../steps/facts.js';
 import { batchRefusals } from '../steps/guard.js';
 import { STEPS } from '../steps/index.js';
-import type { StepContext } from '../steps/types.js';
+import type { Step, StepContext } from '../steps/types.js';
 import { failedAssociations, failedHaltReason } from './repair.js';
 import type { ActInput, ActOutput, ConvergeInput, ConvergeOutput, DnsGateInput, DnsGateOutput, PlanInput, PlanOutput } from './run-machine.js';
 
@@ -30,6 +30,14 @@ export interface JournalRecord {
 export interface RunDeps {
   plan: Plan;
   ctx: StepContext;
+  /** The steps the machine walks (the seven, or their undos), indexed as the machine's stepIndex. */
+  steps?: readonly Step[];
+  /** Why a batch must not be sent now (default: the forward run's guard). */
+  refusals?: (world: World, ctx: StepContext, step: Step, actions: Action[]) => string[];
+  /** Pairs that were already failing when a rollback started (the forward run's halt): reported, not gated. */
+  ungated?: (pair: PairRef) => boolean;
+  /** A zone re-created by a rollback: from now on the plan's zone is this one. */
+  zoneRecreated?(previousId: string, newId: string): Promise<void>;
   access: AwsAccess;
   observe(signal?: AbortSignal): Promise<World>;
   /** The live DNS monitor (absent when no VPC of the plan has a resolver to probe). */
@@ -89,11 +97,13 @@ function nonOkStreaks(deps: RunDeps, pairs: PairRef[]): { pair: PairRef; health:
 }
 
 function mustResolve(deps: RunDeps, world: World, stepIndex: number): PairRef[] {
-  return STEPS[stepIndex]!.expect(world, deps.ctx)
+  return stepsOf(deps)[stepIndex]!.expect(world, deps.ctx)
     .filter((e) => e.during === 'must-resolve')
     .map((e) => ({ vpcId: e.vpcId, name: e.name }))
-    .filter(deps.probed);
+    .filter((p) => deps.probed(p) && !deps.ungated?.(p));
 }
+
+const stepsOf = (deps: RunDeps): readonly Step[] => deps.steps ?? STEPS;
 
 /** Why a FAILED association stops the run, and what gets it going again. */
 function failedReason(world: World, deps: RunDeps, broken: { what: string; status: string }[]): string {
@@ -113,7 +123,7 @@ export function createRunActors(deps: RunDeps) {
   let markCheckedAt = -1;
   return {
     observeAndPlan: fromPromise<PlanOutput, PlanInput>(async ({ input, signal }) => {
-      const step = STEPS[input.stepIndex]!;
+      const step = stepsOf(deps)[input.stepIndex]!;
       deps.progress({ type: 'step', step: step.number, title: step.title });
       if (deps.foreignMark && markCheckedAt !== input.stepIndex) {
         const foreign = await deps.foreignMark(signal);
@@ -129,7 +139,7 @@ export function createRunActors(deps: RunDeps) {
         return { kind: 'act', actions: [], at: deps.now() };
       }
       const actions = step.actions(world, deps.ctx);
-      const refusals = batchRefusals(world, deps.ctx, step, actions);
+      const refusals = (deps.refusals ?? batchRefusals)(world, deps.ctx, step, actions);
       if (refusals.length) return { kind: 'halt', reason: `Step ${step.number} ${step.id} (plan): nothing was sent: ${refusals.join('; ')}`, at: deps.now() };
       if (actions.length) return { kind: 'act', actions, at: deps.now() };
       // Nothing left to send, but something may still be settling: wait for it.
@@ -138,7 +148,7 @@ export function createRunActors(deps: RunDeps) {
     }),
 
     act: fromPromise<ActOutput, ActInput>(async ({ input, signal }) => {
-      const step = STEPS[input.stepIndex]!;
+      const step = stepsOf(deps)[input.stepIndex]!;
       const changes: ActOutput['changes'] = [];
       let applied = 0;
       let alreadyDone = 0;
@@ -156,7 +166,8 @@ export function createRunActors(deps: RunDeps) {
             backupContext: { ...(deps.planFile ? { planFile: deps.planFile } : {}), ...(deps.vpcsAtStart ? { vpcsAtStart: deps.vpcsAtStart } : {}) },
           });
           if (result.backup) await deps.recordBackup(result.backup);
-          if (result.changeId) changes.push({ account: action.account, changeId: result.changeId });
+          if (result.createdZoneId && action.kind === 'recreate-zone') await deps.zoneRecreated?.(action.zoneId, result.createdZoneId);
+          for (const changeId of result.changeIds ?? (result.changeId ? [result.changeId] : [])) changes.push({ account: action.account, changeId });
           if (result.status === 'applied') applied++;
           else alreadyDone++;
           await deps.journal({ step: step.number, batch: input.batch, action, phase: result.status, ...(result.requestId ? { requestId: result.requestId } : {}) });
@@ -180,7 +191,7 @@ export function createRunActors(deps: RunDeps) {
     }),
 
     converge: fromPromise<ConvergeOutput, ConvergeInput>(async ({ input, signal }) => {
-      const step = STEPS[input.stepIndex]!;
+      const step = stepsOf(deps)[input.stepIndex]!;
       const pending = new Map(input.changes.map((c) => [c.changeId, c]));
       for (;;) {
         const world = (lastWorld = await deps.observe(signal));
@@ -214,13 +225,14 @@ export function createRunActors(deps: RunDeps) {
     }),
 
     dnsGate: fromPromise<DnsGateOutput, DnsGateInput>(async ({ input, signal }) => {
-      const step = STEPS[input.stepIndex]!;
+      const step = stepsOf(deps)[input.stepIndex]!;
       if (!deps.monitor) return { verdict: 'pass', reason: 'no resolver to probe in the plan', pairs: [], at: deps.now() };
       const world = lastWorld ?? (await deps.observe(signal));
       const expectations = step.expect(world, deps.ctx);
       const converged = step.converged(world, deps.ctx);
-      const pass = expectations.filter((e) => e.during === 'must-resolve' || converged).map((e) => ({ vpcId: e.vpcId, name: e.name })).filter(deps.probed);
-      const halt = expectations.filter((e) => e.during === 'must-resolve').map((e) => ({ vpcId: e.vpcId, name: e.name })).filter(deps.probed);
+      const gated = (p: PairRef) => deps.probed(p) && !deps.ungated?.(p);
+      const pass = expectations.filter((e) => e.during === 'must-resolve' || converged).map((e) => ({ vpcId: e.vpcId, name: e.name })).filter(gated);
+      const halt = expectations.filter((e) => e.during === 'must-resolve').map((e) => ({ vpcId: e.vpcId, name: e.name })).filter(gated);
       const verdict = await awaitGate(
         deps.monitor,
         {

@@ -23,6 +23,8 @@ export interface ProbeCounts {
   keeperGap: number;
   /** Probes that did not run (SSM: a command failed, timed out or was not delivered): nothing about DNS. */
   probeErrors?: number;
+  /** nonOk per VPC (wrong answers only: not the keeper's gap, timeouts or probe errors). */
+  nonOkByVpc?: Record<string, number>;
 }
 
 /** Probing from inside VPCs: the instances found for the plan's SSM-probed VPCs, and the channel. */
@@ -94,7 +96,7 @@ export function startDnsWatch(world: World, plan: Plan, ctx: StepContext, probeL
   const ssmTargets = ssmTargetsFor(ssmInstances, names);
   const allPairs: PairRef[] = [...targets, ...ssmTargets].map((t) => ({ vpcId: t.vpcId, name: t.name }));
   const probedKeys = new Set(allPairs.map(pairKey));
-  const counts: Required<ProbeCounts> = { results: 0, nonOk: 0, unanswered: 0, keeperGap: 0, probeErrors: 0 };
+  const counts: Required<ProbeCounts> = { results: 0, nonOk: 0, unanswered: 0, keeperGap: 0, probeErrors: 0, nonOkByVpc: {} };
   const keeperId = keeper(plan);
   let step = 0;
   let monitor: Monitor | undefined;
@@ -107,7 +109,10 @@ export function startDnsWatch(world: World, plan: Plan, ctx: StepContext, probeL
     if (r.class === 'probe-error') counts.probeErrors++;
     else if (r.class === 'timeout') counts.unanswered++;
     else if (step === STEPS.length && r.vpcId === keeperId) counts.keeperGap++;
-    else counts.nonOk++;
+    else {
+      counts.nonOk++;
+      counts.nonOkByVpc[r.vpcId] = (counts.nonOkByVpc[r.vpcId] ?? 0) + 1;
+    }
   };
   if (allPairs.length) log = NdjsonLog.open(probeLog);
   if (targets.length) {

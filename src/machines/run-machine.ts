@@ -7,9 +7,18 @@
 import { assign, fromPromise, setup } from 'xstate';
 import type { Action } from '../steps/actions.js';
 import { STEPS } from '../steps/index.js';
+import { ROLLBACK_STEPS } from '../steps/rollback.js';
+import type { Step } from '../steps/types.js';
 
 /** Bumped whenever states, context or actor contracts change: a snapshot from another version is refused. */
-export const MACHINE_DEFINITION_VERSION = 'run-machine/1';
+export const MACHINE_DEFINITION_VERSION = 'run-machine/2';
+
+export type Direction = 'forward' | 'rollback';
+
+/** The steps a run walks, in order: the seven, or their undos from 7 down to 1 (same machine). */
+export const STEPS_OF: Record<Direction, readonly Step[]> = { forward: STEPS, rollback: ROLLBACK_STEPS };
+/** What the machine's step states are called: step1..step7, or undo7..undo1. */
+const STATE_PREFIX: Record<Direction, string> = { forward: 'step', rollback: 'undo' };
 
 export interface Halt {
   step: number;
@@ -37,7 +46,8 @@ export interface RunContext {
 }
 
 export interface RunInput {
-  startStep: number;
+  /** Index in the direction's step list of the step to start at (its length: nothing left). */
+  startIndex: number;
   budgets: RunContext['budgets'];
 }
 
@@ -90,11 +100,13 @@ function failureOf(error: unknown, step: number, phase: string): RunContext['fai
   return { step, phase, message: e?.message ?? String(error), ...(e?.code || e?.awsCode ? { code: e.code ?? e.awsCode } : {}) };
 }
 
-export function buildRunMachine() {
+export function buildRunMachine(direction: Direction = 'forward') {
+  const steps = STEPS_OF[direction];
+  const key = (s: Step) => `${STATE_PREFIX[direction]}${s.number}`;
   const stepStates: Record<string, object> = {};
-  STEPS.forEach((step, index) => {
-    const next = index + 1 < STEPS.length ? `#run.step${STEPS[index + 1]!.number}` : '#run.done';
-    stepStates[`step${step.number}`] = {
+  steps.forEach((step, index) => {
+    const next = index + 1 < steps.length ? `#run.${key(steps[index + 1]!)}` : '#run.done';
+    stepStates[key(step)] = {
       initial: 'plan',
       entry: assign({ stepIndex: index, batch: 0 }),
       states: {
@@ -207,7 +219,7 @@ export function buildRunMachine() {
   }).createMachine({
     id: 'run',
     context: ({ input }) => ({
-      stepIndex: Math.max(0, input.startStep - 1),
+      stepIndex: Math.max(0, input.startIndex),
       batch: 0,
       actions: [],
       changes: [],
@@ -219,7 +231,7 @@ export function buildRunMachine() {
       // Jumps to the step the assessment says is next (a fresh run, or a part-way estate).
       start: {
         always: [
-          ...STEPS.map((s) => ({ guard: ({ context }: { context: RunContext }) => context.stepIndex === s.number - 1, target: `step${s.number}` })),
+          ...steps.map((s, i) => ({ guard: ({ context }: { context: RunContext }) => context.stepIndex === i, target: key(s) })),
           { target: 'done' },
         ],
       },

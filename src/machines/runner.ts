@@ -22,12 +22,17 @@ import type { EstateIdentity, FirstObservation, RunState } from '../state/index.
 import { assess } from '../steps/assess.js';
 import { zoneOnProfile } from '../steps/facts.js';
 import { STEPS } from '../steps/index.js';
+import { rollbackRefusals, rollbackStart } from '../steps/rollback.js';
+import { applyZoneReplacements } from '../plan/zone-ids.js';
 import { probeSetupProblems, usesSsm } from '../steps/probe-setup.js';
 import { createRunActors, type ProgressEvent } from './actors.js';
 import { restoreEmptiedZones } from './compensate.js';
 import { startDnsWatch, type ProbeCounts } from './dns-watch.js';
 import { clearFailedAssociations } from './repair.js';
-import { buildRunMachine, MACHINE_DEFINITION_VERSION, type Halt, type RunContext } from './run-machine.js';
+import { buildRunMachine, MACHINE_DEFINITION_VERSION, STEPS_OF, type Direction, type Halt, type RunContext } from './run-machine.js';
+import { prepareRollback, RollbackRefusedError } from './rollback-prep.js';
+
+export { RollbackRefusedError };
 import { RunSession } from './session.js';
 
 const { version: TOOL_VERSION } = createRequire(import.meta.url)('../../package.json') as { version: string };
@@ -78,12 +83,25 @@ export class EstateLockedError extends Error {
   }
 }
 
+/** apply while a rollback of the same state file is unfinished: nothing was changed (exit 2). */
+export class RollbackInProgressError extends Error {
+  readonly code = 'ROLLBACK_IN_PROGRESS';
+  readonly exitCode = 2;
+  constructor(statePath: string, step: number | undefined) {
+    super(
+      `a rollback recorded in ${statePath} is unfinished${step ? ` (at undo step ${step})` : ''}: finish it first with r53migrate resume (or r53migrate rollback), then apply again. Nothing was changed`,
+    );
+    this.name = 'RollbackInProgressError';
+  }
+}
+
 export interface RunOptions {
   loaded: LoadedPlan;
   access: AwsAccess;
   statePath: string;
   command: string;
-  mode: 'apply' | 'resume';
+  /** apply: forward; rollback: back to the start; resume: whichever way the state file's run goes. */
+  mode: 'apply' | 'resume' | 'rollback';
   acceptPlanChange?: boolean;
   /** Overrides of the plan's budgets for this invocation (they leave the plan's hash alone). */
   budgets?: Partial<Pick<Plan['budgets'], 'stepTimeoutMs' | 'dnsGateTimeoutMs'>>;
@@ -105,6 +123,11 @@ export type Outcome = 'done' | 'halted' | 'failed' | 'interrupted' | 'nothing-to
 
 export interface RunResult {
   outcome: Outcome;
+  direction: Direction;
+  /** Zones a rollback re-created: deleted id → new id (this invocation and earlier ones). */
+  replacedZones: Record<string, string>;
+  /** The architecture a rollback returned to. */
+  path?: 'A' | 'B';
   halt?: Halt;
   failure?: RunContext['failure'];
   statePath: string;
@@ -119,6 +142,9 @@ export interface RunResult {
   probes: ProbeCounts;
   elapsedMs: number;
 }
+
+/** Where a finished rollback leaves the state file. */
+const ROLLED_BACK = { step: 0, stepId: 'rolled-back', phase: 'done' };
 
 function estateOf(plan: Plan): EstateIdentity {
   return {
@@ -164,16 +190,27 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     estate: estateOf(plan),
     toolVersion: TOOL_VERSION,
     definitionVersion: MACHINE_DEFINITION_VERSION,
-    ...(opts.mode === 'resume' ? { resume: { acceptPlanChange: opts.acceptPlanChange } } : {}),
+    // A rollback belongs to the run it undoes: same plan (unless accepted), its first observation kept.
+    ...(opts.mode !== 'apply' ? { resume: { acceptPlanChange: opts.acceptPlanChange } } : {}),
+    ...(opts.mode === 'rollback' ? { continueFinished: true } : {}),
     wallNow: wall,
   });
   let watch: ReturnType<typeof startDnsWatch> | undefined;
   const { previous } = session;
+  const direction: Direction = opts.mode === 'rollback' ? 'rollback' : opts.mode === 'resume' ? (previous?.direction ?? 'forward') : 'forward';
+  const steps = STEPS_OF[direction];
+  // A rollback re-created zones: the plan's zone ids name the new ones (a no-op when the CLI did it).
+  applyZoneReplacements(plan, session.state.replacedZones ?? {});
   const warnings = [...session.warnings];
   let startStep = 0;
   let machineStarted = false;
-  const result = (r: Omit<RunResult, 'statePath' | 'probeLog' | 'warnings' | 'startedAtStep' | 'elapsedMs' | 'probes' | 'backups' | 'compensation'> & { compensation?: string[] }): RunResult => ({
+  const result = (
+    r: Omit<RunResult, 'statePath' | 'probeLog' | 'warnings' | 'startedAtStep' | 'elapsedMs' | 'probes' | 'backups' | 'compensation' | 'direction' | 'replacedZones'> & { compensation?: string[] },
+  ): RunResult => ({
     compensation: [],
+    direction,
+    replacedZones: session.state.replacedZones ?? {},
+    ...(direction === 'rollback' && session.state.firstObservation ? { path: session.state.firstObservation.path } : {}),
     ...r,
     statePath: opts.statePath,
     probeLog: session.state.probeLog,
@@ -184,6 +221,14 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     elapsedMs: now() - started,
   });
   try {
+    if (direction === 'forward' && previous?.direction === 'rollback' && previous.status !== 'done') throw new RollbackInProgressError(opts.statePath, previous.position?.step);
+    if (direction === 'rollback' && !session.state.firstObservation) {
+      throw new RollbackRefusedError([
+        previous
+          ? `${opts.statePath} does not record how the estate looked when its run started (its first observation): there is no starting point to go back to`
+          : `no run of ${plan.name} is recorded in ${opts.statePath}: there is nothing to roll back (give the state file of the run with --state)`,
+      ]);
+    }
     const backupDir = join(dirname(opts.statePath), `${plan.name}.backups`);
     let world = opts.observed ?? (await observe(plan, opts.access, { signal: opts.signal, now }));
 
@@ -199,7 +244,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     if (foreign.length) warnings.push(`Took the estate over from run ${opts.forceUnlock} (--force-unlock).`);
     const releasable = foreign.length ? [...ownRuns, opts.forceUnlock!] : ownRuns;
 
-    if (opts.mode === 'resume' && previous) {
+    if (opts.mode !== 'apply' && previous) {
       // The operator resumed after a halt on a FAILED association this run made: clear it, so the
       // step that made it can make it again (see repair.ts).
       const { cleared, world: after } = await clearFailedAssociations({
@@ -223,27 +268,63 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       }
       world = after;
     }
+    // A rollback reads the backups of the zones it must make again (all verified before any change)
+    // and takes back the zones an earlier, killed attempt made.
+    const rollbackCtx = direction === 'rollback' ? await prepareRollback({ plan, access: opts.access, world, state: session.state, signal: opts.signal }) : undefined;
+    if (rollbackCtx?.adopted.length) {
+      await session.save({ replacedZones: { ...(session.state.replacedZones ?? {}), ...Object.fromEntries(rollbackCtx.adopted) } });
+      applyZoneReplacements(plan, session.state.replacedZones ?? {});
+      world = await observe(plan, opts.access, { signal: opts.signal, now });
+    }
     // A run part-way through goes on with resume once the estate is put right; a new one is planned again.
-    const assessment = assess(world, plan, previous && previous.status !== 'done' ? { then: 'resume' } : {});
+    const assessment = assess(world, plan, {
+      ...(previous && previous.status !== 'done' ? { then: 'resume' } : {}),
+      ...(direction === 'rollback' ? { then: 'resume', path: session.state.firstObservation!.path } : {}),
+    });
     if (!assessment.ok) throw new EstateRefusedError(assessment.problems);
     warnings.push(...assessment.warnings);
+    if (rollbackCtx) assessment.ctx.backups = rollbackCtx.backups;
     // A run that stopped part-way (halted, failed, killed) starts again at the step it stopped
     // in, and that step's gates (converge, then DNS) pass before anything changes: the assessment,
     // which reads only the world, may count the step as done while its changes still settle, or
     // while the fault that stopped it is still there. The batch is planned afresh from the world
     // and the plan as they are now: a batch planned before a kill or a plan change is never replayed.
-    const stoppedAt = previous && previous.status !== 'done' ? previous.position?.step : undefined;
-    const regateFirstStep = stoppedAt !== undefined && stoppedAt >= 1 && stoppedAt <= STEPS.length;
+    const unfinished = !!previous && previous.status !== 'done';
+    const stoppedAt = unfinished && (previous.direction ?? 'forward') === direction ? previous.position?.step : undefined;
+    // A rollback of a run that stopped part-way passes the gates of its first undo step before it
+    // changes anything, as a resume does (what the stopped run sent may still be settling).
+    const regateFirstStep = (stoppedAt !== undefined && stoppedAt >= 1 && stoppedAt <= STEPS.length) || (direction === 'rollback' && unfinished);
     // An estate that moved back behind that step meanwhile (a colleague undid a change) is not
     // silently redone: the step's guard halts on it. Unless the plan changed (accepted): a VPC
     // added to the plan starts where its own steps begin.
     const planChanged = !!previous && previous.plan.hash !== hash;
-    startStep = regateFirstStep ? (planChanged ? Math.min(assessment.position, stoppedAt) : stoppedAt) : assessment.position;
-    if (startStep > STEPS.length) {
-      await session.save({ status: 'done', position: { step: STEPS.length, stepId: 'complete', phase: 'done' } });
+    if (direction === 'rollback') {
+      const from = rollbackStart(assessment.position, assessment.partial);
+      startStep = stoppedAt !== undefined && stoppedAt >= 1 ? Math.max(stoppedAt, from) : from;
+    } else {
+      startStep = stoppedAt !== undefined && stoppedAt >= 1 && stoppedAt <= STEPS.length ? (planChanged ? Math.min(assessment.position, stoppedAt) : stoppedAt) : assessment.position;
+    }
+    const startIndex = direction === 'rollback' ? (startStep < 1 ? steps.length : steps.findIndex((s) => s.number === startStep)) : startStep - 1;
+    if (startIndex >= steps.length) {
+      await session.save({ status: 'done', direction, position: direction === 'rollback' ? ROLLED_BACK : { step: STEPS.length, stepId: 'complete', phase: 'done' } });
       await removeMark(opts.access, plan, world, releasable, opts.signal);
       return result({ outcome: 'nothing-to-do', counters: { batches: 0, applied: 0, alreadyDone: 0 } });
     }
+    // Pairs already failing when the rollback began (the halt that made the operator roll back):
+    // undoing the run can't mend them, so they are reported, not gated.
+    const rollbackInfo =
+      direction === 'rollback'
+        ? previous?.direction === 'rollback' && previous.rollback
+          ? previous.rollback
+          : {
+              startedAt: new Date(wall()).toISOString(),
+              from: { status: previous?.status ?? 'running', step: previous?.position?.step ?? 0 },
+              ungated: previous?.status === 'halted' ? (previous.halt?.pairs ?? []).map((p) => ({ vpcId: String((p as { vpcId?: unknown }).vpcId), name: String((p as { name?: unknown }).name) })) : [],
+            }
+        : undefined;
+    await session.save({ direction, ...(rollbackInfo ? { rollback: rollbackInfo } : {}) });
+    const ungated = new Set((rollbackInfo?.ungated ?? []).map((p) => `${p.vpcId}|${p.name}`));
+    for (const p of rollbackInfo?.ungated ?? []) warnings.push(`${p.vpcId} ${p.name} was failing when the rollback started (the forward run halted on it): the rollback's gates do not wait for it; find its cause`);
     if (!session.state.firstObservation) {
       await session.save({ firstObservation: firstObservation(world, plan, assessment.path, assessment.position, new Date(wall()).toISOString()) });
     }
@@ -265,15 +346,29 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     watch = startDnsWatch(world, plan, assessment.ctx, session.state.probeLog, ssm);
     if (watch.unprobed.length) warnings.push(`no resolver under probes.resolvers and no SSM probe instance for ${watch.unprobed.join(', ')}: their resolution is not verified by probes (the resolution model still guards them)`);
     // (A run part-way needs none: the step it starts at passes its own DNS gate before any change.)
-    if (assessment.position === 1 && !assessment.partial && !regateFirstStep) {
+    if (direction === 'forward' && assessment.position === 1 && !assessment.partial && !regateFirstStep) {
       const pre = await watch.preflight(budgets.dnsGateTimeoutMs, now, opts.signal);
       if (pre && pre.verdict !== 'pass') throw new PreflightDnsError(pre.reason);
     }
 
     const dns = watch;
+    const ctx = assessment.ctx;
     const actors = createRunActors({
       plan,
-      ctx: assessment.ctx,
+      ctx,
+      steps,
+      ...(direction === 'rollback'
+        ? {
+            refusals: rollbackRefusals,
+            ungated: (p: PairRef) => ungated.has(`${p.vpcId}|${p.name}`),
+            zoneRecreated: async (previousId: string, newId: string) => {
+              await session.save({ replacedZones: { ...(session.state.replacedZones ?? {}), [previousId]: newId } });
+              applyZoneReplacements(plan, { [previousId]: newId });
+              if (ctx.backups?.[previousId]) ctx.backups[newId] = ctx.backups[previousId]!;
+              opts.logger?.info({ previousId, newId }, 'zone re-created');
+            },
+          }
+        : {}),
       access: opts.access,
       observe: (signal) => observe(plan, opts.access, { signal, now, scope: 'progress' }),
       ...(dns.monitor ? { monitor: dns.monitor } : {}),
@@ -304,8 +399,8 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       },
     });
 
-    const machine = buildRunMachine().provide({ actors });
-    const actor = createActor(machine, { input: { startStep, budgets: { stepTimeoutMs: budgets.stepTimeoutMs, dnsGateTimeoutMs: budgets.dnsGateTimeoutMs } } });
+    const machine = buildRunMachine(direction).provide({ actors });
+    const actor = createActor(machine, { input: { startIndex, budgets: { stepTimeoutMs: budgets.stepTimeoutMs, dnsGateTimeoutMs: budgets.dnsGateTimeoutMs } } });
     const finished = new Promise<void>((resolve) => {
       actor.subscribe({ complete: () => resolve(), error: () => resolve() });
     });
@@ -315,7 +410,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       const value = JSON.stringify(snap.value);
       if (value === lastValue) return;
       lastValue = value;
-      const step = STEPS[snap.context.stepIndex]!;
+      const step = steps[snap.context.stepIndex]!;
       currentStep = step.number;
       dns.setStep(step.number);
       const phase = typeof snap.value === 'string' ? snap.value : Object.values(snap.value as Record<string, string>)[0] ?? '';
@@ -323,7 +418,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       session
         .save({
           status,
-          position: { step: status === 'done' ? STEPS.length : step.number, stepId: status === 'done' ? 'complete' : step.id, phase },
+          position: status === 'done' ? (direction === 'rollback' ? ROLLED_BACK : { step: STEPS.length, stepId: 'complete', phase }) : { step: step.number, stepId: step.id, phase },
           snapshot: actor.getPersistedSnapshot(),
           stats: { ...snap.context.counters },
           ...(snap.context.halt ? { halt: { reason: snap.context.halt.reason, step: snap.context.halt.step, at: new Date(wall()).toISOString(), ...(snap.context.halt.pairs ? { pairs: snap.context.halt.pairs } : {}) } } : {}),
@@ -356,7 +451,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
 
     // Stopped between emptying a zone and deleting it: its VPCs have no answer. Put it back.
     let compensation: string[] = [];
-    if (outcome !== 'done' && currentStep === STEPS.length && !checkpointFailed) {
+    if (direction === 'forward' && outcome !== 'done' && currentStep === STEPS.length && !checkpointFailed) {
       try {
         const after = await observe(plan, opts.access, { now, scope: 'progress' });
         const report = await restoreEmptiedZones({

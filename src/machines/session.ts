@@ -28,6 +28,11 @@ export interface SessionOptions {
   definitionVersion: string;
   /** When resuming: the checks a state file must pass (same plan unless accepted, same machine). */
   resume?: { acceptPlanChange?: boolean };
+  /**
+   * A rollback of a finished run goes on from its state (its first observation, its backups)
+   * rather than starting a new run on it.
+   */
+  continueFinished?: boolean;
   /** Wall clock for the timestamps people read. */
   wallNow: () => number;
 }
@@ -77,7 +82,7 @@ export class RunSession {
       }
       // A run that finished is history: starting again on its state file is a new run (new id, new
       // first observation), its journal carried on.
-      const again = previous?.status === 'done';
+      const again = previous?.status === 'done' && !o.continueFinished;
       const state: RunState = previous
         ? {
             ...previous,

@@ -162,6 +162,13 @@ export const Plan = z
      * spokes: it would lose its answer, and nobody would have said that is fine.
      */
     excludedVpcs: z.array(ExcludedVpc).default([]),
+    /**
+     * A VPC with no workloads in the zones' account and region: it holds the zones from step 1 on,
+     * so step 6 can move every spoke (the keeper too) and step 7 deletes zones no workload VPC
+     * resolves through: no VPC of the plan is ever without its answer. Rollback re-creates zones
+     * with it. Never probed, never put on the Profile.
+     */
+    parkingVpc: VpcRef.optional(),
     probes: Probes.default(Probes.parse({})),
     budgets: Budgets.default(Budgets.parse({})),
   })
@@ -194,6 +201,14 @@ export const Plan = z
         else seenZone.set(z, e.id);
       });
     });
+    if (plan.parkingVpc) {
+      checkAccount(plan.parkingVpc.account, ['parkingVpc', 'account']);
+      const inPlan = seenVpc.get(plan.parkingVpc.id);
+      if (inPlan) ctx.addIssue({ code: 'custom', path: ['parkingVpc', 'id'], message: `${plan.parkingVpc.id} is already ${inPlan}: the parking VPC must be one without workloads, outside the migration` });
+      if (plan.excludedVpcs.some((x) => x.id === plan.parkingVpc!.id)) {
+        ctx.addIssue({ code: 'custom', path: ['parkingVpc', 'id'], message: `${plan.parkingVpc.id} is also under excludedVpcs: a parking VPC is left out of the checks already` });
+      }
+    }
     const seenExcluded = new Set<string>();
     plan.excludedVpcs.forEach((x, i) => {
       const inPlan = seenVpc.get(x.id);
@@ -236,7 +251,8 @@ export function planVpcs(plan: Plan): readonly PlanVpc[] {
   if (!vpcs) {
     vpcs = Object.freeze([
       { ...plan.sharedServicesVpc, role: 'shared' as const },
-      ...plan.spokes.map((s, i) => ({ ...s, role: i === plan.spokes.length - 1 ? ('keeper' as const) : ('spoke' as const) })),
+      // With a parking VPC no spoke keeps the zones: the last one moves like the others.
+      ...plan.spokes.map((s, i) => ({ ...s, role: i === plan.spokes.length - 1 && !plan.parkingVpc ? ('keeper' as const) : ('spoke' as const) })),
     ]);
     PLAN_VPCS.set(plan, vpcs);
   }
@@ -254,9 +270,17 @@ export function probeWay(plan: Plan, vpcId: string): ProbeWay {
   return instance ? { via: 'ssm', instance } : { via: 'none' };
 }
 
-/** The VPCs the plan leaves out on purpose, with what each may lose. */
+/** The parking VPC's id, when the plan names one. */
+export function parkingVpcId(plan: Plan): string | undefined {
+  return plan.parkingVpc?.id;
+}
+
+/**
+ * The VPCs the plan leaves out on purpose, with what each may lose. The parking VPC is one: it
+ * has no workloads, so what it resolves matters to nobody.
+ */
 export function excludedVpcs(plan: Plan): Map<string, 'gap' | 'loss'> {
-  return new Map((plan.excludedVpcs ?? []).map((x) => [x.id, x.accept]));
+  return new Map([...(plan.excludedVpcs ?? []).map((x) => [x.id, x.accept] as const), ...(plan.parkingVpc ? [[plan.parkingVpc.id, 'loss'] as const] : [])]);
 }
 
 export function planJsonSchema(): unknown {

@@ -79,6 +79,19 @@ export const RunState = z.strictObject({
   firstObservation: FirstObservation.optional(),
   createdAt: IsoTime,
   updatedAt: IsoTime,
+  /** Which way the run goes: the seven steps, or back through their undos (absent: forward). */
+  direction: z.enum(['forward', 'rollback']).optional(),
+  /** A rollback: when it started, from where, and the pairs already failing then (not gated). */
+  rollback: z
+    .strictObject({
+      startedAt: IsoTime,
+      /** The forward run as the rollback found it: its status and step. */
+      from: z.strictObject({ status: RunStatus, step: z.number().int().nonnegative() }),
+      ungated: z.array(z.strictObject({ vpcId: z.string(), name: z.string() })),
+    })
+    .optional(),
+  /** Zones a rollback re-created (deleted id → new id): the plan's zone ids name the new ones from then on. */
+  replacedZones: z.record(z.string(), z.string()).optional(),
   status: RunStatus,
   /** Where the run is, for `status` output (the snapshot is opaque outside the machine). */
   position: z.strictObject({ step: z.number().int().nonnegative(), stepId: z.string(), phase: z.string() }).optional(),

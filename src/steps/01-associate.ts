@@ -5,7 +5,8 @@ import { hostedZoneArn } from '../aws/world.js';
 import { planVpcs } from '../plan/schema.js';
 import { action, type Action } from './actions.js';
 import { expectAll } from './expectations.js';
-import { accountOfVpc, spokes, vpcOnProfile, zoneAccount, zoneOf, zoneOnProfile, zoneOnVpc, zonesOf } from './facts.js';
+import { spokes, vpcOnProfile, zoneAccount, zoneHolders, zoneOnProfile, zoneOnVpc, zonesOf } from './facts.js';
+import { associateZone } from './zone-association.js';
 import type { Step } from './types.js';
 
 export const associate: Step = {
@@ -16,7 +17,7 @@ export const associate: Step = {
   desired: (ctx) => [
     `every VPC of the plan is associated with Profile ${ctx.plan.profile.id}`,
     `every zone (${zonesOf(ctx).join(', ')}) is held by the Profile`,
-    'every zone is associated directly with the shared-services VPC and every spoke',
+    `every zone is associated directly with the shared-services VPC and every spoke${ctx.plan.parkingVpc ? `, and with the parking VPC ${ctx.plan.parkingVpc.id}` : ''}`,
     'no VPC association authorization is left behind',
   ],
   actions(world, ctx) {
@@ -33,23 +34,7 @@ export const associate: Step = {
       }
     }
     for (const z of zonesOf(ctx)) {
-      const zone = zoneOf(world, z);
-      if (!zone) continue;
-      const owner = zoneAccount(world, plan, z);
-      for (const vpcId of [plan.sharedServicesVpc.id, ...spokes(plan)]) {
-        const account = accountOfVpc(plan, vpcId);
-        const crossAccount = world.accounts[account] !== zone.accountId;
-        const authorized = zone.authorizations.some((a) => a.vpcId === vpcId);
-        const vpc = { zoneId: z, vpcId, region: plan.region };
-        if (!zoneOnVpc(world, z, vpcId)) {
-          // Another account's VPC: the zone's owner authorizes, the VPC's owner associates.
-          if (crossAccount && !authorized) out.push(action(1, { kind: 'authorize-vpc', account: owner, ...vpc }));
-          out.push(action(1, { kind: 'associate-vpc', account: crossAccount ? account : owner, ...vpc }));
-          if (crossAccount) out.push(action(1, { kind: 'deauthorize-vpc', account: owner, ...vpc }));
-        } else if (authorized) {
-          out.push(action(1, { kind: 'deauthorize-vpc', account: owner, ...vpc }));
-        }
-      }
+      for (const vpcId of zoneHolders(plan)) out.push(...associateZone(world, plan, 1, z, vpcId));
     }
     return out;
   },
@@ -59,9 +44,14 @@ export const associate: Step = {
   expect: (world, ctx) => expectAll(world, ctx),
   undo(world, ctx) {
     // Path A undoes by leaving the Profile; path B by removing the spokes' direct associations.
+    // Either way the parking VPC lets go of the zones (it held none at the start).
     const { plan } = ctx;
+    const parking = plan.parkingVpc
+      ? zonesOf(ctx).filter((z) => zoneOnVpc(world, z, plan.parkingVpc!.id)).map((z) => action(1, { kind: 'disassociate-vpc', account: zoneAccount(world, plan, z), zoneId: z, vpcId: plan.parkingVpc!.id, region: plan.region }))
+      : [];
     if (ctx.path === 'A') {
       return [
+        ...parking,
         ...zonesOf(ctx).filter((z) => zoneOnProfile(world, z)).map((z) =>
           action(1, { kind: 'disassociate-resource', account: plan.profile.account, profileId: plan.profile.id, resourceArn: hostedZoneArn(z), resource: z }),
         ),
@@ -70,8 +60,11 @@ export const associate: Step = {
         ),
       ];
     }
-    return zonesOf(ctx).flatMap((z) =>
-      spokes(plan).filter((s) => zoneOnVpc(world, z, s)).map((s) => action(1, { kind: 'disassociate-vpc', account: zoneAccount(world, plan, z), zoneId: z, vpcId: s, region: plan.region })),
-    );
+    return [
+      ...parking,
+      ...zonesOf(ctx).flatMap((z) =>
+        spokes(plan).filter((s) => zoneOnVpc(world, z, s)).map((s) => action(1, { kind: 'disassociate-vpc', account: zoneAccount(world, plan, z), zoneId: z, vpcId: s, region: plan.region })),
+      ),
+    ];
   },
 };

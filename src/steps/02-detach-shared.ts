@@ -4,6 +4,7 @@ import { action } from './actions.js';
 import { expectAll } from './expectations.js';
 import { zoneAccount, zoneOnVpc, zonesOf } from './facts.js';
 import type { Step } from './types.js';
+import { associateZone } from './zone-association.js';
 
 export const detachShared: Step = {
   number: 2,
@@ -23,8 +24,6 @@ export const detachShared: Step = {
   expect: (world, ctx) => expectAll(world, ctx),
   undo(world, ctx) {
     const s = ctx.plan.sharedServicesVpc.id;
-    return zonesOf(ctx)
-      .filter((z) => !zoneOnVpc(world, z, s))
-      .map((z) => action(2, { kind: 'associate-vpc', account: zoneAccount(world, ctx.plan, z), zoneId: z, vpcId: s, region: ctx.plan.region }));
+    return zonesOf(ctx).flatMap((z) => associateZone(world, ctx.plan, 2, z, s));
   },
 };

@@ -1,16 +1,22 @@
-// Step 6: the spokes let go of the zones one at a time, each probed before the next; the keeper
-// (the last spoke) keeps them, since a private zone can't lose its last VPC.
-import { action } from './actions.js';
+// Step 6: the spokes let go of the zones one at a time, each probed before the next. The keeper
+// (the last spoke) keeps them, since a private zone can't lose its last VPC — unless a parking VPC
+// holds them: then every spoke moves, and no VPC with workloads is left holding a zone.
 import { expectAll } from './expectations.js';
-import { keeper, spokes, zoneAccount, zoneOnVpc, zonesOf } from './facts.js';
+import { action } from './actions.js';
+import { keeper, lastHolder, spokes, zoneAccount, zoneOnVpc, zonesOf } from './facts.js';
 import type { Step } from './types.js';
+import { associateZone } from './zone-association.js';
 
 export const detachSpokes: Step = {
   number: 6,
   id: 'detach-spokes',
-  title: 'Disassociate the spokes from the zones, one at a time (the keeper stays)',
+  title: 'Disassociate the spokes from the zones, one at a time',
   why: 'a spoke answers from its own direct zone before the Profile; once it lets go it answers from the endpoint through the Profile — one spoke at a time, so a surprise stops the run after one VPC',
-  desired: (ctx) => [`only the keeper ${keeper(ctx.plan)} is still associated with the zones`],
+  desired: (ctx) => [
+    ctx.plan.parkingVpc
+      ? `only the parking VPC ${ctx.plan.parkingVpc.id} is still associated with the zones (every spoke has moved)`
+      : `only the keeper ${lastHolder(ctx.plan)} is still associated with the zones`,
+  ],
   actions(world, ctx) {
     const { plan } = ctx;
     const k = keeper(plan);
@@ -25,12 +31,14 @@ export const detachSpokes: Step = {
   },
   expect: (world, ctx) => expectAll(world, ctx),
   undo(world, ctx) {
+    // Back one spoke at a time, in the reverse order, each gated like the forward moves.
     const { plan } = ctx;
     const k = keeper(plan);
-    return zonesOf(ctx).flatMap((z) =>
-      spokes(plan)
-        .filter((s) => s !== k && !zoneOnVpc(world, z, s))
-        .map((s) => action(6, { kind: 'associate-vpc', account: zoneAccount(world, plan, z), zoneId: z, vpcId: s, region: plan.region })),
-    );
+    for (const s of [...spokes(plan)].reverse()) {
+      if (s === k) continue;
+      const out = zonesOf(ctx).flatMap((z) => associateZone(world, plan, 6, z, s));
+      if (out.length) return out;
+    }
+    return [];
   },
 };

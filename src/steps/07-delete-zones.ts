@@ -1,11 +1,15 @@
 // Step 7: each zone is backed up (verified against the live zone), emptied and deleted; deleting
 // it removes its last association, and the keeper then answers from the endpoint via the Profile.
+// With a parking VPC the zones' last association is the parking VPC's, and nobody loses an answer.
 import { action } from './actions.js';
-import { expectDuringZoneDeletion } from './expectations.js';
-import { zoneAccount, zoneOf, zonesOf } from './facts.js';
+import { expectWithKeeperGap } from './expectations.js';
+import { lastHolder, zoneAccount, zoneOf, zonesOf } from './facts.js';
 import type { Step } from './types.js';
+import { associateZone } from './zone-association.js';
 
 const APEX_TYPES = new Set(['SOA', 'NS']);
+
+const recordKey = (r: { name: string; type: string; extra?: Record<string, unknown> }) => `${r.name}|${r.type}|${(r.extra?.SetIdentifier as string | undefined) ?? ''}`;
 
 export const deleteZones: Step = {
   number: 7,
@@ -28,7 +32,37 @@ export const deleteZones: Step = {
     });
   },
   converged: (world, ctx) => zonesOf(ctx).every((z) => !zoneOf(world, z)),
-  expect: (world, ctx) => expectDuringZoneDeletion(world, ctx),
-  // A deleted zone comes back only from its backup (r53migrate restore-zone, later).
-  undo: () => [],
+  expect: (world, ctx) => expectWithKeeperGap(world, ctx),
+  undo(world, ctx) {
+    // A deleted zone comes back from its backup: made with the VPC that held it last (the parking
+    // VPC, or the keeper), then its records, INSYNC, before any other VPC is associated with it.
+    const { plan } = ctx;
+    const holder = lastHolder(plan);
+    return zonesOf(ctx).flatMap((z) => {
+      const b = ctx.backups?.[z];
+      const zone = zoneOf(world, z);
+      if (!zone) {
+        if (!b) return [];
+        const account = Object.entries(world.accounts).find(([, id]) => id === b.ownerAccountId)?.[0] ?? plan.profile.account;
+        return [
+          action(7, {
+            kind: 'recreate-zone',
+            account,
+            zoneId: z,
+            zoneName: b.zoneName,
+            comment: b.comment,
+            ownerAccountId: b.ownerAccountId,
+            callerReference: b.callerReference,
+            vpcId: holder,
+            region: plan.region,
+            backupFile: b.file,
+          }),
+        ];
+      }
+      const have = new Set(zone.records.map(recordKey));
+      const missing = (b?.records ?? []).filter((r) => !have.has(recordKey(r)));
+      if (missing.length) return [action(7, { kind: 'restore-records', account: zone.account, zoneId: z, backupFile: b!.file, records: missing })];
+      return associateZone(world, plan, 7, z, holder);
+    });
+  },
 };

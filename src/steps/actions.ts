@@ -23,7 +23,11 @@ export type Action =
   | (Base & { kind: 'set-private-dns'; endpointId: string; enabled: boolean })
   | (Base & { kind: 'backup-zone'; zoneId: string })
   | (Base & { kind: 'delete-records'; zoneId: string; records: ObservedRecord[] })
-  | (Base & { kind: 'delete-zone'; zoneId: string });
+  | (Base & { kind: 'delete-zone'; zoneId: string })
+  /** Rollback: a deleted zone made anew from its verified backup, with one VPC (the parking VPC, or the keeper). */
+  | (Base & { kind: 'recreate-zone'; zoneId: string; zoneName: string; comment: string; ownerAccountId: string; callerReference: string; vpcId: string; region: string; backupFile: string })
+  /** Rollback: the backup's records put back into the zone (only those missing), before any other VPC sees it. */
+  | (Base & { kind: 'restore-records'; zoneId: string; backupFile: string; records: ObservedRecord[] });
 
 export type ActionKind = Action['kind'];
 
@@ -76,6 +80,21 @@ export function apiCall(a: Action): ApiCall | undefined {
       };
     case 'delete-zone':
       return { service: 'route53', operation: 'DeleteHostedZone', params: { Id: a.zoneId } };
+    case 'recreate-zone':
+      return {
+        service: 'route53',
+        operation: 'CreateHostedZone',
+        params: { Name: a.zoneName, CallerReference: a.callerReference, HostedZoneConfig: { Comment: a.comment || undefined, PrivateZone: true }, VPC: vpc(a) },
+      };
+    case 'restore-records':
+      return {
+        service: 'route53',
+        operation: 'ChangeResourceRecordSets',
+        params: {
+          HostedZoneId: a.zoneId,
+          ChangeBatch: { Comment: `r53migrate rollback: the records of the backup ${a.backupFile}`, Changes: a.records.map((r) => ({ Action: 'CREATE', ResourceRecordSet: toSdkRecord(r) })) },
+        },
+      };
   }
 }
 
@@ -118,6 +137,10 @@ export function describeAction(a: Action): string {
       return `delete ${a.records.length} record set(s) of zone ${a.zoneId} (all but the apex SOA and NS)`;
     case 'delete-zone':
       return `delete zone ${a.zoneId}`;
+    case 'recreate-zone':
+      return `re-create zone ${a.zoneName} (was ${a.zoneId}) from its backup, associated with ${a.vpcId} only (a new zone id)`;
+    case 'restore-records':
+      return `put back ${a.records.length} record set(s) of zone ${a.zoneId} from its backup (those missing)`;
   }
 }
 
@@ -175,6 +198,17 @@ export function simulate(world: World, actions: Action[]): World {
       case 'delete-zone':
         w.zones[a.zoneId] = { id: a.zoneId, exists: false };
         break;
+      // A dry run keeps the plan's id for the new zone: its real id is known once it exists.
+      case 'recreate-zone': {
+        const account = Object.entries(w.accounts).find(([, id]) => id === a.ownerAccountId)?.[0] ?? a.account;
+        w.zones[a.zoneId] = { id: a.zoneId, exists: true, name: a.zoneName, account, accountId: a.ownerAccountId, privateZone: true, vpcs: [{ vpcId: a.vpcId, region: a.region }], records: [], authorizations: [] };
+        break;
+      }
+      case 'restore-records': {
+        const z = w.zones[a.zoneId];
+        if (z?.exists) z.records = [...z.records.filter((r) => !a.records.some((x) => x.name === r.name && x.type === r.type)), ...(structuredClone(a.records) as Mutable<ObservedRecord>[])];
+        break;
+      }
     }
   }
   return w as World;

@@ -3,7 +3,7 @@
 // that is part-way (an interrupted run, or steps done by hand). Pure.
 import type { ObservedEndpoint, ObservedZone, World } from '../aws/world.js';
 import { excludedVpcs, planVpcs, type Plan } from '../plan/schema.js';
-import { endpointOnProfile, failed, keeper, privateDnsOn, vpcOnProfile, zoneOf, zoneOnProfile, zoneOnVpc } from './facts.js';
+import { endpointOnProfile, failed, lastHolder, privateDnsOn, vpcOnProfile, zoneOf, zoneOnProfile, zoneOnVpc } from './facts.js';
 import { describeVpc } from './invariant.js';
 import { targetsEndpoint } from './resolution.js';
 import type { Path, StepContext } from './types.js';
@@ -74,7 +74,7 @@ export function unlistedDependentProblem(d: { vpcId: string; account: string; ac
  * `then`: what the operator does once a problem is fixed — run plan again (before a run), or
  * resume (in the middle of one).
  */
-export function assess(world: World, plan: Plan, opts: { then?: string } = {}): Assessment {
+export function assess(world: World, plan: Plan, opts: { then?: string; path?: Path } = {}): Assessment {
   const then = opts.then ?? 'run plan again';
   const problems: string[] = [];
   const warnings: string[] = [];
@@ -95,6 +95,8 @@ export function assess(world: World, plan: Plan, opts: { then?: string } = {}): 
       problems.push(`Profile ${P} is not visible to account ${v.account} (${o.accountId}), which owns ${v.id}: share the Profile with that account through AWS RAM, then ${then}`);
     }
   }
+
+  problems.push(...parkingProblems(world, plan));
 
   const taking: { id: string; zones: string[] }[] = [];
   for (const e of plan.endpoints) {
@@ -154,7 +156,8 @@ export function assess(world: World, plan: Plan, opts: { then?: string } = {}): 
   const observed = observeFacts(world, ctxA);
   const candidates: { path: Path; position: number; partial: boolean }[] = [];
   const closest: { path: Path; step: number; diff: string[] }[] = [];
-  for (const path of ['A', 'B'] as Path[]) {
+  // A rollback knows the path it started from (after step 1 both look alike; before it, not).
+  for (const path of opts.path ? [opts.path] : (['A', 'B'] as Path[])) {
     const at = position(observed, baseline(ctxA, path), ctxA);
     if ('position' in at) candidates.push({ path, ...at });
     else closest.push({ path, ...at.closest });
@@ -171,9 +174,27 @@ export function assess(world: World, plan: Plan, opts: { then?: string } = {}): 
     };
   }
   // After step 1 both paths look the same; before it, the starting architecture decides.
-  const path = candidates.length === 2 && found.position > 1 ? 'A' : found.path;
+  const path = opts.path ?? (candidates.length === 2 && found.position > 1 ? 'A' : found.path);
   return { ok: true, path, position: found.position, partial: found.partial, ctx: { ...ctxA, path }, warnings };
 }
+
+/** A parking VPC must exist and must take no part in resolution: on no Profile, holding no endpoint of the plan. */
+function parkingProblems(world: World, plan: Plan): string[] {
+  const p = plan.parkingVpc;
+  if (!p) return [];
+  const seen = world.parking;
+  if (seen && !seen.exists) return [`parking VPC ${p.id} was not found in account ${p.account} (${world.accounts[p.account]}) in ${plan.region}: check parkingVpc.id and parkingVpc.account`];
+  const out: string[] = [];
+  const other = knownOther(world, p.id)?.profileAssociation;
+  if (other) {
+    out.push(`parking VPC ${p.id} is associated with Profile ${other.profileId}: a parking VPC must be one with no workloads that takes no part in resolution — disassociate it, or name another`);
+  }
+  const ep = plan.endpoints.find((e) => world.endpoints[e.id]?.exists && (world.endpoints[e.id] as ObservedEndpoint).vpcId === p.id);
+  if (ep) out.push(`parking VPC ${p.id} holds endpoint ${ep.id} of the plan: name a VPC without workloads as parkingVpc`);
+  return out;
+}
+
+const knownOther = (world: World, vpcId: string) => world.others[vpcId] ?? (world.parking?.id === vpcId ? world.parking : undefined);
 
 /**
  * What the observed world shows that neither "steps 1..k-1 done" nor "step k done" explains: the
@@ -198,7 +219,7 @@ function observeFacts(world: World, ctx: StepContext): Facts {
     for (const z of e.zones) {
       f.set(`zone ${z} exists`, !!zoneOf(world, z));
       f.set(`zone ${z} is on the Profile`, zoneOnProfile(world, z));
-      for (const v of vpcs) f.set(`zone ${z} is associated with ${v}`, zoneOnVpc(world, z, v));
+      for (const v of [...vpcs, ...(ctx.plan.parkingVpc ? [ctx.plan.parkingVpc.id] : [])]) f.set(`zone ${z} is associated with ${v}`, zoneOnVpc(world, z, v));
     }
   }
   return f;
@@ -221,8 +242,8 @@ const EFFECTS: Effect[] = [
   (f) => setAll(f, (k) => k.startsWith('zone ') && k.endsWith(' is on the Profile'), false),
   (f) => setAll(f, (k) => k.startsWith('vpce-') && k.endsWith(' is on the Profile'), true),
   (f, ctx) => {
-    const k = keeper(ctx.plan);
-    setAll(f, (key) => / is associated with /.test(key) && !key.endsWith(` ${k}`), false);
+    const holder = lastHolder(ctx.plan);
+    setAll(f, (key) => / is associated with /.test(key) && !key.endsWith(` ${holder}`), false);
   },
   (f) => {
     setAll(f, (k) => / exists$/.test(k), false);
@@ -234,7 +255,9 @@ function baseline(ctx: StepContext, path: Path): Facts {
   const f = observeFacts({ accounts: {}, observedAt: 0, region: '', vpcs: {}, others: {}, zones: {}, endpoints: {} }, ctx);
   setAll(f, (k) => / exists$/.test(k), true);
   if (path === 'A') {
-    setAll(f, (k) => / is associated with /.test(k), true);
+    // Every VPC but the parking VPC, which holds no zone before step 1.
+    const parking = ctx.plan.parkingVpc?.id;
+    setAll(f, (k) => / is associated with /.test(k) && !(parking && k.endsWith(` ${parking}`)), true);
   } else {
     setAll(f, (k) => k.startsWith('vpc-') && k.endsWith(' is on the Profile'), true);
     setAll(f, (k) => k.startsWith('zone ') && k.endsWith(' is on the Profile'), true);

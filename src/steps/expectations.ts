@@ -19,8 +19,11 @@ export function expectAll(world: World, ctx: StepContext, mayGap: (vpcId: string
   return out;
 }
 
-/** Step 7 empties and deletes the zones: the keeper, still associated, has no answer meanwhile. */
-export function expectDuringZoneDeletion(world: World, ctx: StepContext): Expectation[] {
+/**
+ * Step 7 empties and deletes the zones (and a rollback re-creates them): the keeper, still (or
+ * again) associated, has no answer meanwhile. With a parking VPC there is no keeper, and no gap.
+ */
+export function expectWithKeeperGap(world: World, ctx: StepContext): Expectation[] {
   const k = keeper(ctx.plan);
   return expectAll(world, ctx, (vpcId) => vpcId === k);
 }

@@ -58,11 +58,26 @@ export function spokes(plan: Plan): string[] {
   return plan.spokes.map((s) => s.id);
 }
 
-export function keeper(plan: Plan): string {
-  return plan.spokes[plan.spokes.length - 1]!.id;
+/**
+ * The spoke that holds the zones until step 7 deletes them (a private zone can't lose its last
+ * VPC): the last spoke — or none, when a parking VPC holds them instead.
+ */
+export function keeper(plan: Plan): string | undefined {
+  return plan.parkingVpc ? undefined : plan.spokes[plan.spokes.length - 1]!.id;
+}
+
+/** The VPC a zone is left with after step 6 (and re-created with by a rollback): the parking VPC, or the keeper. */
+export function lastHolder(plan: Plan): string {
+  return plan.parkingVpc?.id ?? plan.spokes[plan.spokes.length - 1]!.id;
+}
+
+/** Every VPC step 1 associates each zone with: shared services, the spokes, the parking VPC. */
+export function zoneHolders(plan: Plan): string[] {
+  return [plan.sharedServicesVpc.id, ...spokes(plan), ...(plan.parkingVpc ? [plan.parkingVpc.id] : [])];
 }
 
 export function accountOfVpc(plan: Plan, vpcId: string): string {
+  if (plan.parkingVpc?.id === vpcId) return plan.parkingVpc.account;
   return planVpcs(plan).find((v) => v.id === vpcId)!.account;
 }
 

@@ -9,7 +9,8 @@ import { unsafeBatch, walkStep } from './guard.js';
 import { STEPS } from './index.js';
 import { describeBreakage, describeVpc } from './invariant.js';
 import { describeResolution, knownVpc, migratedNames, resolveName, type Resolution } from './resolution.js';
-import type { Expectation, Path, StepContext } from './types.js';
+import { ROLLBACK_STEPS, rollbackStart } from './rollback.js';
+import type { Expectation, Path, StepContext, ZoneRestore } from './types.js';
 
 export interface PlannedAction {
   action: Action;
@@ -57,6 +58,7 @@ export function planRun(world: World, plan: Plan): RunPlan {
   problems.push(...gapsNotClosed(w, a.ctx));
   // What the VPCs left out on purpose go through, for the people who review the plan.
   for (const [vpcId, accept] of excludedVpcs(plan)) {
+    if (vpcId === plan.parkingVpc?.id) continue;
     const after = withoutAnswer.get(vpcId) ?? [];
     a.warnings.push(
       !knownVpc(world, vpcId)
@@ -68,6 +70,39 @@ export function planRun(world: World, plan: Plan): RunPlan {
   }
   if (problems.length) return { ok: false, problems: [...new Set(problems)], warnings: a.warnings };
   return { ok: true, path: a.path, position: a.position, nothingToDo: a.position > STEPS.length, steps, warnings: a.warnings, mutatingCalls };
+}
+
+/**
+ * The rollback's dry run: from an assessed World (on the path the run started from), every undo
+ * step with every API call, in order, the world carried forward as if each batch succeeded, and
+ * a check that it ends where the run started. `backups` are the zones' verified backups.
+ */
+export function planRollback(world: World, plan: Plan, o: { path: Path; backups: Record<string, ZoneRestore> }): RunPlan {
+  const a = assess(world, plan, { path: o.path, then: 'roll back' });
+  if (!a.ok) return a;
+  const ctx: StepContext = { ...a.ctx, backups: o.backups };
+  const from = rollbackStart(a.position, a.partial);
+  let w = world;
+  const steps: PlannedStep[] = [];
+  const problems: string[] = [];
+  let mutatingCalls = 0;
+  for (const step of ROLLBACK_STEPS) {
+    const batches: PlannedAction[][] = [];
+    if (step.number <= from) {
+      w = walkStep(w, step, ctx, ({ actions, before, after, index }) => {
+        for (const b of unsafeBatch(before, ctx, step, actions, after)) problems.push(`${step.id}, batch ${index + 1}: ${describeBreakage(b)}`);
+        batches.push(actions.map((act) => ({ action: act, call: apiCall(act), description: describeAction(act) })));
+        mutatingCalls += actions.filter((act) => apiCall(act)).length;
+      });
+    }
+    steps.push({ number: step.number, id: step.id, title: step.title, why: step.why, status: step.number > from ? 'done' : batches.length ? 'to do' : 'done', batches, after: step.expect(w, ctx) });
+  }
+  const end = assess(w, plan, { path: o.path });
+  if (from >= 1 && (!end.ok || end.position !== 1 || end.partial)) {
+    problems.push(`the rollback would not bring the estate back to where the run started (path ${o.path}): ${end.ok ? `it would stop as if step ${end.position} were next` : end.problems.join('; ')} — this is a bug; nothing was changed`);
+  }
+  if (problems.length) return { ok: false, problems: [...new Set(problems)], warnings: a.warnings };
+  return { ok: true, path: o.path, position: from, nothingToDo: from < 1, steps, warnings: a.warnings, mutatingCalls };
 }
 
 /** The excluded VPCs that depend on the plan and have no correct answer for some name in this world. */

@@ -1,6 +1,6 @@
 // What a step is: pure data and pure functions of an observed World and the plan (DESIGN §3).
 import type { Plan } from '../plan/schema.js';
-import type { World } from '../aws/world.js';
+import type { ObservedRecord, World } from '../aws/world.js';
 import type { Action } from './actions.js';
 
 export type Path = 'A' | 'B';
@@ -28,11 +28,26 @@ export interface InFlight {
   status: string;
 }
 
+/** What a rollback needs to make a deleted zone again: its verified backup, read and checked. */
+export interface ZoneRestore {
+  /** The JSON backup file. */
+  file: string;
+  zoneName: string;
+  comment: string;
+  ownerAccountId: string;
+  /** The CreateHostedZone CallerReference a re-creation uses (found again by it after a crash). */
+  callerReference: string;
+  /** Every record set but the apex SOA and NS, as the zone held them. */
+  records: ObservedRecord[];
+}
+
 export interface StepContext {
   plan: Plan;
   /** Endpoints taking part (those that can use Private DNS), with their zones. */
   endpoints: { id: string; zones: string[] }[];
   path: Path;
+  /** Rollback only: per plan zone, its backup (a zone deleted by step 7 comes back from it). */
+  backups?: Record<string, ZoneRestore>;
 }
 
 export interface Step {

@@ -11,7 +11,7 @@ import { startVpcResolvers } from './dns-server.js';
 import { endpointZoneNames } from './ops/lookup.js';
 import type { ServiceName } from './protocol.js';
 import type { ServiceLimits } from './ratelimit.js';
-import { buildScenario, type ScenarioOptions } from './scenario.js';
+import { buildScenario, PARKING_VPC_NAME, type ScenarioOptions } from './scenario.js';
 import { assertLoopback } from './loopback.js';
 import { startTwinServer, type TwinServer } from './server.js';
 import { stripDot, type World } from './world.js';
@@ -59,6 +59,8 @@ export interface SandboxInfo {
   accounts: SandboxAccount[];
   profileId: string;
   vpcs: { id: string; name: string; accountId: string; resolver: string }[];
+  /** The parking VPC (sandbox up --parking): no workloads, never probed; not among vpcs. */
+  parkingVpc?: { id: string; accountId: string };
   /** One probe instance per VPC (a managed node with an online SSM Agent), owned by the VPC's account. */
   instances: { id: string; vpcId: string; accountId: string }[];
   /** How the written plan probes: 'resolver' (probes.resolvers) or 'ssm' (probes.ssm.vpcs). */
@@ -109,6 +111,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     roleProfile: `${profileName(a.name)}-role`,
     roleArn: `arn:aws:iam::${a.id}:role/r53migrate`,
   }));
+  const parking = world.vpcs.find((v) => v.name === PARKING_VPC_NAME);
   const info: SandboxInfo = {
     version: 1,
     pid: process.pid,
@@ -120,6 +123,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       seed: opts.seed,
       region: opts.region,
       delayScale: opts.delayScale,
+      ...(opts.parking ? { parking: true } : {}),
     },
     endpointUrl: server.url,
     region: world.region,
@@ -128,7 +132,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     planFile: join(dir, 'plan.yaml'),
     accounts,
     profileId: world.profiles[0]!.id,
-    vpcs: world.vpcs.map((v) => {
+    ...(parking ? { parkingVpc: { id: parking.id, accountId: parking.ownerId } } : {}),
+    vpcs: world.vpcs.filter((v) => v !== parking).map((v) => {
       const addr = resolvers.addresses.get(v.id)!;
       return { id: v.id, name: v.name, accountId: v.ownerId, resolver: `${addr.host}:${addr.port}` };
     }),
@@ -206,7 +211,7 @@ function probeInstanceOf(info: SandboxInfo, vpcId: string): string {
 /** A plan for the scenario's estate, in the plan-file format (src/plan). */
 function planYaml(world: World, info: SandboxInfo): string {
   const accountName = (id: string) => info.accounts.find((a) => a.id === id)!.name;
-  const [shared, ...spokes] = world.vpcs;
+  const [shared, ...spokes] = world.vpcs.filter((v) => v.name !== PARKING_VPC_NAME);
   const plan = {
     name: `sandbox-${info.scenario.scenario}`,
     region: world.region,
@@ -214,6 +219,7 @@ function planYaml(world: World, info: SandboxInfo): string {
     profile: { id: info.profileId, account: info.accounts[0]!.name },
     sharedServicesVpc: { id: shared!.id, account: accountName(shared!.ownerId) },
     spokes: spokes.map((v) => ({ id: v.id, account: accountName(v.ownerId) })),
+    ...(info.parkingVpc ? { parkingVpc: { id: info.parkingVpc.id, account: accountName(info.parkingVpc.accountId) } } : {}),
     endpoints: world.endpoints.map((ep) => ({
       id: ep.id,
       zones: world.zones.filter((z) => endpointZoneNames(ep).includes(z.name)).map((z) => z.id),

@@ -28,7 +28,12 @@ export interface ScenarioOptions {
   region: string;
   /** Multiplier on the lifecycle delays (0.01 makes a 6 s association take 60 ms). */
   delayScale: number;
+  /** Add a parking VPC (no workloads, in the zones' account) for the plan to hold the zones with. */
+  parking?: boolean;
 }
+
+/** The parking VPC's name tag in a scenario. */
+export const PARKING_VPC_NAME = 'parking';
 
 export const DEFAULT_SCENARIO: ScenarioOptions = {
   scenario: 'direct',
@@ -166,6 +171,11 @@ export function buildScenario(opts: Partial<ScenarioOptions> = {}): World {
     }
   }
   addProbeInstances(world, o.seed, t0);
+  // After the probe instances (it has none: nothing runs in it) and with a derived id, so the
+  // scenario's other ids are the same with or without it.
+  if (o.parking) {
+    world.vpcs.push({ id: 'vpc-' + derive(`${o.seed}:parking`, 17, HEX), ownerId: shared, region: o.region, cidr: '10.255.240.0/28', name: PARKING_VPC_NAME });
+  }
   if (o.scenario === 'via-profile') {
     for (const vpc of world.vpcs) {
       world.profileAssociations.push({

@@ -1,0 +1,127 @@
+// `r53migrate rollback`: drive the estate back to the architecture its run started from (path A
+// or B, as the state file's first observation says), from wherever it stands — halted, killed,
+// stopped after any step, or complete — through the same gated, checkpointed machine as apply.
+import { Command } from 'commander';
+import { observe } from '../aws/observe.js';
+import { prepareRollback } from '../machines/rollback-prep.js';
+import { readStateFile } from '../state/index.js';
+import { planRollback } from '../steps/plan-run.js';
+import { accessFor, defaultStatePath, loadPlanForCli, useReplacedZones } from './common.js';
+import { EXIT, UsageError } from './errors.js';
+import { confirm, type CliIo } from './io.js';
+import { renderPlanJson, renderPlanText, runPlanHash } from './render-plan.js';
+import { addRunFlags, executeRun, findStateFile, openRunLog, runFlags, type RunFlagOptions } from './run.js';
+
+interface RollbackOptions extends RunFlagOptions {
+  state?: string;
+  dryRun?: boolean;
+  json?: boolean;
+  yes?: boolean;
+  planHash?: string;
+  acceptPlanChange?: boolean;
+}
+
+export function rollbackCommand(io: CliIo, setExit: (code: number) => void): Command {
+  return addRunFlags(new Command('rollback'))
+    .description('Put the estate back as the run found it (path A or B), from any point: halted, killed, part-way, or complete. Gated, checkpointed and resumable like apply.')
+    .argument('[plan]', 'plan file (default: the one the state file names)')
+    .option('--state <file>', 'state file of the run to roll back (default .r53migrate/<plan name>.state.json)')
+    .option('--dry-run', 'print every API call of the rollback, in order, with what each VPC resolves through after each undo step, and its hash; change nothing')
+    .option('--json', 'with --dry-run: print it as JSON')
+    .option('--yes', 'do not ask for confirmation')
+    .option('--plan-hash <hash>', 'roll back only if the rollback is still exactly the one printed by --dry-run with this hash')
+    .option('--accept-plan-change', 'roll back although the plan file changed since the run started')
+    .addHelpText(
+      'after',
+      `
+The undo steps run from 7 down to 1, each batch checked first against what AWS says now (no VPC
+may lose its answer), then gated by association status and DNS probes, as apply's steps are:
+  undo 7  deleted zones re-created from their verified backups, with the parking VPC (or the
+          keeper) only, their records INSYNC before any other VPC is associated
+  undo 6  the spokes take the zones back, one at a time
+  undo 5  the endpoints leave the Profile          undo 4  the zones rejoin the Profile
+  undo 3  Private DNS off on the endpoints         undo 2  the shared-services VPC takes the zones back
+  undo 1  path A: zones and VPCs leave the Profile; path B: the spokes let go of the zones
+Re-created zones get new ids: printed, recorded in the state file, and used by later runs of the
+plan (apply works again after a rollback). A deleted zone without a backup that reads back as
+written (checksum) refuses the rollback before any change. Pairs that were failing when the
+rollback started (the halt that led to it) are reported, not gated.
+A killed or halted rollback continues with: r53migrate resume
+Exit codes: 0 rolled back (or nothing to undo), 1 failed (state saved; resume), 2 bad input or an
+estate it can't recognise (nothing changed), 3 halted by a gate (resume), 4 another run holds the
+lock or the estate, 130 interrupted (state saved; resume).`,
+    )
+    .action(async (file: string | undefined, o: RollbackOptions) => {
+      const flags = runFlags(o);
+      let statePath = o.state;
+      let planFile = file;
+      if (!planFile) {
+        statePath = await findStateFile(o.state);
+        const st = await readStateFile(statePath);
+        if (!st) throw new UsageError(`no state file at ${statePath}: there is no run to roll back`, 'NO_STATE');
+        planFile = st.plan.file;
+      }
+      const loaded = await loadPlanForCli(planFile);
+      statePath ??= defaultStatePath(loaded.plan.name);
+      const state = await readStateFile(statePath);
+      if (!state) throw new UsageError(`no run of ${loaded.plan.name} to roll back: no state file at ${statePath} (give the run's state file with --state)`, 'NO_STATE');
+      if (!state.firstObservation) {
+        throw new UsageError(`${statePath} does not record how the estate looked when its run started (no first observation): there is no starting point to roll back to`, 'NO_START');
+      }
+      if (state.plan.hash !== loaded.hash && !o.acceptPlanChange) {
+        throw new UsageError(
+          `${statePath} records a run of plan ${state.plan.file} with hash ${state.plan.hash}, but ${planFile} has hash ${loaded.hash}: roll back with the plan the run used, or pass --accept-plan-change`,
+          'STATE_PLAN_CHANGED',
+        );
+      }
+      for (const line of await useReplacedZones(loaded, statePath)) io.stdout.write(`note: ${line}\n`);
+      const dryRunOnly = o.dryRun === true;
+      const { logger } = dryRunOnly ? { logger: undefined } : openRunLog(statePath);
+      const access = accessFor(loaded, logger);
+      try {
+        const world = await observe(loaded.plan, access);
+        const prep = await prepareRollback({ plan: loaded.plan, access, world, state });
+        const run = planRollback(world, loaded.plan, { path: state.firstObservation.path, backups: prep.backups });
+        if (dryRunOnly) {
+          (run.ok || o.json ? io.stdout : io.stderr).write(o.json ? renderPlanJson(loaded, run, [], 'rollback') : renderPlanText(loaded, run, [], 'rollback'));
+          return setExit(run.ok ? EXIT.done : EXIT.badInput);
+        }
+        if (!run.ok) {
+          io.stderr.write(renderPlanText(loaded, run, [], 'rollback'));
+          return setExit(EXIT.badInput);
+        }
+        if (run.nothingToDo && state.direction !== 'rollback') {
+          io.stdout.write(`Nothing to roll back: the estate is as the run first found it (path ${run.path}). Nothing was changed.\n`);
+          return setExit(EXIT.done);
+        }
+        const hash = runPlanHash(loaded, run, 'rollback');
+        if (o.planHash && o.planHash !== hash) {
+          throw new UsageError(`the rollback's hash is ${hash} now, not ${o.planHash}: the estate or the plan changed since it was reviewed. Review it again with: r53migrate rollback ${planFile} --dry-run`, 'PLAN_HASH_MISMATCH');
+        }
+        if (!o.yes && !o.planHash) {
+          if (!io.stdin || !(io.stdin as { isTTY?: boolean }).isTTY) {
+            throw new UsageError(`rollback changes AWS: pass --yes, or --plan-hash ${hash} to run exactly the rollback you reviewed (r53migrate rollback ${planFile} --dry-run)`, 'CONFIRMATION_REQUIRED');
+          }
+          io.stdout.write(renderPlanText(loaded, run, [], 'rollback'));
+          if (!(await confirm(io, `Roll back with these ${run.mutatingCalls} changes? [y/N] `))) {
+            io.stdout.write('Nothing was changed.\n');
+            return setExit(EXIT.done);
+          }
+        } else {
+          io.stdout.write(`Rolling back ${loaded.plan.name} (hash ${hash}) to path ${run.path}: from undo step ${run.position}, ${run.mutatingCalls} changes.\n`);
+        }
+        setExit(
+          await executeRun(io, loaded, access, {
+            mode: 'rollback',
+            statePath,
+            acceptPlanChange: o.acceptPlanChange,
+            command: `rollback ${planFile}`,
+            run: flags,
+            ...(logger ? { logger } : {}),
+          }),
+        );
+      } finally {
+        access.destroy();
+      }
+    });
+}
