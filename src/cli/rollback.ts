@@ -90,7 +90,7 @@ lock or the estate, 130 interrupted (state saved; resume).`,
           io.stderr.write(renderPlanText(loaded, run, [], 'rollback'));
           return setExit(EXIT.badInput);
         }
-        if (run.nothingToDo && state.direction !== 'rollback') {
+        if (run.nothingToDo && !(state.direction === 'rollback' && state.status !== 'done')) {
           io.stdout.write(`Nothing to roll back: the estate is as the run first found it (path ${run.path}). Nothing was changed.\n`);
           return setExit(EXIT.done);
         }

@@ -202,6 +202,7 @@ export function createRunActors(deps: RunDeps) {
           return {
             ok: false,
             reason: `DNS: ${dnsDown.map(({ pair, health }) => `${pair.vpcId} ${pair.name}: ${describeHealth(health)}`).join('; ')} — stopped before anything else changes`,
+            pairs: dnsDown.map(({ pair, health }) => ({ vpcId: pair.vpcId, name: pair.name, class: health.lastClass, answers: health.lastAnswers, consecutive: health.consecutiveNonOk })),
             at: deps.now(),
           };
         }

@@ -58,7 +58,7 @@ export interface ActOutput {
   alreadyDone: number;
   at: number;
 }
-export type ConvergeOutput = { ok: true; at: number } | { ok: false; reason: string; at: number };
+export type ConvergeOutput = { ok: true; at: number } | { ok: false; reason: string; at: number; pairs?: NonNullable<Halt['pairs']> };
 export interface DnsGateOutput {
   verdict: 'pass' | 'halt' | 'timeout';
   /** For a halt: wrong answers, or probes that did not run. */
@@ -173,7 +173,10 @@ export function buildRunMachine(direction: Direction = 'forward') {
               {
                 target: '#run.halted',
                 actions: assign({
-                  halt: ({ event }: { event: { output: ConvergeOutput } }) => ({ step: step.number, phase: 'converge' as const, reason: (event.output as { reason: string }).reason, at: event.output.at }),
+                  halt: ({ event }: { event: { output: ConvergeOutput } }) => {
+                    const out = event.output as Extract<ConvergeOutput, { ok: false }>;
+                    return { step: step.number, phase: 'converge' as const, reason: out.reason, at: out.at, ...(out.pairs ? { pairs: out.pairs } : {}) };
+                  },
                 }),
               },
             ],

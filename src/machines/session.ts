@@ -7,6 +7,7 @@
 // (onCheckpointFailure) so it can stop the machine. `save` never leaves a rejection unhandled;
 // each caller gets its own write's outcome.
 import { randomUUID } from 'node:crypto';
+import { currentZoneId } from '../plan/zone-ids.js';
 import { apiCall } from '../steps/actions.js';
 import {
   appendJournal,
@@ -77,7 +78,9 @@ export class RunSession {
     });
     try {
       const previous = await store.read();
-      if (previous?.estate && !sameEstate(previous.estate, o.estate)) {
+      // Zones a rollback re-created are the same zones under new ids.
+      const recorded = previous?.estate ? { ...previous.estate, zoneIds: previous.estate.zoneIds.map((z) => currentZoneId(z, previous.replacedZones ?? {})) } : undefined;
+      if (previous?.estate && recorded && !sameEstate(recorded, o.estate)) {
         throw new StateEstateMismatchError(o.statePath, { planFile: previous.plan.file, describe: describeEstate(previous.estate) }, { planFile: o.plan.file, describe: describeEstate(o.estate) });
       }
       // A run that finished is history: starting again on its state file is a new run (new id, new
@@ -88,7 +91,8 @@ export class RunSession {
             ...previous,
             plan: o.plan,
             estate: o.estate,
-            runId: again || !previous.runId ? randomUUID() : previous.runId,
+            // A rollback of a finished run is a new run on the estate: a mark of its own.
+            runId: again || !previous.runId || previous.status === 'done' ? randomUUID() : previous.runId,
             ...(again ? { firstObservation: undefined } : {}),
           }
         : { ...newRunState({ toolVersion: o.toolVersion, plan: o.plan, definitionVersion: o.definitionVersion, statePath: o.statePath, now: o.wallNow() }), runId: randomUUID(), estate: o.estate };

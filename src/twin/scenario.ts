@@ -171,11 +171,6 @@ export function buildScenario(opts: Partial<ScenarioOptions> = {}): World {
     }
   }
   addProbeInstances(world, o.seed, t0);
-  // After the probe instances (it has none: nothing runs in it) and with a derived id, so the
-  // scenario's other ids are the same with or without it.
-  if (o.parking) {
-    world.vpcs.push({ id: 'vpc-' + derive(`${o.seed}:parking`, 17, HEX), ownerId: shared, region: o.region, cidr: '10.255.240.0/28', name: PARKING_VPC_NAME });
-  }
   if (o.scenario === 'via-profile') {
     for (const vpc of world.vpcs) {
       world.profileAssociations.push({
@@ -191,6 +186,11 @@ export function buildScenario(opts: Partial<ScenarioOptions> = {}): World {
         tags: {},
       });
     }
+  }
+  // Last (no probe instance: nothing runs in it; on no Profile) and with a derived id, so the
+  // scenario's other ids are the same with or without it.
+  if (o.parking) {
+    world.vpcs.push({ id: 'vpc-' + derive(`${o.seed}:parking`, 17, HEX), ownerId: shared, region: o.region, cidr: '10.255.240.0/28', name: PARKING_VPC_NAME });
   }
   return world;
 }
