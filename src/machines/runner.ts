@@ -22,7 +22,7 @@ import type { EstateIdentity, FirstObservation, RunState } from '../state/index.
 import { assess } from '../steps/assess.js';
 import { zoneOnProfile } from '../steps/facts.js';
 import { STEPS } from '../steps/index.js';
-import { rollbackRefusals, rollbackStart } from '../steps/rollback.js';
+import { rollbackFrom, rollbackRefusals } from '../steps/rollback.js';
 import { applyZoneReplacements } from '../plan/zone-ids.js';
 import { probeSetupProblems, usesSsm } from '../steps/probe-setup.js';
 import { createRunActors, type ProgressEvent } from './actors.js';
@@ -299,7 +299,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     // added to the plan starts where its own steps begin.
     const planChanged = !!previous && previous.plan.hash !== hash;
     if (direction === 'rollback') {
-      const from = rollbackStart(assessment.position, assessment.partial);
+      const from = rollbackFrom(world, assessment.ctx, assessment);
       startStep = stoppedAt !== undefined && stoppedAt >= 1 ? Math.max(stoppedAt, from) : from;
     } else {
       startStep = stoppedAt !== undefined && stoppedAt >= 1 && stoppedAt <= STEPS.length ? (planChanged ? Math.min(assessment.position, stoppedAt) : stoppedAt) : assessment.position;

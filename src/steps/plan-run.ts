@@ -9,7 +9,7 @@ import { unsafeBatch, walkStep } from './guard.js';
 import { STEPS } from './index.js';
 import { describeBreakage, describeVpc } from './invariant.js';
 import { describeResolution, knownVpc, migratedNames, resolveName, type Resolution } from './resolution.js';
-import { ROLLBACK_STEPS, rollbackStart } from './rollback.js';
+import { ROLLBACK_STEPS, rollbackFrom } from './rollback.js';
 import type { Expectation, Path, StepContext, ZoneRestore } from './types.js';
 
 export interface PlannedAction {
@@ -81,7 +81,7 @@ export function planRollback(world: World, plan: Plan, o: { path: Path; backups:
   const a = assess(world, plan, { path: o.path, then: 'roll back' });
   if (!a.ok) return a;
   const ctx: StepContext = { ...a.ctx, backups: o.backups };
-  const from = rollbackStart(a.position, a.partial);
+  const from = rollbackFrom(world, ctx, a);
   let w = world;
   const steps: PlannedStep[] = [];
   const problems: string[] = [];

@@ -48,6 +48,16 @@ export function rollbackStart(position: number, partial: boolean): number {
 }
 
 /**
+ * Where a rollback starts in this world: as the assessment places it — unless a zone is missing
+ * records its backup holds (a run killed between emptying and deleting it), which the assessment
+ * can't see (records are not among its facts) and only undo 7 puts back.
+ */
+export function rollbackFrom(world: World, ctx: StepContext, a: { position: number; partial: boolean }): number {
+  const refill = ROLLBACK_STEPS[0]!.actions(world, ctx).some((x) => x.kind === 'restore-records' || x.kind === 'recreate-zone');
+  return refill ? STEPS.length : rollbackStart(a.position, a.partial);
+}
+
+/**
  * Why the next batch of an undo step must not be sent now, or nothing: it would leave a VPC
  * without its answer, the estate is not one a run of the steps produces, or it is not between
  * "step k done" and "step k not started" (someone moved it under the rollback).

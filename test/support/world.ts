@@ -1,6 +1,6 @@
 // Plain observed Worlds for unit tests of the pure steps: built from a twin scenario (so they
 // look like what observe() returns) without any HTTP.
-import { buildScenario, type ScenarioOptions } from '../../src/twin/scenario.js';
+import { buildScenario, PARKING_VPC_NAME, type ScenarioOptions } from '../../src/twin/scenario.js';
 import { endpointArn, type World as TwinWorld } from '../../src/twin/world.js';
 import type { World } from '../../src/aws/world.js';
 import type { Action } from '../../src/steps/actions.js';
@@ -10,7 +10,8 @@ import { endpointZoneNames } from '../../src/twin/ops/lookup.js';
 export function twinEstate(opts: Partial<ScenarioOptions> = {}): { twin: TwinWorld; plan: Plan } {
   const twin = buildScenario({ seed: 'unit', delayScale: 0, ...opts });
   const name = (id: string) => twin.accounts.find((a) => a.id === id)!.name;
-  const [shared, ...spokes] = twin.vpcs;
+  const parking = twin.vpcs.find((v) => v.name === PARKING_VPC_NAME);
+  const [shared, ...spokes] = twin.vpcs.filter((v) => v !== parking);
   const plan = Plan.parse({
     name: 'unit',
     region: twin.region,
@@ -19,6 +20,7 @@ export function twinEstate(opts: Partial<ScenarioOptions> = {}): { twin: TwinWor
     sharedServicesVpc: { id: shared!.id, account: name(shared!.ownerId) },
     spokes: spokes.map((v) => ({ id: v.id, account: name(v.ownerId) })),
     endpoints: twin.endpoints.map((ep) => ({ id: ep.id, zones: twin.zones.filter((z) => endpointZoneNames(ep).includes(z.name)).map((z) => z.id) })),
+    ...(parking ? { parkingVpc: { id: parking.id, account: name(parking.ownerId) } } : {}),
   });
   return { twin, plan };
 }
@@ -90,6 +92,7 @@ export function observedFromTwin(twin: TwinWorld, plan: Plan): World {
         ];
       }),
     ),
+    ...(plan.parkingVpc ? { parking: { id: plan.parkingVpc.id, account: plan.parkingVpc.account, accountId: twin.accounts.find((a) => a.name === plan.parkingVpc!.account)!.id, exists: twin.vpcs.some((v) => v.id === plan.parkingVpc!.id), profileVisible: true } } : {}),
     endpoints: Object.fromEntries(
       plan.endpoints.map(({ id }) => {
         const ep = twin.endpoints.find((x) => x.id === id);
@@ -179,5 +182,8 @@ export function applyToTwin(twin: TwinWorld, a: Action): void {
     case 'delete-zone':
       twin.zones = twin.zones.filter((z) => z.id !== a.zoneId);
       break;
+    case 'recreate-zone':
+    case 'restore-records':
+      throw new Error(`applyToTwin: ${a.kind} is not modelled here`);
   }
 }
