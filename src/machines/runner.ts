@@ -210,7 +210,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     compensation: [],
     direction,
     replacedZones: session.state.replacedZones ?? {},
-    ...(direction === 'rollback' && session.state.firstObservation ? { path: session.state.firstObservation.path } : {}),
+    ...(direction === 'rollback' && (session.state.firstObservation ?? previous?.firstObservation) ? { path: (session.state.firstObservation ?? previous!.firstObservation)!.path } : {}),
     ...r,
     statePath: opts.statePath,
     probeLog: session.state.probeLog,
@@ -222,6 +222,10 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
   });
   try {
     if (direction === 'forward' && previous?.direction === 'rollback' && previous.status !== 'done') throw new RollbackInProgressError(opts.statePath, previous.position?.step);
+    // resume after a finished rollback: nothing is left to go on with (a new migration is apply's).
+    if (opts.mode === 'resume' && previous?.direction === 'rollback' && previous.status === 'done') {
+      return result({ outcome: 'nothing-to-do', counters: { batches: 0, applied: 0, alreadyDone: 0 } });
+    }
     if (direction === 'rollback' && !session.state.firstObservation) {
       throw new RollbackRefusedError([
         previous
@@ -322,7 +326,8 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
               ungated: previous?.status === 'halted' ? (previous.halt?.pairs ?? []).map((p) => ({ vpcId: String((p as { vpcId?: unknown }).vpcId), name: String((p as { name?: unknown }).name) })) : [],
             }
         : undefined;
-    await session.save({ direction, ...(rollbackInfo ? { rollback: rollbackInfo } : {}) });
+    // From here a rollback is under way: a kill before its first change leaves it for resume to finish.
+    await session.save({ direction, ...(rollbackInfo ? { rollback: rollbackInfo, status: 'running' as const } : {}) });
     const ungated = new Set((rollbackInfo?.ungated ?? []).map((p) => `${p.vpcId}|${p.name}`));
     for (const p of rollbackInfo?.ungated ?? []) warnings.push(`${p.vpcId} ${p.name} was failing when the rollback started (the forward run halted on it): the rollback's gates do not wait for it; find its cause`);
     if (!session.state.firstObservation) {

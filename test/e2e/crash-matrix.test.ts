@@ -1,5 +1,6 @@
-// The crash matrix (issue 6, part 1), both paths on a small multi-account estate (4 VPCs,
-// 2 endpoints, 2 accounts): for every mutating request n of a clean run, the CLI is killed with
+// The crash matrix (issue 6, part 1), both paths on a small multi-account estate (3 VPCs,
+// 1 endpoint, 2 accounts; path A with a parking VPC, so no VPC is excused in step 7, path B with
+// the keeper): for every mutating request n of a clean run, the CLI is killed with
 // SIGKILL while the twin holds request n, (a) before it applies and (b) after it applied but
 // before the reply leaves; then `resume`, repeatedly if needed, to the end. Every point asserts:
 // the final world equals the clean run's; the test's own probe loop (not the CLI's monitor) saw
@@ -9,17 +10,43 @@
 // A last row probes every VPC through SSM (the twin runs the probe program per SendCommand) and
 // kills at the first request of each step: the probes' own requests are never the ones held.
 //
+// Rollback rows (issue 11): a rollback from "complete" at every one of its mutating requests, and
+// from "halted at step 6" at the first request of each undo step, both paths with a parking VPC;
+// killed before the request applies at odd n and after it applied at even n (both phases at every
+// point with R53M_CRASH_BOTH_PHASES=1), then resumed to the starting world.
+//
 // Each point runs on an estate of its own; points run a few at a time (they mostly wait on the
 // twin's lifecycles and the DNS gates). R53M_CRASH_POINTS=3 tries only the first 3 requests of
 // each path (a quick local run); CI runs them all.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { cleanRun, crashPoint, semaphore, type CleanRun, type Phase } from '../support/crash-matrix.js';
+import {
+  cleanRun,
+  completeRun,
+  crashPoint,
+  haltedAtStep6,
+  rollbackCleanRun,
+  rollbackCrashPoint,
+  semaphore,
+  type CleanRun,
+  type Phase,
+  type RollbackCleanRun,
+  type RollbackSetup,
+} from '../support/crash-matrix.js';
 import { recordRow } from '../support/reliability.js';
 
 const PATHS: [string, string[]][] = [
-  ['path A', ['--scenario', 'direct', '--vpcs', '4', '--endpoints', '2', '--accounts', '2']],
-  ['path B', ['--scenario', 'via-profile', '--vpcs', '4', '--endpoints', '2', '--accounts', '2']],
+  ['path A, parking VPC', ['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2', '--parking']],
+  ['path B', ['--scenario', 'via-profile', '--vpcs', '3', '--endpoints', '1', '--accounts', '2']],
 ];
+const ROLLBACK_PATHS: [string, string[]][] = [
+  ['path A', ['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2', '--parking']],
+  ['path B', ['--scenario', 'via-profile', '--vpcs', '3', '--endpoints', '1', '--accounts', '2', '--parking']],
+];
+const ROLLBACK_FROM: [string, RollbackSetup, 'every request' | 'first of each undo step'][] = [
+  ['complete', completeRun, 'every request'],
+  ['halted at step 6', haltedAtStep6, 'first of each undo step'],
+];
+const BOTH_PHASES = process.env.R53M_CRASH_BOTH_PHASES === '1';
 /** Every VPC probed from inside through SSM Run Command (issue 10). */
 const SSM_PATH: [string, string[]] = ['path A, SSM probes', ['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2', '--probes', 'ssm']];
 const PHASES: [Phase, string][] = [
@@ -31,17 +58,21 @@ const inFlight = semaphore(6);
 const LIMIT = Number(process.env.R53M_CRASH_POINTS ?? Infinity);
 
 const clean = new Map<string, CleanRun>();
+const cleanRollback = new Map<string, RollbackCleanRun>();
 const summary: string[] = [];
 
 beforeAll(async () => {
-  await Promise.all([...PATHS, SSM_PATH].map(async ([path, args]) => clean.set(path, await cleanRun(args))));
-}, 600_000);
+  await Promise.all([
+    ...[...PATHS, SSM_PATH].map(async ([path, args]) => clean.set(path, await cleanRun(args))),
+    ...ROLLBACK_PATHS.flatMap(([path, args]) => ROLLBACK_FROM.map(async ([from, setup]) => cleanRollback.set(`${path} ${from}`, await rollbackCleanRun(args, setup)))),
+  ]);
+}, 900_000);
 
 afterAll(() => {
   if (summary.length) console.log(['', 'crash matrix', ...summary].join('\n'));
 });
 
-describe.concurrent('crash matrix: SIGKILL at every mutating request, then resume', () => {
+describe.concurrent('crash matrix: SIGKILL at every mutating request (of the migration, and of its rollback), then resume', () => {
   for (const [path, args] of PATHS) {
     for (const [phase, label] of PHASES) {
       it(`${path}: ${label}`, async () => {
@@ -57,6 +88,25 @@ describe.concurrent('crash matrix: SIGKILL at every mutating request, then resum
         })));
         const failed = results.filter((r) => r.problems.length > 0);
         summary.push(`  ${path}, ${label}: ${results.length} points, ${results.length - failed.length} passed`);
+        expect(failed.map((f) => `#${f.n} ${f.op} (held ${f.held}, resumes ${f.resumes.join(',')}):\n  ${f.problems.join('\n  ')}`)).toEqual([]);
+      }, 3_600_000);
+    }
+  }
+  for (const [path, args] of ROLLBACK_PATHS) {
+    for (const [from, setup, which] of ROLLBACK_FROM) {
+      it(`${path}, rollback from ${from}: ${which}`, async () => {
+        const run = cleanRollback.get(`${path} ${from}`)!;
+        expect(run.stepStarts.map((s) => s.step), 'a point in every undo step it makes').toEqual(from === 'complete' ? [7, 6, 5, 4, 3, 2, 1] : [6, 5, 4, 3, 2, 1]);
+        const ns = which === 'every request' ? run.mutations.map((_, i) => i + 1) : run.stepStarts.map((s) => s.n);
+        const points = ns.slice(0, LIMIT).flatMap((n) => (BOTH_PHASES ? PHASES : [PHASES[n % 2 === 1 ? 0 : 1]!]).map(([phase, label]) => ({ n, phase, label })));
+        const results = await Promise.all(points.map(({ n, phase, label }) => inFlight(async () => {
+          const op = run.mutations[n - 1]!;
+          const r = await rollbackCrashPoint(args, setup, n, phase, run);
+          recordRow({ table: 'crash matrix', group: `${path}, rollback from ${from}`, name: `#${n} ${op}, ${label}${r.held !== op ? ` (held ${r.held})` : ''}`, passed: r.problems.length === 0, outcome: `resumes exited ${r.resumes.join(',')}` });
+          return { n, op, ...r };
+        })));
+        const failed = results.filter((r) => r.problems.length > 0);
+        summary.push(`  ${path}, rollback from ${from}: ${results.length} points, ${results.length - failed.length} passed`);
         expect(failed.map((f) => `#${f.n} ${f.op} (held ${f.held}, resumes ${f.resumes.join(',')}):\n  ${f.problems.join('\n  ')}`)).toEqual([]);
       }, 3_600_000);
     }

@@ -6,41 +6,8 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import type { World as TwinWorld } from '../../src/twin/world.js';
-import { statePath } from '../support/crash-matrix.js';
+import { settled, statePath, worldByName } from '../support/crash-matrix.js';
 import { appliedMutations, startEstate, type Estate } from '../support/estate.js';
-
-/** The estate as an operator sees it, with zones named rather than numbered (a re-created zone has a new id). */
-export function worldByName(w: TwinWorld): unknown {
-  const zoneName = new Map(w.zones.map((z) => [z.id, z.name]));
-  const arn = (a: string) => a.replace(/hostedzone\/(\w+)$/, (_, id: string) => `hostedzone/${zoneName.get(id) ?? `(gone ${id})`}`);
-  const refs = (vs: { vpcId: string }[]) => vs.map((v) => v.vpcId).sort();
-  return {
-    zones: [...w.zones]
-      .sort((a, b) => a.name.localeCompare(b.name))
-      .map((z) => ({
-        name: z.name,
-        privateZone: z.privateZone,
-        vpcs: refs(z.vpcs),
-        authorizations: refs(z.authorizations),
-        records: z.records.map((r) => `${r.name} ${r.type} ${r.ttl ?? ''} ${[...(r.values ?? [])].sort().join(',')} ${r.alias?.dnsName ?? ''} ${r.alias ? (zoneName.get(r.alias.hostedZoneId) ?? r.alias.hostedZoneId) : ''}`).sort(),
-      })),
-    endpoints: [...w.endpoints].sort((a, b) => a.id.localeCompare(b.id)).map((e) => ({ id: e.id, privateDnsEnabled: e.privateDnsEnabled })),
-    profileAssociations: w.profileAssociations.filter((a) => a.status !== 'DELETED').map((a) => `${a.profileId} ${a.resourceId} ${a.status}`).sort(),
-    resourceAssociations: w.resourceAssociations.filter((a) => a.status !== 'DELETED').map((a) => `${a.profileId} ${arn(a.resourceArn)} ${a.status}`).sort(),
-  };
-}
-
-/** Lets lifecycles settle (bounded) so worlds are compared at rest. */
-async function settled(e: Estate): Promise<TwinWorld> {
-  for (let i = 0; i < 100; i++) {
-    const w = await e.state();
-    const busy = [...w.profileAssociations, ...w.resourceAssociations].some((a) => a.status !== 'COMPLETE') || w.endpoints.some((x) => x.state !== 'available');
-    if (!busy) return w;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return e.state();
-}
 
 const estates: Estate[] = [];
 afterAll(async () => {
