@@ -86,12 +86,21 @@ export function planRollback(world: World, plan: Plan, o: { path: Path; backups:
   const steps: PlannedStep[] = [];
   const problems: string[] = [];
   let mutatingCalls = 0;
+  // A re-created zone gets its id from AWS: the calls after its creation name it by the old one.
+  const recreated = new Set<string>();
+  const shown = (text: string) => [...recreated].reduce((t, z) => t.split(z).join(`(new id of ${z})`), text);
   for (const step of ROLLBACK_STEPS) {
     const batches: PlannedAction[][] = [];
     if (step.number <= from) {
       w = walkStep(w, step, ctx, ({ actions, before, after, index }) => {
         for (const b of unsafeBatch(before, ctx, step, actions, after)) problems.push(`${step.id}, batch ${index + 1}: ${describeBreakage(b)}`);
-        batches.push(actions.map((act) => ({ action: act, call: apiCall(act), description: describeAction(act) })));
+        batches.push(
+          actions.map((act) => {
+            const call = apiCall(act);
+            return { action: act, ...(call ? { call: { ...call, params: JSON.parse(shown(JSON.stringify(call.params))) as Record<string, unknown> } } : {}), description: shown(describeAction(act)) };
+          }),
+        );
+        for (const act of actions) if (act.kind === 'recreate-zone') recreated.add(act.zoneId);
         mutatingCalls += actions.filter((act) => apiCall(act)).length;
       });
     }

@@ -105,7 +105,7 @@ const PLAN_CASES: Record<string, RegExp[]> = {
   'missing-shared-vpc.yaml': [at(P('missing-shared-vpc.yaml'), 2, 'sharedServicesVpc', 'missing: expected a mapping')],
   'missing-endpoints.yaml': [at(P('missing-endpoints.yaml'), 2, 'endpoints', 'missing: expected a list')],
   'missing-spoke-account.yaml': [at(P('missing-spoke-account.yaml'), 20, 'spokes[1].account', 'expected the name of an account defined under accounts')],
-  'unknown-top-field.yaml': [at(P('unknown-top-field.yaml'), 33, 'dryRun', 'unknown field "dryRun"; expected one of: name, region, accounts, profile, sharedServicesVpc, spokes, endpoints, excludedVpcs, probes, budgets')],
+  'unknown-top-field.yaml': [at(P('unknown-top-field.yaml'), 33, 'dryRun', 'unknown field "dryRun"; expected one of: name, region, accounts, profile, sharedServicesVpc, spokes, endpoints, excludedVpcs, parkingVpc, probes, budgets')],
   'excluded-vpc-in-plan.yaml': [at(P('excluded-vpc-in-plan.yaml'), 34, 'excludedVpcs[0].id', 'vpc-3f2352d947e809221 is in the plan \\(spokes\\[0\\]\\): a VPC is either migrated or excluded')],
   'excluded-accept-unknown.yaml': [at(P('excluded-accept-unknown.yaml'), 35, 'excludedVpcs[0].accept', 'expected gap \\(may lose its answer during the run, must have it at the end\\) or loss')],
   'unknown-nested-field.yaml': [at(P('unknown-nested-field.yaml'), 20, 'spokes[0].region', 'unknown field "region"; expected one of: id, account')],
@@ -168,6 +168,9 @@ const PLAN_CASES: Record<string, RegExp[]> = {
   'resolver-no-port.yaml': [at(P('resolver-no-port.yaml'), 35, 'probes.resolvers.vpc-3f2352d947e809221', 'expected host:port, like 10.0.0.2:53')],
   'expect-unknown-endpoint.yaml': [at(P('expect-unknown-endpoint.yaml'), 35, 'probes.expect.vpce-0123456789abcdef0', 'vpce-0123456789abcdef0 is not an endpoint of this plan')],
   'expect-bad-ip.yaml': [at(P('expect-bad-ip.yaml'), 35, 'probes.expect.vpce-2bbfb303f8a2b7c85[0]', 'expected an IPv4 address')],
+  'parking-is-spoke.yaml': [at(P('parking-is-spoke.yaml'), 23, 'parkingVpc.id', 'vpc-2b7482e0c23357824 is already spokes\\[1\\]: the parking VPC must be one without workloads, outside the migration')],
+  'parking-unknown-account.yaml': [at(P('parking-unknown-account.yaml'), 24, 'parkingVpc.account', 'no account named "parking" under accounts \\(have: shared-services, spokes-1\\)')],
+  'parking-also-excluded.yaml': [at(P('parking-also-excluded.yaml'), 23, 'parkingVpc.id', 'vpc-0123456789abcdef0 is also under excludedVpcs: a parking VPC is left out of the checks already')],
 };
 
 // ---- state files: `resume` (and `status`) on a copy must refuse it and leave it as it was
@@ -357,6 +360,7 @@ describe('refused after read-only discovery: well-formed plans that are wrong fo
 
   const cases: Record<string, RegExp[]> = {
     'vpc-not-found.yaml': [/VPC vpc-0123456789abcdef0 was not found in account spokes-1 \(102118090434\) in us-east-1: check its id, its account and the plan's region/],
+    'parking-not-found.yaml': [/parking VPC vpc-0123456789abcdef0 was not found in account shared-services \(102080391352\) in us-east-1: check parkingVpc\.id and parkingVpc\.account/],
     'vpc-wrong-account.yaml': [/VPC vpc-2b7482e0c23357824 was not found in account shared-services \(102080391352\) in us-east-1/],
     'endpoint-not-found.yaml': [/endpoint vpce-0123456789abcdef0 was not found in any account of the plan in us-east-1: check its id/],
     'profile-not-found.yaml': [/Profile rp-0123456789abcdef was not found in account shared-services \(102080391352\): check profile\.id and profile\.account/],
