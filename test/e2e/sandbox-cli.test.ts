@@ -122,16 +122,22 @@ describe('sandbox up: bad flags get a clear error, exit 2, and start nothing', (
   }
 });
 
-describe('sandbox run (what npm start runs)', () => {
-  it('migrates the default estate end to end and ends with a summary: 0 wrong answers, where the state and backup are', async () => {
+describe('sandbox run (what npm start runs, then back)', () => {
+  it('--parking --rollback-after: migrates the default estate with a parking VPC and rolls it back; the summary counts 0 wrong answers per VPC both ways, no keeper gap', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'r53m-run-'));
     try {
-      const r = await runCli(['sandbox', 'run', '--dir', dir], { timeoutMs: 240_000 });
+      const r = await runCli(['sandbox', 'run', '--parking', '--rollback-after', '--dir', dir], { timeoutMs: 240_000 });
       expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
       expect(r.stdout).toMatch(/Detected path A/);
+      expect(r.stdout).toMatch(/Step 7 leaves no VPC without its answer: the parking VPC vpc-\w+ holds the zones/);
       for (let step = 1; step <= 7; step++) expect(r.stdout).toContain(`step ${step}: `);
-      expect(r.stdout).toMatch(/Migration complete \(from step 1\): .* DNS probes \(0 not ok/);
+      expect(r.stdout).toMatch(/Migration complete \(from step 1\): .* DNS probes \(0 not ok\),/);
       expect(r.stdout).toMatch(/Backup of Z\w+: /);
+      expect(r.stdout).toMatch(/Rollback complete \(from undo step 7\): the estate is back to path A, as the run first found it; .* DNS probes \(0 not ok\),/);
+      expect(r.stdout).toMatch(/Zone Z\w+ was re-created from its backup as Z\w+/);
+      const perVpc = [...r.stdout.matchAll(/^ {2}(vpc-\w+) \((.+)\): forward (\d+), rollback (\d+)$/gm)];
+      expect(perVpc.map((m) => m[2])).toEqual(['shared-services', 'spoke-1', 'spoke-2']);
+      expect(perVpc.every((m) => m[3] === '0' && m[4] === '0'), r.stdout).toBe(true);
       expect(existsSync(join(dir, 'run', 'sandbox-direct.state.json'))).toBe(true);
       expect(existsSync(join(dir, 'sandbox.json'))).toBe(false); // the sandbox stopped
     } finally {

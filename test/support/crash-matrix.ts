@@ -121,6 +121,37 @@ function stateProblems(est: Estate, moment: string): string[] {
 
 const MAX_RESUMES = 3;
 
+/**
+ * Holds request n of `command` (counted among its own operation's), kills the CLI there with
+ * SIGKILL, lets the request go, then resumes until a resume exits 0 (at most MAX_RESUMES).
+ * Appends what went wrong to `problems` and each resume's exit code to `resumes`; returns what
+ * the twin held.
+ */
+async function killAtThenResume(est: Estate, command: 'apply' | 'rollback', mutations: string[], n: number, phase: Phase, problems: string[], resumes: (number | null)[]): Promise<string> {
+  const op = mutations[n - 1]!;
+  const skip = mutations.slice(0, n - 1).filter((m) => m === op).length;
+  await est.fault({ kind: 'hold', operation: op, mutating: true, skip, count: 1, phase });
+  const run = est.start([command, est.info.planFile, '--yes', '--state', statePath(est)]);
+  // Generous: on a loaded 2-core box the run may take minutes to reach request n (the wait ends as soon as it does).
+  const holding = await est.waitHeld(360_000);
+  const held = holding.map((h) => h.operation).join(',') || 'nothing';
+  if (holding.length !== 1) problems.push(`expected the twin to hold ${command} request ${n}, it holds [${held}]; stdout:\n${run.stdout()}`);
+  run.child.kill('SIGKILL');
+  await run.exited;
+  await est.release();
+  problems.push(...stateProblems(est, 'after the kill'));
+  const finished = command === 'rollback' ? /Rollback complete/ : /Migration complete|Nothing to do/;
+  for (let i = 0; i < MAX_RESUMES && resumes.at(-1) !== 0; i++) {
+    const r = await est.cli(['resume', est.info.planFile, '--state', statePath(est)], 600_000);
+    resumes.push(r.code);
+    problems.push(...stateProblems(est, `after resume ${i + 1}`));
+    if (r.code !== 0 && i === MAX_RESUMES - 1) problems.push(`resume ${i + 1} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+    if (r.code === 0 && !finished.test(r.stdout)) problems.push(`resume ${i + 1} exited 0 without finishing the ${command}:\n${r.stdout}`);
+    if (r.stderr.includes('    at ')) problems.push(`resume ${i + 1} printed a stack trace:\n${r.stderr}`);
+  }
+  return held;
+}
+
 /** One point of the matrix, on an estate of its own. */
 export async function crashPoint(args: string[], n: number, phase: Phase, clean: CleanRun): Promise<PointResult> {
   const est = await startEstate(args);
@@ -132,26 +163,7 @@ export async function crashPoint(args: string[], n: number, phase: Phase, clean:
     const probes = est.probeLoop();
     // The n-th request of the migration: counted among its own operation's, so the probes' SSM
     // requests in between (mutating too) are not counted.
-    const op = clean.mutations[n - 1]!;
-    const skip = clean.mutations.slice(0, n - 1).filter((m) => m === op).length;
-    await est.fault({ kind: 'hold', operation: op, mutating: true, skip, count: 1, phase });
-    const run = est.start(['apply', est.info.planFile, '--yes', '--state', statePath(est)]);
-    // Generous: on a loaded 2-core box the run may take minutes to reach request n (the wait ends as soon as it does).
-    const holding = await est.waitHeld(360_000);
-    held = holding.map((h) => h.operation).join(',') || 'nothing';
-    if (holding.length !== 1) problems.push(`expected the twin to hold request ${n}, it holds [${held}]; stdout:\n${run.stdout()}`);
-    run.child.kill('SIGKILL');
-    await run.exited;
-    await est.release();
-    problems.push(...stateProblems(est, 'after the kill'));
-
-    for (let i = 0; i < MAX_RESUMES && resumes.at(-1) !== 0; i++) {
-      const r = await est.cli(['resume', est.info.planFile, '--state', statePath(est)], 600_000);
-      resumes.push(r.code);
-      problems.push(...stateProblems(est, `after resume ${i + 1}`));
-      if (r.code !== 0 && i === MAX_RESUMES - 1) problems.push(`resume ${i + 1} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
-      if (r.stderr.includes('    at ')) problems.push(`resume ${i + 1} printed a stack trace:\n${r.stderr}`);
-    }
+    held = await killAtThenResume(est, 'apply', clean.mutations, n, phase, problems, resumes);
     const { failures } = await probes.stop();
 
     const world = await settled(est);
@@ -271,25 +283,7 @@ export async function rollbackCrashPoint(args: string[], setup: RollbackSetup, n
     await setup(est);
     const from = (await est.requests()).length;
     const probes = est.probeLoop();
-    const op = clean.mutations[n - 1]!;
-    const skip = clean.mutations.slice(0, n - 1).filter((m) => m === op).length;
-    await est.fault({ kind: 'hold', operation: op, mutating: true, skip, count: 1, phase });
-    const run = est.start(['rollback', est.info.planFile, '--yes', '--state', statePath(est)]);
-    const holding = await est.waitHeld(360_000);
-    held = holding.map((h) => h.operation).join(',') || 'nothing';
-    if (holding.length !== 1) problems.push(`expected the twin to hold rollback request ${n}, it holds [${held}]; stdout:\n${run.stdout()}`);
-    run.child.kill('SIGKILL');
-    await run.exited;
-    await est.release();
-    problems.push(...stateProblems(est, 'after the kill'));
-    for (let i = 0; i < MAX_RESUMES && resumes.at(-1) !== 0; i++) {
-      const r = await est.cli(['resume', est.info.planFile, '--state', statePath(est)], 600_000);
-      resumes.push(r.code);
-      problems.push(...stateProblems(est, `after resume ${i + 1}`));
-      if (r.code !== 0 && i === MAX_RESUMES - 1) problems.push(`resume ${i + 1} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
-      if (r.code === 0 && !/Rollback complete/.test(r.stdout)) problems.push(`resume ${i + 1} did not finish the rollback:\n${r.stdout}`);
-      if (r.stderr.includes('    at ')) problems.push(`resume ${i + 1} printed a stack trace:\n${r.stderr}`);
-    }
+    held = await killAtThenResume(est, 'rollback', clean.mutations, n, phase, problems, resumes);
     const { failures } = await probes.stop();
     const end = worldByName(await settled(est));
     if (JSON.stringify(end) !== JSON.stringify(clean.start)) problems.push(`final world is not the starting one:\n${JSON.stringify(end)}\nstart:\n${JSON.stringify(clean.start)}`);
