@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { AwsAccess } from '../aws/access.js';
 import { observe } from '../aws/observe.js';
 import type { World } from '../aws/world.js';
-import { runMigration, type RunResult } from '../machines/runner.js';
+import { RollbackInProgressError, runMigration, type RunResult } from '../machines/runner.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { BUDGET_LIMITS_MS } from '../plan/schema.js';
 import { DEFAULT_STATE_DIR, inspectLock, readStateFile, StateDirNotWritableError, UNWRITABLE_ERRNOS } from '../state/index.js';
@@ -33,7 +33,7 @@ export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan
     case 'nothing-to-do':
       lines.push(
         back
-          ? `Nothing to roll back: the estate is as the run first found it (${start}).`
+          ? `Nothing to roll back: the estate is as the run first found it (path ${result.path ?? '?'}).`
           : `Nothing to do: ${loaded.plan.name} is already migrated (every endpoint on the Profile with Private DNS, every zone gone).`,
       );
       break;
@@ -183,6 +183,9 @@ Exit codes: 0 done, 1 failed (state saved; resume), 2 bad input (nothing changed
       const loaded = await loadPlanForCli(file);
       const flags = runFlags(o);
       const statePath = o.state ?? defaultStatePath(loaded.plan.name);
+      // Going forward while a rollback of this state file is part-way would fight it.
+      const recorded = await readStateFile(statePath).catch(() => undefined);
+      if (recorded?.direction === 'rollback' && recorded.status !== 'done') throw new RollbackInProgressError(statePath, recorded.position?.step);
       for (const line of await useReplacedZones(loaded, statePath)) io.stdout.write(`note: ${line}\n`);
       const { logger } = openRunLog(statePath);
       const access = accessFor(loaded, logger);

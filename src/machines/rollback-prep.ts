@@ -38,10 +38,11 @@ export async function prepareRollback(o: { plan: Plan; access: AwsAccess; world:
   const adopted: [string, string][] = [];
   const holder = lastHolder(plan);
   for (const z of plan.endpoints.flatMap((e) => e.zones)) {
-    const entry = state.backups.find((b) => b.zoneId === z || b.zoneId === originalOf(z));
+    // The zone's own backup first: a zone re-created once and migrated again has a newer one.
+    const entry = state.backups.find((b) => b.zoneId === z) ?? state.backups.find((b) => b.zoneId === originalOf(z));
     const gone = !zoneOf(world, z);
     if (!entry) {
-      if (gone) problems.push(`zone ${z} was deleted, and ${'this state file'} records no verified backup of it: if you hold one elsewhere, re-create the zone with r53migrate restore-zone BACKUP.json, then roll back`);
+      if (gone) problems.push(`zone ${z} was deleted, and the state file records no verified backup of it: if you hold one elsewhere, re-create the zone with r53migrate restore-zone BACKUP.json, then roll back`);
       continue;
     }
     let backup;

@@ -31,9 +31,9 @@ import { startDnsWatch, type ProbeCounts } from './dns-watch.js';
 import { clearFailedAssociations } from './repair.js';
 import { buildRunMachine, MACHINE_DEFINITION_VERSION, STEPS_OF, type Direction, type Halt, type RunContext } from './run-machine.js';
 import { prepareRollback, RollbackRefusedError } from './rollback-prep.js';
+import { RunSession } from './session.js';
 
 export { RollbackRefusedError };
-import { RunSession } from './session.js';
 
 const { version: TOOL_VERSION } = createRequire(import.meta.url)('../../package.json') as { version: string };
 

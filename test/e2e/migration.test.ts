@@ -28,7 +28,8 @@ const scenarios: [string, string[]][] = [
   ['path B, 20 VPCs, 3 endpoints, 3 accounts', ['--scenario', 'via-profile', '--vpcs', '20', '--endpoints', '3', '--accounts', '3']],
 ];
 
-describe.each(scenarios)('migration end to end: %s', (_title, args) => {
+// The four estates run at once; inside each, plan → apply → apply again, in that order.
+describe.concurrent.each(scenarios)('migration end to end: %s', (_title, args) => {
   let e: Estate;
   let zoneIds: string[];
   beforeAll(async () => {
@@ -37,7 +38,7 @@ describe.each(scenarios)('migration end to end: %s', (_title, args) => {
   }, 120_000);
   afterAll(async () => e?.close());
 
-  it('plan is a dry run: it prints every call and makes no mutating request', async () => {
+  it.sequential('plan is a dry run: it prints every call and makes no mutating request', async () => {
     const before = (await e.requests()).length;
     const r = await e.cli(['plan', e.info.planFile]);
     expect(r.code, r.stderr).toBe(0);
@@ -48,7 +49,7 @@ describe.each(scenarios)('migration end to end: %s', (_title, args) => {
     expect(calls.filter((c) => c.mutating)).toEqual([]);
   }, 120_000);
 
-  it('apply migrates the estate, and no VPC ever lost resolution (independent probe loop)', async () => {
+  it.sequential('apply migrates the estate, and no VPC ever lost resolution (independent probe loop)', async () => {
     const probes = e.probeLoop();
     const r = await e.cli(['apply', e.info.planFile, '--yes', '--state', join(e.dir, 'state', 'run.state.json')], 600_000);
     const { rounds, failures } = await probes.stop();
@@ -70,7 +71,7 @@ describe.each(scenarios)('migration end to end: %s', (_title, args) => {
     for (const b of state.backups) expect(existsSync(b.json)).toBe(true);
   }, 900_000);
 
-  it('apply on the migrated estate is a no-op that says so', async () => {
+  it.sequential('apply on the migrated estate is a no-op that says so', async () => {
     const before = (await e.requests()).length;
     const r = await e.cli(['apply', e.info.planFile, '--yes']);
     expect(r.code, r.stderr).toBe(0);

@@ -2,7 +2,7 @@
 // DNS failure at step 6, and an estate where someone did the first steps by hand.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { AwsAccess } from '../../src/aws/access.js';
 import { executeAction } from '../../src/aws/execute.js';
 import { observe } from '../../src/aws/observe.js';
@@ -10,11 +10,16 @@ import { loadPlan } from '../../src/plan/load.js';
 import { planRun } from '../../src/steps/plan-run.js';
 import { appliedMutations, excusedKeeperGap, startEstate, type Estate } from '../support/estate.js';
 
-let e: Estate | undefined;
-afterEach(async () => {
-  await e?.close();
-  e = undefined;
+// The four cases run at once, each on an estate of its own (closed when the file ends).
+const estates: Estate[] = [];
+afterAll(async () => {
+  await Promise.all(estates.map((x) => x.close()));
 });
+async function estate(args: string[]): Promise<Estate> {
+  const x = await startEstate(args);
+  estates.push(x);
+  return x;
+}
 
 const statePath = (est: Estate) => join(est.dir, 'state', 'run.state.json');
 
@@ -32,9 +37,9 @@ const KILLS: { step: number; operation: string; phase: 'before' | 'after'; match
   { step: 7, operation: 'DeleteHostedZone', phase: 'before' },
 ];
 
-describe('resume after SIGKILL', () => {
+describe.concurrent('resume after SIGKILL', () => {
   it('killed once in every step (before the request applies, or after it applied but before the reply), resumed each time: same final world, no mutation twice, DNS never lost', async () => {
-    e = await startEstate(['--scenario', 'via-profile', '--vpcs', '4', '--endpoints', '2', '--accounts', '2']);
+    const e = await estate(['--scenario', 'via-profile', '--vpcs', '4', '--endpoints', '2', '--accounts', '2']);
     const est = e;
     const zoneIds = (await est.state()).zones.map((z) => z.id);
     const probes = est.probeLoop();
@@ -90,9 +95,9 @@ async function applyBreakingDnsAt(est: Estate, hold: { operation: string; phase:
   return run;
 }
 
-describe('halts', () => {
+describe.concurrent('halts', () => {
   it('a DNS failure at step 6 halts with exit 3 naming the VPC, nothing after it runs, and resume finishes once it is fixed', async () => {
-    e = await startEstate(['--scenario', 'direct', '--vpcs', '4', '--endpoints', '1', '--accounts', '1']);
+    const e = await estate(['--scenario', 'direct', '--vpcs', '4', '--endpoints', '1', '--accounts', '1']);
     const est = e;
     const spoke = est.info.vpcs[1]!;
     // Hold the first spoke's step-6 disassociation, break its resolver meanwhile, then let it go.
@@ -111,9 +116,9 @@ describe('halts', () => {
   }, 600_000);
 });
 
-describe('a halt at the very end', () => {
+describe.concurrent('a halt at the very end', () => {
   it("a DNS failure at step 7's last gate, after the zones are deleted: resume re-runs that gate before it calls the migration complete", async () => {
-    e = await startEstate(['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '1']);
+    const e = await estate(['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '1']);
     const est = e;
     const spoke = est.info.vpcs[1]!;
     // Hold the zone's deletion (after it applied), break a spoke's resolver meanwhile, then let it go.
@@ -133,9 +138,9 @@ describe('a halt at the very end', () => {
   }, 600_000);
 });
 
-describe('an estate part-way', () => {
+describe.concurrent('an estate part-way', () => {
   it('steps 1-3 done by hand: plan says step 4 is next and apply picks up there', async () => {
-    e = await startEstate(['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2']);
+    const e = await estate(['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2']);
     const est = e;
     // Do steps 1-3 "by hand": the same calls an operator would make, outside the engine.
     const saved = { ...process.env };

@@ -101,7 +101,7 @@ describe.concurrent('rollback', () => {
     expect(status.stdout).toMatch(/rollback started .*, from the run halted at step 6; back to path [AB]/);
   }, 1_200_000);
 
-  it('bad input changes nothing (exit 2): no state file, the state file of another plan, a tampered backup — then the rollback runs once the backup is put back', async () => {
+  it('bad input changes nothing (exit 2): no state file, the state file of another plan, a tampered backup — then a rollback killed mid-way blocks apply and resume finishes it', async () => {
     const e = await estate(['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '1']);
     const state = statePath(e);
     const none = await e.cli(['rollback', e.info.planFile, '--yes', '--state', join(e.dir, 'nowhere.state.json')]);
@@ -131,9 +131,22 @@ describe.concurrent('rollback', () => {
     expect(await mutations(), 'no AWS change').toBe(after);
 
     writeFileSync(backup, original);
-    const back = await e.cli(['rollback', e.info.planFile, '--yes', '--state', state], 600_000);
+    // A rollback killed at its first zone creation: apply refuses to go forward meanwhile, resume finishes the rollback.
+    await e.fault({ kind: 'hold', operation: 'CreateHostedZone', phase: 'after', count: 1 });
+    const killed = e.start(['rollback', e.info.planFile, '--yes', '--state', state]);
+    expect((await e.waitHeld(120_000)).map((h) => h.operation)).toEqual(['CreateHostedZone']);
+    killed.child.kill('SIGKILL');
+    await killed.exited;
+    await e.release();
+    const forward = await e.cli(['apply', e.info.planFile, '--yes', '--state', state]);
+    expect(forward.code, out(forward)).toBe(2);
+    expect(forward.stderr).toMatch(/a rollback recorded in .* is unfinished \(at undo step 7\): finish it first with r53migrate resume/);
+    const back = await e.cli(['resume', e.info.planFile, '--state', state], 600_000);
     expect(back.code, out(back)).toBe(0);
     expect(back.stdout).toMatch(/Rollback complete/);
+    // the zone the killed attempt made is the one kept: one zone of that name, not two
+    const zones = (await e.state()).zones;
+    expect(new Set(zones.map((z) => z.name)).size).toBe(zones.length);
     const again = await e.cli(['rollback', e.info.planFile, '--yes', '--state', state]);
     expect(again.code, out(again)).toBe(0);
     expect(again.stdout).toMatch(/Nothing to roll back/);

@@ -140,7 +140,8 @@ async function killAtThenResume(est: Estate, command: 'apply' | 'rollback', muta
   await run.exited;
   await est.release();
   problems.push(...stateProblems(est, 'after the kill'));
-  const finished = command === 'rollback' ? /Rollback complete/ : /Migration complete|Nothing to do/;
+  // Killed at its very last request (the mark's removal), the work is done and resume says so.
+  const finished = command === 'rollback' ? /Rollback complete|Nothing to roll back/ : /Migration complete|Nothing to do/;
   for (let i = 0; i < MAX_RESUMES && resumes.at(-1) !== 0; i++) {
     const r = await est.cli(['resume', est.info.planFile, '--state', statePath(est)], 600_000);
     resumes.push(r.code);
