@@ -11,7 +11,7 @@ import { ROLLBACK_STEPS } from '../steps/rollback.js';
 import type { Step } from '../steps/types.js';
 
 /** Bumped whenever states, context or actor contracts change: a snapshot from another version is refused. */
-export const MACHINE_DEFINITION_VERSION = 'run-machine/2';
+export const MACHINE_DEFINITION_VERSION = 'run-machine/1';
 
 export type Direction = 'forward' | 'rollback';
 

@@ -43,6 +43,14 @@ describe.concurrent('rollback', () => {
     const hash = /Rollback hash: ([0-9a-f]{16})/.exec(dry.stdout)?.[1];
     expect(hash, dry.stdout).toBeDefined();
 
+    const stale = await e.cli(['rollback', e.info.planFile, '--plan-hash', '0000000000000000', '--state', state]);
+    expect(stale.code, out(stale)).toBe(2);
+    expect(stale.stderr).toMatch(new RegExp(`the rollback's hash is ${hash} now, not 0000000000000000`));
+    expect((await e.requests()).slice(before).filter((c) => c.mutating), 'a stale hash changes nothing').toEqual([]);
+    const unconfirmed = await e.cli(['rollback', e.info.planFile, '--state', state]);
+    expect(unconfirmed.code, 'without --yes or --plan-hash, and no terminal: refused').toBe(2);
+    expect(unconfirmed.stderr).toMatch(/rollback changes AWS: pass --yes, or --plan-hash/);
+
     const back = await e.cli(['rollback', e.info.planFile, '--plan-hash', hash!, '--state', state], 600_000);
     const { rounds, failures } = await probes.stop();
     expect(back.code, out(back)).toBe(0);
