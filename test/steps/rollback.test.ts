@@ -6,7 +6,7 @@ import type { ObservedRecord, World } from '../../src/aws/world.js';
 import { simulate } from '../../src/steps/actions.js';
 import { assess } from '../../src/steps/assess.js';
 import { planRollback, planRun, type RunPlan } from '../../src/steps/plan-run.js';
-import { ROLLBACK_STEPS, rollbackStart } from '../../src/steps/rollback.js';
+import { ROLLBACK_STEPS, rollbackRefusals, rollbackStart } from '../../src/steps/rollback.js';
 import type { ZoneRestore } from '../../src/steps/types.js';
 import { observedFromTwin, twinEstate } from '../support/world.js';
 
@@ -93,4 +93,29 @@ it('a rollback starts at the step the estate is in, or the one before a step not
   expect(rollbackStart(6, true)).toBe(6);
   expect(rollbackStart(6, false)).toBe(5);
   expect(rollbackStart(1, false)).toBe(0);
+});
+
+describe('the guard before every batch of a rollback: the estate moving under it', () => {
+  const { twin, plan } = twinEstate({ scenario: 'direct', vpcs: 4, endpoints: 1, accounts: 2, parking: true });
+  const start = observedFromTwin(twin, plan);
+  const backups = backupsOf(start);
+  const complete = forwardWorlds(start, plan).at(-1)!;
+  const back = ok(planRollback(complete, plan, { path: 'A', backups }));
+  // Walked back through undo 7 and undo 6: the spokes hold the zone again; undo 5 is next.
+  const afterUndo6 = simulate(complete, back.steps.slice(0, 2).flatMap((s) => s.batches.flat().map((b) => b.action)));
+  const ctx = { ...(assess(afterUndo6, plan, { path: 'A' }) as Extract<ReturnType<typeof assess>, { ok: true }>).ctx, backups };
+  const undo5 = ROLLBACK_STEPS[2]!;
+  const zoneId = plan.endpoints[0]!.zones[0]!;
+  const spoke = plan.spokes[0]!;
+
+  it('as the rollback left it: the next batch may go', () => {
+    expect(rollbackRefusals(afterUndo6, ctx, undo5, undo5.actions(afterUndo6, ctx))).toEqual([]);
+  });
+
+  it("a colleague takes a spoke off the zone again: the endpoint's removal from the Profile would leave it without an answer, and the estate is not where the rollback left it — refused, naming both", () => {
+    const drifted = simulate(afterUndo6, [{ id: 'x', step: 0, kind: 'disassociate-vpc', account: 'shared-services', zoneId, vpcId: spoke.id, region: plan.region }]);
+    const refusals = rollbackRefusals(drifted, ctx, undo5, undo5.actions(drifted, ctx));
+    expect(refusals.join('\n')).toMatch(new RegExp(`refusing undo-add-endpoint-to-profile: ${spoke.id} .* would lose its answer`));
+    expect(refusals.join('\n')).toMatch(new RegExp(`the estate moved under the rollback: .*zone ${zoneId} is associated with ${spoke.id}: is false`));
+  });
 });
