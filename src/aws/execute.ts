@@ -21,7 +21,7 @@ import { backupZone, readBackup, type ZoneBackup } from './backup.js';
 import { createZoneFromBackup, refillZone } from './restore.js';
 import { AccessDeniedError, AlreadyExistsError, ConflictError, NotFoundError } from './errors.js';
 import { allPages, listRecordSets, recordFromSdk } from './observe.js';
-import type { ObservedRecord, VpcRef } from './world.js';
+import { recordSetKey, type VpcRef } from './world.js';
 import {
   AssociateProfileCommand,
   AssociateResourceToProfileCommand,
@@ -125,9 +125,8 @@ function verifier(access: AwsAccess, a: Action, signal?: AbortSignal): () => Pro
       };
     case 'delete-records':
       return async () => {
-        const key = (r: ObservedRecord) => `${r.name}|${r.type}|${(r.extra?.SetIdentifier as string | undefined) ?? ''}`;
-        const live = new Set((await listRecordSets(access, a.account, a.zoneId, signal)).map((r) => key(recordFromSdk(r))));
-        return a.records.every((r) => !live.has(key(r)));
+        const live = new Set((await listRecordSets(access, a.account, a.zoneId, signal)).map((r) => recordSetKey(recordFromSdk(r))));
+        return a.records.every((r) => !live.has(recordSetKey(r)));
       };
     case 'delete-zone':
       return async () => (await zoneVpcs(a.zoneId)).length === 0 && !(await read('route53', new GetHostedZoneCommand({ Id: a.zoneId })).then(() => true, (e) => (e instanceof NotFoundError ? false : Promise.reject(e))));

@@ -125,6 +125,16 @@ export interface World {
   parking?: ObservedVpc;
 }
 
+/** What names one record set in a zone: name, type and (in a routing-policy group) SetIdentifier. */
+export function recordSetKey(r: Pick<ObservedRecord, 'name' | 'type' | 'extra'>): string {
+  return `${r.name}|${r.type}|${(r.extra?.SetIdentifier as string | undefined) ?? ''}`;
+}
+
+/** The plan account whose AWS account id this is, if the plan names one. */
+export function planAccountOf(world: Pick<World, 'accounts'>, accountId: string): string | undefined {
+  return Object.entries(world.accounts).find(([, id]) => id === accountId)?.[0];
+}
+
 export function hostedZoneArn(zoneId: string): string {
   return `arn:aws:route53:::hostedzone/${zoneId}`;
 }

@@ -6,11 +6,11 @@ import { observe } from '../aws/observe.js';
 import { prepareRollback } from '../machines/rollback-prep.js';
 import { readStateFile } from '../state/index.js';
 import { planRollback } from '../steps/plan-run.js';
-import { accessFor, defaultStatePath, loadPlanForCli, useReplacedZones } from './common.js';
+import { accessFor, useReplacedZones } from './common.js';
 import { EXIT, UsageError } from './errors.js';
 import { confirm, type CliIo } from './io.js';
 import { renderPlanJson, renderPlanText, runPlanHash } from './render-plan.js';
-import { addRunFlags, executeRun, findStateFile, openRunLog, runFlags, type RunFlagOptions } from './run.js';
+import { addRunFlags, executeRun, locateRun, openRunLog, runFlags, type RunFlagOptions } from './run.js';
 
 interface RollbackOptions extends RunFlagOptions {
   state?: string;
@@ -53,16 +53,7 @@ lock or the estate, 130 interrupted (state saved; resume).`,
     )
     .action(async (file: string | undefined, o: RollbackOptions) => {
       const flags = runFlags(o);
-      let statePath = o.state;
-      let planFile = file;
-      if (!planFile) {
-        statePath = await findStateFile(o.state);
-        const st = await readStateFile(statePath);
-        if (!st) throw new UsageError(`no state file at ${statePath}: there is no run to roll back`, 'NO_STATE');
-        planFile = st.plan.file;
-      }
-      const loaded = await loadPlanForCli(planFile);
-      statePath ??= defaultStatePath(loaded.plan.name);
+      const { loaded, planFile, statePath } = await locateRun(file, o.state);
       const state = await readStateFile(statePath);
       if (!state) throw new UsageError(`no run of ${loaded.plan.name} to roll back: no state file at ${statePath} (give the run's state file with --state)`, 'NO_STATE');
       if (!state.firstObservation) {

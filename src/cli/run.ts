@@ -227,7 +227,24 @@ Exit codes: 0 done, 1 failed (state saved; resume), 2 bad input (nothing changed
     });
 }
 
-export async function findStateFile(explicit: string | undefined): Promise<string> {
+/**
+ * The plan and state file of a run to go on with (resume) or back from (rollback): the plan given,
+ * or the one the state file names; the state file given, or the plan's default.
+ */
+export async function locateRun(file: string | undefined, state: string | undefined): Promise<{ loaded: LoadedPlan; planFile: string; statePath: string }> {
+  let statePath = state;
+  let planFile = file;
+  if (!planFile) {
+    statePath = await findStateFile(state);
+    const st = await readStateFile(statePath);
+    if (!st) throw new UsageError(`no state file at ${statePath}`, 'NO_STATE');
+    planFile = st.plan.file;
+  }
+  const loaded = await loadPlanForCli(planFile);
+  return { loaded, planFile, statePath: statePath ?? defaultStatePath(loaded.plan.name) };
+}
+
+async function findStateFile(explicit: string | undefined): Promise<string> {
   if (explicit) return explicit;
   const files = (await readdir(DEFAULT_STATE_DIR).catch(() => [] as string[])).filter((f) => f.endsWith('.state.json'));
   if (files.length === 1) return join(DEFAULT_STATE_DIR, files[0]!);
@@ -253,16 +270,7 @@ Exit codes: as for apply.`,
     )
     .action(async (file: string | undefined, o: { state?: string; acceptPlanChange?: boolean } & RunFlagOptions) => {
       const flags = runFlags(o);
-      let statePath = o.state;
-      let planFile = file;
-      if (!planFile) {
-        statePath = await findStateFile(o.state);
-        const st = await readStateFile(statePath);
-        if (!st) throw new UsageError(`no state file at ${statePath}`, 'NO_STATE');
-        planFile = st.plan.file;
-      }
-      const loaded = await loadPlanForCli(planFile);
-      statePath ??= defaultStatePath(loaded.plan.name);
+      const { loaded, planFile, statePath } = await locateRun(file, o.state);
       if (!(await readStateFile(statePath))) throw new UsageError(`no run of ${loaded.plan.name} to resume (no ${statePath}); start one with: r53migrate apply ${planFile}`, 'NO_STATE');
       for (const line of await useReplacedZones(loaded, statePath)) io.stdout.write(`note: ${line}\n`);
       const { logger } = openRunLog(statePath);

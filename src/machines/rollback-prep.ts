@@ -6,7 +6,7 @@ import type { AwsAccess } from '../aws/access.js';
 import { BackupFileError, isApexSoaOrNs, readBackup } from '../aws/backup.js';
 import { recordFromSdk } from '../aws/observe.js';
 import { callerReferencePrefix, findRestoredZone } from '../aws/restore.js';
-import type { World } from '../aws/world.js';
+import { planAccountOf, type World } from '../aws/world.js';
 import type { Plan } from '../plan/schema.js';
 import type { RunState } from '../state/index.js';
 import { accountOfVpc, lastHolder, zoneOf } from '../steps/facts.js';
@@ -62,7 +62,7 @@ export async function prepareRollback(o: { plan: Plan; access: AwsAccess; world:
       records: backup.resourceRecordSets.filter((r) => !isApexSoaOrNs(backup.zoneName, r)).map(recordFromSdk),
     };
     if (!gone) continue;
-    const account = Object.entries(world.accounts).find(([, id]) => id === backup.ownerAccountId)?.[0];
+    const account = planAccountOf(world, backup.ownerAccountId);
     if (!account) {
       problems.push(`zone ${z} belonged to AWS account ${backup.ownerAccountId}, which no account of the plan reaches: add it under accounts`);
       continue;

@@ -1,6 +1,7 @@
 // Step 7: each zone is backed up (verified against the live zone), emptied and deleted; deleting
 // it removes its last association, and the keeper then answers from the endpoint via the Profile.
 // With a parking VPC the zones' last association is the parking VPC's, and nobody loses an answer.
+import { planAccountOf, recordSetKey } from '../aws/world.js';
 import { action } from './actions.js';
 import { expectWithKeeperGap } from './expectations.js';
 import { lastHolder, zoneAccount, zoneOf, zonesOf } from './facts.js';
@@ -9,7 +10,6 @@ import { associateZone } from './zone-association.js';
 
 const APEX_TYPES = new Set(['SOA', 'NS']);
 
-const recordKey = (r: { name: string; type: string; extra?: Record<string, unknown> }) => `${r.name}|${r.type}|${(r.extra?.SetIdentifier as string | undefined) ?? ''}`;
 
 export const deleteZones: Step = {
   number: 7,
@@ -43,7 +43,7 @@ export const deleteZones: Step = {
       const zone = zoneOf(world, z);
       if (!zone) {
         if (!b) return [];
-        const account = Object.entries(world.accounts).find(([, id]) => id === b.ownerAccountId)?.[0] ?? plan.profile.account;
+        const account = planAccountOf(world, b.ownerAccountId) ?? plan.profile.account;
         return [
           action(7, {
             kind: 'recreate-zone',
@@ -59,8 +59,8 @@ export const deleteZones: Step = {
           }),
         ];
       }
-      const have = new Set(zone.records.map(recordKey));
-      const missing = (b?.records ?? []).filter((r) => !have.has(recordKey(r)));
+      const have = new Set(zone.records.map(recordSetKey));
+      const missing = (b?.records ?? []).filter((r) => !have.has(recordSetKey(r)));
       if (missing.length) return [action(7, { kind: 'restore-records', account: zone.account, zoneId: z, backupFile: b!.file, records: missing })];
       return associateZone(world, plan, 7, z, holder);
     });

@@ -1,7 +1,7 @@
 // Actions: the operations a step asks for, as JSON data. Each maps to exactly one AWS call (or
 // one local write), can describe itself in one line, and can be applied to a World copy so a dry
 // run can carry the world forward through all seven steps.
-import type { ObservedRecord, World } from '../aws/world.js';
+import { planAccountOf, type ObservedRecord, type World } from '../aws/world.js';
 
 interface Base {
   /** Deterministic: the same world and plan give the same ids (dry runs compare equal). */
@@ -200,7 +200,7 @@ export function simulate(world: World, actions: Action[]): World {
         break;
       // A dry run keeps the plan's id for the new zone: its real id is known once it exists.
       case 'recreate-zone': {
-        const account = Object.entries(w.accounts).find(([, id]) => id === a.ownerAccountId)?.[0] ?? a.account;
+        const account = planAccountOf(w, a.ownerAccountId) ?? a.account;
         w.zones[a.zoneId] = { id: a.zoneId, exists: true, name: a.zoneName, account, accountId: a.ownerAccountId, privateZone: true, vpcs: [{ vpcId: a.vpcId, region: a.region }], records: [], authorizations: [] };
         break;
       }
