@@ -15,7 +15,7 @@ import {
   ListHostedZonesByVPCCommand,
   ListVPCAssociationAuthorizationsCommand,
 } from '@aws-sdk/client-route-53';
-import { apiCall, type Action } from '../steps/actions.js';
+import { apiCall, type Action } from './actions.js';
 import type { AwsAccess, MutationResult } from './access.js';
 import { backupZone, readBackup, type ZoneBackup } from './backup.js';
 import { createZoneFromBackup, refillZone } from './restore.js';

@@ -9,7 +9,7 @@ import type { VpcRef, World } from '../aws/world.js';
 import { awaitGate, type GatePair, type PairRef, type ResultSource } from '../probes/index.js';
 import type { PairHealth } from '../probes/health.js';
 import type { Plan } from '../plan/schema.js';
-import { apiCall, describeAction, type Action } from '../steps/actions.js';
+import { apiCall, describeAction, type Action } from '../aws/actions.js';
 import { failed, inFlight } from '../steps/facts.js';
 import { batchRefusals } from '../steps/guard.js';
 import { STEPS } from '../steps/index.js';

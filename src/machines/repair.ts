@@ -7,7 +7,7 @@ import type { AwsAccess } from '../aws/access.js';
 import { executeAction } from '../aws/execute.js';
 import { hostedZoneArn, type World } from '../aws/world.js';
 import { planVpcs, type Plan } from '../plan/schema.js';
-import { action, type Action } from '../steps/actions.js';
+import { action, type Action } from '../aws/actions.js';
 
 export interface FailedAssociation {
   /** "Profile resource association rpr-… (arn:…)", "Profile association rpa-… of vpc-…". */

@@ -5,7 +5,7 @@
 // runner (tests swap them with machine.provide); every invoke has an explicit id; deadlines are
 // absolute times in context (after-timers are not restored from a snapshot).
 import { assign, fromPromise, setup } from 'xstate';
-import type { Action } from '../steps/actions.js';
+import type { Action } from '../aws/actions.js';
 import { STEPS } from '../steps/index.js';
 import { ROLLBACK_STEPS } from '../steps/rollback.js';
 import type { Step } from '../steps/types.js';

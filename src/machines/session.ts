@@ -8,7 +8,7 @@
 // each caller gets its own write's outcome.
 import { randomUUID } from 'node:crypto';
 import { currentZoneId } from '../plan/zone-ids.js';
-import { apiCall } from '../steps/actions.js';
+import { apiCall } from '../aws/actions.js';
 import {
   appendJournal,
   newRunState,

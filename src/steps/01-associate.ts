@@ -3,7 +3,7 @@
 // them can be taken away next without a gap.
 import { hostedZoneArn } from '../aws/world.js';
 import { planVpcs } from '../plan/schema.js';
-import { action, type Action } from './actions.js';
+import { action, type Action } from '../aws/actions.js';
 import { expectAll } from './expectations.js';
 import { spokes, vpcOnProfile, zoneAccount, zoneHolders, zoneOnProfile, zoneOnVpc, zonesOf } from './facts.js';
 import { associateZone } from './zone-association.js';

@@ -1,6 +1,6 @@
 // Step 2: the shared-services VPC lets go of the zones (it keeps resolving them through the
 // Profile), because Private DNS can't be turned on while its VPC holds a same-name zone directly.
-import { action } from './actions.js';
+import { action } from '../aws/actions.js';
 import { expectAll } from './expectations.js';
 import { zoneAccount, zoneOnVpc, zonesOf } from './facts.js';
 import type { Step } from './types.js';

@@ -1,5 +1,5 @@
 // Step 3: Private DNS on for every endpoint; its own VPC now answers from the endpoint's zone.
-import { action } from './actions.js';
+import { action } from '../aws/actions.js';
 import { expectAll } from './expectations.js';
 import { endpointAccount, endpointOf, privateDnsOn } from './facts.js';
 import type { Step } from './types.js';

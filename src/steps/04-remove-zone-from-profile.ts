@@ -1,6 +1,6 @@
 // Step 4: the zones leave the Profile; the spokes keep them through their direct associations.
 import { hostedZoneArn } from '../aws/world.js';
-import { action } from './actions.js';
+import { action } from '../aws/actions.js';
 import { expectAll } from './expectations.js';
 import { zoneOnProfile, zonesOf } from './facts.js';
 import type { Step } from './types.js';

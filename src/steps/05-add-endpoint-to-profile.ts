@@ -1,6 +1,6 @@
 // Step 5: the endpoints join the Profile; spokes still answer from their direct zone (their own
 // configuration wins) until step 6 lets go of it.
-import { action } from './actions.js';
+import { action } from '../aws/actions.js';
 import { expectAll } from './expectations.js';
 import { endpointOf, endpointOnProfile } from './facts.js';
 import type { Step } from './types.js';

@@ -2,7 +2,7 @@
 // (the last spoke) keeps them, since a private zone can't lose its last VPC — unless a parking VPC
 // holds them: then every spoke moves, and no VPC with workloads is left holding a zone.
 import { expectAll } from './expectations.js';
-import { action } from './actions.js';
+import { action } from '../aws/actions.js';
 import { keeper, lastHolder, spokes, zoneAccount, zoneOnVpc, zonesOf } from './facts.js';
 import type { Step } from './types.js';
 import { associateZone } from './zone-association.js';

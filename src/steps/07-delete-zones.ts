@@ -2,7 +2,7 @@
 // it removes its last association, and the keeper then answers from the endpoint via the Profile.
 // With a parking VPC the zones' last association is the parking VPC's, and nobody loses an answer.
 import { planAccountOf, recordSetKey } from '../aws/world.js';
-import { action } from './actions.js';
+import { action } from '../aws/actions.js';
 import { expectWithKeeperGap } from './expectations.js';
 import { lastHolder, zoneAccount, zoneOf, zonesOf } from './facts.js';
 import type { Step } from './types.js';

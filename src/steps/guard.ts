@@ -4,7 +4,7 @@
 // complete. Pure.
 import type { World } from '../aws/world.js';
 import { excludedVpcs } from '../plan/schema.js';
-import { simulate, type Action } from './actions.js';
+import { simulate, type Action } from '../aws/actions.js';
 import { assess, driftBefore } from './assess.js';
 import { breakages, describeBreakage, type Breakage } from './invariant.js';
 import { resolveName, sameAnswer } from './resolution.js';

@@ -3,7 +3,7 @@
 // which source after each step. Renderers print it; nothing here does I/O.
 import type { World } from '../aws/world.js';
 import { excludedVpcs, type Plan } from '../plan/schema.js';
-import { apiCall, describeAction, type Action, type ApiCall } from './actions.js';
+import { apiCall, describeAction, type Action, type ApiCall } from '../aws/actions.js';
 import { assess } from './assess.js';
 import { unsafeBatch, walkStep } from './guard.js';
 import { STEPS } from './index.js';

@@ -11,7 +11,7 @@
 //   undo 1  path A: the zones and VPCs leave the Profile; path B: the spokes let go of the zones
 // Pure.
 import type { World } from '../aws/world.js';
-import type { Action } from './actions.js';
+import type { Action } from '../aws/actions.js';
 import { assess, driftBefore } from './assess.js';
 import { expectAll, expectWithKeeperGap } from './expectations.js';
 import { unsafeBatch } from './guard.js';

@@ -1,7 +1,7 @@
 // What a step is: pure data and pure functions of an observed World and the plan (DESIGN §3).
 import type { Plan } from '../plan/schema.js';
 import type { ObservedRecord, World } from '../aws/world.js';
-import type { Action } from './actions.js';
+import type { Action } from '../aws/actions.js';
 
 export type Path = 'A' | 'B';
 

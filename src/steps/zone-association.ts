@@ -2,7 +2,7 @@
 // owner to authorize it first and to delete the authorization after (none is left behind). Pure.
 import type { World } from '../aws/world.js';
 import type { Plan } from '../plan/schema.js';
-import { action, type Action } from './actions.js';
+import { action, type Action } from '../aws/actions.js';
 import { accountOfVpc, zoneAccount, zoneOf, zoneOnVpc } from './facts.js';
 
 /** What associates `vpcId` with `zoneId` (and tidies a left-over authorization); empty when nothing is to do. */

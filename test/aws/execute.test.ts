@@ -9,7 +9,7 @@ import { executeAction } from '../../src/aws/execute.js';
 import { observe } from '../../src/aws/observe.js';
 import { loadPlan } from '../../src/plan/load.js';
 import type { Plan } from '../../src/plan/schema.js';
-import type { Action } from '../../src/steps/actions.js';
+import type { Action } from '../../src/aws/actions.js';
 import { planRun } from '../../src/steps/plan-run.js';
 import { startSandbox, type Sandbox } from '../../src/twin/sandbox.js';
 

@@ -4,7 +4,7 @@
 import { describe, expect, it } from 'vitest';
 import type { World } from '../../src/aws/world.js';
 import { Plan } from '../../src/plan/schema.js';
-import { simulate, type Action } from '../../src/steps/actions.js';
+import { simulate, type Action } from '../../src/aws/actions.js';
 import { batchRefusals, unsafeBatch } from '../../src/steps/guard.js';
 import { STEPS } from '../../src/steps/index.js';
 import { planRun, type RunPlan } from '../../src/steps/plan-run.js';

@@ -1,7 +1,7 @@
 // The steps and the dry run are pure: plain Worlds in, plans out. These read like the runbook.
 import { describe, expect, it } from 'vitest';
 import type { World } from '../../src/aws/world.js';
-import { simulate, type Action } from '../../src/steps/actions.js';
+import { simulate, type Action } from '../../src/aws/actions.js';
 import { assess } from '../../src/steps/assess.js';
 import { STEPS } from '../../src/steps/index.js';
 import { planRun, type RunPlan } from '../../src/steps/plan-run.js';

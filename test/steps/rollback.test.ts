@@ -3,7 +3,7 @@
 // started, and no batch of the way back leaves a VPC without the answer it has.
 import { describe, expect, it } from 'vitest';
 import type { ObservedRecord, World } from '../../src/aws/world.js';
-import { simulate } from '../../src/steps/actions.js';
+import { simulate } from '../../src/aws/actions.js';
 import { assess } from '../../src/steps/assess.js';
 import { planRollback, planRun, type RunPlan } from '../../src/steps/plan-run.js';
 import { ROLLBACK_STEPS, rollbackRefusals, rollbackStart } from '../../src/steps/rollback.js';

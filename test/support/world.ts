@@ -3,7 +3,7 @@
 import { buildScenario, PARKING_VPC_NAME, type ScenarioOptions } from '../../src/twin/scenario.js';
 import { endpointArn, type World as TwinWorld } from '../../src/twin/world.js';
 import type { World } from '../../src/aws/world.js';
-import type { Action } from '../../src/steps/actions.js';
+import type { Action } from '../../src/aws/actions.js';
 import { Plan } from '../../src/plan/schema.js';
 import { endpointZoneNames } from '../../src/twin/ops/lookup.js';
 

@@ -1,7 +1,7 @@
 // Actions: the operations a step asks for, as JSON data. Each maps to exactly one AWS call (or
 // one local write), can describe itself in one line, and can be applied to a World copy so a dry
 // run can carry the world forward through all seven steps.
-import { planAccountOf, type ObservedRecord, type World } from '../aws/world.js';
+import { planAccountOf, type ObservedRecord, type World } from './world.js';
 
 interface Base {
   /** Deterministic: the same world and plan give the same ids (dry runs compare equal). */
