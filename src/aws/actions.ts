@@ -214,3 +214,34 @@ export function simulate(world: World, actions: Action[]): World {
   return w as World;
 }
 
+
+/**
+ * What an action must wait for inside a batch: actions on the same zone go one after another
+ * (Route 53 refuses a change on a zone while another is in progress, PriorRequestNotComplete, and
+ * a zone's backup must precede its emptying), as do associations on one Profile's resource list;
+ * a VPC's Profile association and an endpoint's setting are independent of everything else.
+ */
+function orderKey(a: Action): string {
+  switch (a.kind) {
+    case 'associate-profile':
+    case 'disassociate-profile':
+      return `vpc:${a.vpcId}`;
+    case 'associate-resource':
+    case 'disassociate-resource':
+      return `profile:${a.profileId}`;
+    case 'set-private-dns':
+      return `endpoint:${a.endpointId}`;
+    default:
+      return `zone:${a.zoneId}`;
+  }
+}
+
+/** A batch cut into chains: each chain in order, different chains independent of each other. */
+export function actionChains(actions: readonly Action[]): Action[][] {
+  const chains = new Map<string, Action[]>();
+  for (const a of actions) {
+    const key = orderKey(a);
+    chains.set(key, [...(chains.get(key) ?? []), a]);
+  }
+  return [...chains.values()];
+}

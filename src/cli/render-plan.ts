@@ -2,8 +2,9 @@
 // `apply --plan-hash` checks so what runs is what was reviewed.
 import { createHash } from 'node:crypto';
 import type { LoadedPlan } from '../plan/load.js';
-import { planVpcs } from '../plan/schema.js';
-import type { RunPlan } from '../steps/plan-run.js';
+import { planVpcs, type Plan } from '../plan/schema.js';
+import type { PlannedAction, RunPlan } from '../steps/plan-run.js';
+import { describeWaves, spokeWaves, waveOf } from '../steps/waves.js';
 import type { VpcProbe } from '../steps/probe-setup.js';
 import type { Expectation } from '../steps/types.js';
 
@@ -68,13 +69,14 @@ export function renderPlanText(loaded: LoadedPlan, run: RunPlan, probes: VpcProb
       ? `Back to path ${pathName}, as the run found the estate; ${run.nothingToDo ? 'the estate is there already: nothing to undo' : `undo step ${run.position} is next, then down to undo step 1`}.`
       : `Detected path ${pathName}; ${run.nothingToDo ? 'the migration is complete: nothing to do' : `step ${run.position} is next`}.`,
   );
+  if (!back && !run.nothingToDo && run.position <= 6) lines.push(`Step 6 waves (plan waves: ${JSON.stringify(loaded.plan.waves)}): ${describeWaves(loaded.plan)}.`);
   if (!back && !run.nothingToDo && run.position <= 7) lines.push(keeperLine(loaded));
   if (run.warnings.length) lines.push('', 'Warnings:', ...run.warnings.map((w) => `  - ${w}`));
   lines.push(...probeLines(probes));
   for (const s of run.steps) {
     lines.push('', back ? `${s.title} [${s.status === 'done' ? 'nothing to undo' : s.status}]` : `Step ${s.number} — ${s.title} [${s.status}]`, `  why: ${s.why}`);
     s.batches.forEach((batch, i) => {
-      lines.push(`  batch ${i + 1}${s.number === 6 ? ' (one spoke, probed before the next)' : ''}:`);
+      lines.push(`  batch ${i + 1}${s.number === 6 ? ` ${describeWave(loaded.plan, batch)}` : ''}:`);
       for (const a of batch) {
         const call = a.call ? `${a.call.service}:${a.call.operation} ${JSON.stringify(a.call.params)}` : 'local';
         lines.push(`    [${a.action.account}] ${a.description}`, `        ${call}`);
@@ -94,6 +96,14 @@ export function renderPlanText(loaded: LoadedPlan, run: RunPlan, probes: VpcProb
     }
   }
   return lines.join('\n') + '\n';
+}
+
+/** "(wave 2 of 4: vpc-a, vpc-b — probed before the next)": which spokes a step-6 batch moves. */
+function describeWave(plan: Plan, batch: PlannedAction[]): string {
+  const vpcs = [...new Set(batch.flatMap((a) => ('vpcId' in a.action ? [a.action.vpcId] : [])))];
+  const n = vpcs.length ? waveOf(plan, vpcs[0]!) : undefined;
+  const waves = spokeWaves(plan).length;
+  return `(${n ? `wave ${n} of ${waves}` : 'wave'}, ${vpcs.length} VPC${vpcs.length === 1 ? '' : 's'}: ${vpcs.join(', ')} — probed before the next wave)`;
 }
 
 /** Which VPC is without its answer during step 7, or that none is. */

@@ -38,7 +38,7 @@ The undo steps run from 7 down to 1, each batch checked first against what AWS s
 may lose its answer), then gated by association status and DNS probes, as apply's steps are:
   undo 7  deleted zones re-created from their verified backups, with the parking VPC (or the
           keeper) only, their records INSYNC before any other VPC is associated
-  undo 6  the spokes take the zones back, one at a time
+  undo 6  the spokes take the zones back, in the plan's waves, the last wave first
   undo 5  the endpoints leave the Profile          undo 4  the zones rejoin the Profile
   undo 3  Private DNS off on the endpoints         undo 2  the shared-services VPC takes the zones back
   undo 1  path A: zones and VPCs leave the Profile; path B: the spokes let go of the zones

@@ -9,7 +9,7 @@ import type { VpcRef, World } from '../aws/world.js';
 import { awaitGate, type GatePair, type PairRef, type ResultSource } from '../probes/index.js';
 import type { PairHealth } from '../probes/health.js';
 import type { Plan } from '../plan/schema.js';
-import { apiCall, describeAction, type Action } from '../aws/actions.js';
+import { actionChains, apiCall, describeAction, type Action } from '../aws/actions.js';
 import { failed, inFlight } from '../steps/facts.js';
 import { batchRefusals } from '../steps/guard.js';
 import { STEPS } from '../steps/index.js';
@@ -75,6 +75,8 @@ export interface RunDeps {
   verifiedBackup(zoneId: string): boolean;
   /** Progress for the live display and the log. */
   progress(event: ProgressEvent): void;
+  /** Independent chains of a batch sent at once (default ACT_CONCURRENCY; 1: one call at a time, in order). */
+  actConcurrency?: number;
 }
 
 export type ProgressEvent =
@@ -82,6 +84,34 @@ export type ProgressEvent =
   | { type: 'action'; step: number; action: Action; description: string; status: 'start' | 'applied' | 'already-done' | 'failed' | 'interrupted'; error?: string }
   | { type: 'waiting'; step: number; inFlight: { what: string; status: string }[] }
   | { type: 'dns'; step: number; verdict: string; reason: string; cause?: 'dns' | 'probe' };
+
+/** Chains of a batch in flight at once: the request budget, not this, keeps calls under AWS's rates. */
+export const ACT_CONCURRENCY = 16;
+
+/**
+ * Runs each chain's actions in order, up to `concurrency` chains at a time. After the first
+ * failure no chain starts another action; the calls already in flight finish (each is journaled
+ * as applied or failed, so a resume knows where it stands), then the first error is thrown.
+ */
+export async function inChains<T>(chains: T[][], concurrency: number, run: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async () => {
+    while (!failure && next < chains.length) {
+      for (const item of chains[next++]!) {
+        if (failure) return;
+        try {
+          await run(item);
+        } catch (error) {
+          failure ??= { error };
+          return;
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, chains.length)) }, worker));
+  if (failure) throw failure.error;
+}
 
 function countsByStatus(items: { status: string }[]): string {
   const counts = new Map<string, number>();
@@ -152,7 +182,7 @@ export function createRunActors(deps: RunDeps) {
       const changes: ActOutput['changes'] = [];
       let applied = 0;
       let alreadyDone = 0;
-      for (const action of input.actions) {
+      const one = async (action: Action) => {
         const description = describeAction(action);
         const checkFirst = deps.journaled(action.id);
         deps.progress({ type: 'action', step: step.number, action, description, status: 'start' });
@@ -186,7 +216,8 @@ export function createRunActors(deps: RunDeps) {
           err.code = (e as { awsCode?: string; code?: string }).awsCode ?? (e as { code?: string }).code;
           throw err;
         }
-      }
+      };
+      await inChains(actionChains(input.actions), deps.actConcurrency ?? ACT_CONCURRENCY, one);
       return { changes, applied, alreadyDone, at: deps.now() };
     }),
 

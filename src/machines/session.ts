@@ -53,6 +53,8 @@ export class RunSession {
   readonly warnings: string[];
   private current: RunState;
   private saving: Promise<void> = Promise.resolve();
+  /** The checkpoint asked for but not yet started, which later saves join. */
+  private queued: Promise<void> | undefined;
   private intents: Set<string>;
   /** The first checkpoint that could not be written: nothing is saved or sent after it. */
   checkpointError: Error | undefined;
@@ -114,8 +116,12 @@ export class RunSession {
   /** Saves the state with `patch` applied; resolves when this checkpoint is on disk. */
   save(patch: Partial<RunState>): Promise<void> {
     this.current = { ...this.current, ...patch, updatedAt: new Date(this.wallNow()).toISOString() };
-    const snapshot = this.current;
+    // A write not yet started will write the state as it is when it starts: calls sent at once
+    // (a wave's chains) share one checkpoint instead of queueing one full rewrite each.
+    if (this.queued) return this.queued;
     const write = this.saving.then(async () => {
+      this.queued = undefined;
+      const snapshot = this.current;
       if (this.checkpointError) throw this.checkpointError;
       try {
         await this.store.write(snapshot);
@@ -125,6 +131,7 @@ export class RunSession {
         throw e;
       }
     });
+    this.queued = write;
     this.saving = write.catch(() => undefined);
     return write;
   }

@@ -122,6 +122,31 @@ export const ExcludedVpc = z
   })
   .strict();
 
+/** Named wave schedules, in the spirit of CodeDeploy's deployment configurations. */
+export const WAVE_PRESETS = ['one-at-a-time', 'half-at-a-time', 'canary-10-percent'] as const;
+
+/**
+ * How step 6 moves the spokes: a canary wave, then waves growing by `growth` up to `max` VPCs,
+ * each gated (INSYNC, then every VPC probed) before the next. The default, a canary of one then
+ * 2, 4, 8, ... up to 50, moves 300 spokes in 11 waves.
+ */
+export const WaveSchedule = z
+  .object({
+    /** VPCs in the first wave: a surprise stops the run having moved only these. */
+    canary: z.number().int().min(1).max(1000).default(1),
+    /** Each wave is this many times the one before (1: every wave the canary's size). */
+    growth: z.number().min(1).max(10).default(2),
+    /** No wave moves more VPCs than this. */
+    max: z.number().int().min(1).max(1000).default(50),
+  })
+  .strict()
+  .refine((w) => w.max >= w.canary, { error: 'waves.max must be at least waves.canary', path: ['max'] });
+
+export const Waves = z.union(
+  [z.enum(WAVE_PRESETS), WaveSchedule],
+  { error: `expected one of ${WAVE_PRESETS.join(', ')}, or { canary, growth, max } (like { canary: 1, growth: 2, max: 50 })` },
+);
+
 /** Bounds of the wait budgets, in the plan file and on the command line (apply/resume --step-timeout). */
 export const BUDGET_LIMITS_MS = { stepTimeoutMs: [1000, 24 * 3600_000], dnsGateTimeoutMs: [1000, 3600_000] } as const;
 
@@ -169,6 +194,8 @@ export const Plan = z
      * with it. Never probed, never put on the Profile.
      */
     parkingVpc: VpcRef.optional(),
+    /** How step 6 moves the spokes (default: a canary of one, then doubling waves of at most 50). */
+    waves: Waves.default(WaveSchedule.parse({})),
     probes: Probes.default(Probes.parse({})),
     budgets: Budgets.default(Budgets.parse({})),
   })

@@ -3,7 +3,7 @@
 // checkpointed and resumable exactly as the forward run is. Undo k brings the estate from "step k
 // done" back to "step k not started"; the order keeps every VPC's answer:
 //   undo 7  re-create each deleted zone with its last holder, records INSYNC before anything else
-//   undo 6  the spokes take the zones back one at a time (same answer: the zone's alias)
+//   undo 6  the spokes take the zones back wave by wave, the last first (same answer: the zone's alias)
 //   undo 5  the endpoints leave the Profile (every VPC answers from a zone or its own endpoint)
 //   undo 4  the zones rejoin the Profile (the spokes still prefer their direct association)
 //   undo 3  Private DNS off (the shared-services VPC falls back to the zone on the Profile)

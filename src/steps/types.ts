@@ -60,7 +60,7 @@ export interface Step {
   desired(ctx: StepContext): string[];
   /**
    * The idempotent operations that move the observed world toward `desired`: the next batch
-   * (step 6 moves one spoke per batch). Empty when the step is complete.
+   * (step 6 moves one wave of spokes per batch). Empty when the step is complete.
    */
   actions(world: World, ctx: StepContext): Action[];
   /** Whether the world already is as the step wants it (all settled). */

@@ -52,7 +52,7 @@ describe('path A (direct): the seven steps as a dry run', () => {
     expect(run.steps[4]!.batches.flat().map((b) => b.action.kind === 'associate-resource' && b.action.resource)).toEqual(plan.endpoints.map((e) => e.id));
   });
 
-  it('step 6 moves one spoke per batch, in plan order, and never the keeper', () => {
+  it('step 6 moves the spokes in waves (a canary of one, then doubling), in plan order, and never the keeper', () => {
     const batches = run.steps[5]!.batches;
     expect(batches.map((b) => [...new Set(b.map((x) => (x.action as { vpcId: string }).vpcId))])).toEqual([[spoke1], [spoke2]]);
     expect(batches.flat().some((x) => (x.action as { vpcId?: string }).vpcId === keeper)).toBe(false);

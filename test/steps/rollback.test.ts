@@ -8,6 +8,7 @@ import { assess } from '../../src/steps/assess.js';
 import { planRollback, planRun, type RunPlan } from '../../src/steps/plan-run.js';
 import { ROLLBACK_STEPS, rollbackRefusals, rollbackStart } from '../../src/steps/rollback.js';
 import type { ZoneRestore } from '../../src/steps/types.js';
+import { spokeWaves } from '../../src/steps/waves.js';
 import { observedFromTwin, twinEstate } from '../support/world.js';
 
 type Ok = Extract<RunPlan, { ok: true }>;
@@ -73,8 +74,8 @@ describe.each(setups)('rollback dry run: $title', ({ opts }) => {
     expect(make!.map((b) => b.call?.operation)).toEqual(Object.keys(backups).map(() => 'CreateHostedZone'));
     expect(make!.every((b) => (b.call!.params as { VPC: { VPCId: string } }).VPC.VPCId === holder)).toBe(true);
     expect(fill!.map((b) => b.call?.operation)).toEqual(Object.keys(backups).map(() => 'ChangeResourceRecordSets'));
-    // undo 6: one spoke per batch
-    for (const batch of full.steps[1]!.batches) expect(new Set(batch.map((b) => (b.action as { vpcId: string }).vpcId)).size).toBe(1);
+    // undo 6: the plan's waves, the last first
+    expect(full.steps[1]!.batches.map((batch) => [...new Set(batch.map((b) => (b.action as { vpcId: string }).vpcId))])).toEqual([...spokeWaves(plan)].reverse());
   });
 
   it(opts.parking ? 'with a parking VPC: step 6 moves every spoke and step 7 excuses no VPC' : 'without one: the keeper stays in step 6 and may lose its answer in step 7 (and in undo 7)', () => {
