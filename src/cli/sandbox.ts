@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError } from 'commander';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { observe } from '../aws/observe.js';
+import { WAVE_PRESETS, Waves, type Plan } from '../plan/schema.js';
 import { planRun } from '../steps/plan-run.js';
 import { isLoopback } from '../twin/loopback.js';
 import { PROBE_TRANSPORTS, startSandbox, type ProbeTransportName, type Sandbox } from '../twin/sandbox.js';
@@ -43,6 +44,7 @@ interface SandboxFlags {
   rateLimits: boolean;
   probes: string;
   parking?: boolean;
+  waves?: string;
 }
 
 function withScenarioOptions(cmd: Command): Command {
@@ -59,7 +61,24 @@ function withScenarioOptions(cmd: Command): Command {
     .option('--port <n>', 'API port (0 = any free port)', wholeNumber('--port'), 0)
     .option('--no-rate-limits', "don't apply AWS's request rate limits")
     .option('--parking', 'add a parking VPC (no workloads, in the zones\' account) and name it in the plan: step 7 then leaves no VPC without its answer')
-    .option('--probes <transport>', 'how the written plan probes DNS: resolver (each VPC\'s loopback resolver) or ssm (SSM Run Command on each VPC\'s probe instance)', 'resolver');
+    .option('--probes <transport>', 'how the written plan probes DNS: resolver (each VPC\'s loopback resolver) or ssm (SSM Run Command on each VPC\'s probe instance)', 'resolver')
+    .option('--waves <schedule>', `step 6's waves in the written plan: ${WAVE_PRESETS.join(', ')}, or canary[,growth[,max]] like 1,2,50 (default: the plan's, 1,2,50)`);
+}
+
+/** `--waves`: a preset name, or canary[,growth[,max]]; checked by the plan's own schema. */
+function parseWaves(text: string): { ok: true; waves: Plan['waves'] } | { ok: false; problem: string } {
+  const numbers = text.split(',').map((x) => x.trim());
+  const input = (WAVE_PRESETS as readonly string[]).includes(text)
+    ? text
+    : numbers.every((x) => /^\d+(\.\d+)?$/.test(x)) && numbers.length <= 3
+      ? Object.fromEntries(numbers.map((x, i) => [['canary', 'growth', 'max'][i]!, Number(x)]))
+      : undefined;
+  const parsed = input === undefined ? undefined : Waves.safeParse(input);
+  if (parsed?.success) return { ok: true, waves: parsed.data };
+  return {
+    ok: false,
+    problem: `--waves must be ${WAVE_PRESETS.join(', ')}, or canary[,growth[,max]] like 1,2,50 (got ${text}${parsed?.error ? `: ${parsed.error.issues.map((i) => i.message).join('; ')}` : ''})`,
+  };
 }
 
 /** Validates the flags (exit 2 with every problem) and starts the sandbox. */
@@ -78,6 +97,8 @@ async function startFromFlags(o: SandboxFlags): Promise<Sandbox> {
   if (!isLoopback(o.host)) problems.push(`--host must be a loopback address (127.0.0.0/8), not ${o.host}`);
   if (o.port > 65535) problems.push(`--port must be at most 65535 (got ${o.port})`);
   if (!(PROBE_TRANSPORTS as readonly string[]).includes(o.probes)) problems.push(`--probes must be ${PROBE_TRANSPORTS.join(' or ')} (got ${o.probes})`);
+  const waves = o.waves === undefined ? undefined : parseWaves(o.waves);
+  if (waves && !waves.ok) problems.push(waves.problem);
   if (problems.length) throw new UsageError(problems.join('\n'));
   buildScenario(scenario); // fails fast on anything validate missed, before binding ports
   try {
@@ -88,6 +109,7 @@ async function startFromFlags(o: SandboxFlags): Promise<Sandbox> {
       port: o.port,
       rateLimits: o.rateLimits ? undefined : 'off',
       probes: o.probes as ProbeTransportName,
+      ...(waves?.ok ? { waves: waves.waves } : {}),
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;

@@ -113,6 +113,10 @@ export async function inChains<T>(chains: T[][], concurrency: number, run: (item
   if (failure) throw failure.error;
 }
 
+/** Route 53 zone changes: settled once GetChange says INSYNC (nothing else about them moves). */
+const settlesByChange = (a: Action) =>
+  a.kind === 'authorize-vpc' || a.kind === 'associate-vpc' || a.kind === 'deauthorize-vpc' || a.kind === 'disassociate-vpc' || a.kind === 'delete-records' || a.kind === 'delete-zone' || a.kind === 'backup-zone' || a.kind === 'restore-records';
+
 function countsByStatus(items: { status: string }[]): string {
   const counts = new Map<string, number>();
   for (const i of items) counts.set(i.status, (counts.get(i.status) ?? 0) + 1);
@@ -223,11 +227,25 @@ export function createRunActors(deps: RunDeps) {
 
     converge: fromPromise<ConvergeOutput, ConvergeInput>(async ({ input, signal }) => {
       const step = stepsOf(deps)[input.stepIndex]!;
-      const pending = new Map(input.changes.map((c) => [c.changeId, c]));
+      // In the order they were made: a poll asks about the oldest still PENDING and stops at the
+      // first that is, so a wave of 500 changes costs about one GetChange each, not one per poll.
+      const pending = [...input.changes];
+      // A batch of zone changes only settles through its Route 53 changes: the estate is read
+      // again once they are INSYNC, not at every poll. Anything else (Profile associations, an
+      // endpoint's setting, an empty batch waiting on what is in flight) is read at every poll.
+      const observeEachPoll = !input.actions?.length || input.actions.some((a) => !settlesByChange(a));
       for (;;) {
-        const world = (lastWorld = await deps.observe(signal));
-        const broken = failed(world, deps.ctx);
-        if (broken.length) return { ok: false, reason: failedReason(world, deps, broken), at: deps.now() };
+        while (pending.length) {
+          const c = pending[0]!;
+          if ((await changeStatus(deps.access, c.account, c.changeId, signal)) === 'PENDING') break;
+          pending.shift();
+        }
+        const observed = observeEachPoll || !pending.length ? (lastWorld = await deps.observe(signal)) : undefined;
+        if (observed) {
+          const broken = failed(observed, deps.ctx);
+          if (broken.length) return { ok: false, reason: failedReason(observed, deps, broken), at: deps.now() };
+        }
+        const world = observed ?? lastWorld ?? (lastWorld = await deps.observe(signal));
         const dnsDown = nonOkStreaks(deps, mustResolve(deps, world, input.stepIndex));
         if (dnsDown.length) {
           return {
@@ -237,15 +255,12 @@ export function createRunActors(deps: RunDeps) {
             at: deps.now(),
           };
         }
-        for (const [id, c] of pending) {
-          const status = await changeStatus(deps.access, c.account, id, signal);
-          if (status !== 'PENDING') pending.delete(id);
-        }
-        const moving = inFlight(world, deps.ctx);
-        if (!moving.length && !pending.size) return { ok: true, at: deps.now() };
-        deps.progress({ type: 'waiting', step: step.number, inFlight: [...moving, ...[...pending.keys()].map((id) => ({ what: `change ${id}`, status: 'PENDING' }))] });
+        const moving = observed ? inFlight(observed, deps.ctx) : [];
+        if (!moving.length && !pending.length) return { ok: true, at: deps.now() };
+        const changesPending = pending.map((c) => ({ what: `Route 53 change ${c.changeId}`, status: 'PENDING' }));
+        deps.progress({ type: 'waiting', step: step.number, inFlight: [...moving, ...changesPending] });
         if (deps.now() >= input.deadlineMs) {
-          const all = [...moving, ...[...pending.keys()].map((id) => ({ what: `Route 53 change ${id}`, status: 'PENDING' }))];
+          const all = [...moving, ...changesPending];
           return {
             ok: false,
             reason: `Step ${step.number} ${step.id} (converge): the wait budget ran out with ${countsByStatus(all)} (${all.slice(0, 5).map((x) => `${x.what}: ${x.status}`).join('; ')}${all.length > 5 ? '; ...' : ''}); resume to keep waiting (the budget starts again), or give it longer without touching the reviewed plan: r53migrate resume --step-timeout 30m`,

@@ -79,6 +79,8 @@ export interface ActInput {
 export interface ConvergeInput {
   stepIndex: number;
   changes: RunContext['changes'];
+  /** The batch the changes came from (what must settle decides what the gate reads). */
+  actions?: Action[];
   deadlineMs: number;
 }
 export interface DnsGateInput {
@@ -160,7 +162,7 @@ export function buildRunMachine(direction: Direction = 'forward') {
           invoke: {
             id: `step${step.number}.converge`,
             src: 'converge',
-            input: ({ context }: { context: RunContext }) => ({ stepIndex: index, changes: context.changes, deadlineMs: context.convergeDeadline! }),
+            input: ({ context }: { context: RunContext }) => ({ stepIndex: index, changes: context.changes, actions: context.actions, deadlineMs: context.convergeDeadline! }),
             onDone: [
               {
                 guard: ({ event }: { event: { output: ConvergeOutput } }) => event.output.ok,

@@ -4,6 +4,7 @@
 import { mkdir, rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { stringify } from 'yaml';
+import type { Plan } from '../plan/schema.js';
 import { probeNameFor } from '../probes/targets.js';
 import { writeFileAtomic } from '../state/fs.js';
 import type { Clock } from './clock.js';
@@ -29,6 +30,8 @@ export interface SandboxOptions extends ScenarioOptions {
    * R53M_RESOLVER / R53M_PORT (default true: a rehearsal's probes must really run).
    */
   runCommands?: boolean;
+  /** Step 6's wave schedule, written into the plan (default: the plan's own default). */
+  waves?: Plan['waves'];
 }
 
 export type ProbeTransportName = 'resolver' | 'ssm';
@@ -65,6 +68,8 @@ export interface SandboxInfo {
   instances: { id: string; vpcId: string; accountId: string }[];
   /** How the written plan probes: 'resolver' (probes.resolvers) or 'ssm' (probes.ssm.vpcs). */
   probes: ProbeTransportName;
+  /** The wave schedule written into the plan, when one was asked for. */
+  waves?: Plan['waves'];
   /** Every Private DNS name with the endpoint that serves it and its ENI IPs (what probes expect). */
   names: { name: string; probeName: string; endpointId: string; zoneName: string; ips: string[] }[];
 }
@@ -139,6 +144,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     }),
     instances: world.instances.map((i) => ({ id: i.id, vpcId: i.vpcId, accountId: i.ownerId })),
     probes: opts.probes ?? 'resolver',
+    ...(opts.waves ? { waves: opts.waves } : {}),
     names: world.endpoints.flatMap((ep) =>
       ep.privateDnsNames.map((name) => ({
         name,
@@ -220,6 +226,7 @@ function planYaml(world: World, info: SandboxInfo): string {
     sharedServicesVpc: { id: shared!.id, account: accountName(shared!.ownerId) },
     spokes: spokes.map((v) => ({ id: v.id, account: accountName(v.ownerId) })),
     ...(info.parkingVpc ? { parkingVpc: { id: info.parkingVpc.id, account: accountName(info.parkingVpc.accountId) } } : {}),
+    ...(info.waves ? { waves: info.waves } : {}),
     endpoints: world.endpoints.map((ep) => ({
       id: ep.id,
       zones: world.zones.filter((z) => endpointZoneNames(ep).includes(z.name)).map((z) => z.id),

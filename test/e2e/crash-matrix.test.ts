@@ -35,11 +35,11 @@ import {
 import { recordRow } from '../support/reliability.js';
 
 const PATHS: [string, string[]][] = [
-  ['path A, parking VPC', ['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2', '--parking']],
+  ['path A, parking VPC', ['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2', '--parking', '--waves', '2']],
   ['path B', ['--scenario', 'via-profile', '--vpcs', '3', '--endpoints', '1', '--accounts', '2']],
 ];
 const ROLLBACK_PATHS: [string, string[]][] = [
-  ['path A', ['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2', '--parking']],
+  ['path A', ['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2', '--parking', '--waves', '2']],
   ['path B', ['--scenario', 'via-profile', '--vpcs', '3', '--endpoints', '1', '--accounts', '2', '--parking']],
 ];
 const ROLLBACK_FROM: [string, RollbackSetup, 'every request' | 'first of each undo step'][] = [

@@ -96,16 +96,19 @@ async function applyBreakingDnsAt(est: Estate, hold: { operation: string; phase:
 }
 
 describe.concurrent('halts', () => {
-  it('a DNS failure at step 6 halts with exit 3 naming the VPC, nothing after it runs, and resume finishes once it is fixed', async () => {
-    const e = await estate(['--scenario', 'direct', '--vpcs', '4', '--endpoints', '1', '--accounts', '1']);
+  it('a DNS failure in step 6\'s second wave halts with exit 3 naming the VPC: wave 1 moved, wave 2 as the gate found it, wave 3 untouched; resume finishes once it is fixed', async () => {
+    // 5 spokes and a parking VPC: waves of 1, 2 and 2 (the default schedule).
+    const e = await estate(['--scenario', 'direct', '--vpcs', '6', '--endpoints', '1', '--accounts', '1', '--parking']);
     const est = e;
-    const spoke = est.info.vpcs[1]!;
-    // Hold the first spoke's step-6 disassociation, break its resolver meanwhile, then let it go.
-    const run = await applyBreakingDnsAt(est, { operation: 'DisassociateVPCFromHostedZone', phase: 'before', match: spoke.id }, spoke.id, 6);
-    expect(run.stdout()).toMatch(new RegExp(`${spoke.id} lambda\\.us-east-1\\.amazonaws\\.com: (\\d+× )?servfail`));
-    // nothing after it: the next spoke was not touched
-    const log = await est.requests();
-    expect(log.some((l) => l.operation === 'DisassociateVPCFromHostedZone' && l.outcome === 'ok' && (l.body ?? '').includes(est.info.vpcs[2]!.id))).toBe(false);
+    const [, first, second, third, fourth, fifth] = est.info.vpcs.map((v) => v.id) as [string, string, string, string, string, string];
+    const plan = await est.cli(['plan', est.info.planFile]);
+    expect(plan.stdout).toMatch(/Step 6 waves \(plan waves: .*\): 1, 2, 2 \(5 VPCs in 3 waves\)/);
+    expect(plan.stdout).toContain(`(wave 2 of 3, 2 VPCs: ${second}, ${third} — probed before the next wave)`);
+    // Hold wave 2's first disassociation, break that spoke's resolver meanwhile, then let it go.
+    const run = await applyBreakingDnsAt(est, { operation: 'DisassociateVPCFromHostedZone', phase: 'before', match: second }, second, 6);
+    expect(run.stdout()).toMatch(new RegExp(`${second} lambda\\.us-east-1\\.amazonaws\\.com: (\\d+× )?servfail`));
+    const moved = (vpcId: string) => est.requests().then((log) => log.some((l) => l.operation === 'DisassociateVPCFromHostedZone' && l.outcome === 'ok' && (l.body ?? '').includes(vpcId)));
+    expect(await Promise.all([first, second, third, fourth, fifth].map(moved))).toEqual([true, true, true, false, false]);
     const status = await est.cli(['status', '--state', statePath(est)]);
     expect(status.stdout).toMatch(/halted at step 6/);
 
@@ -113,6 +116,7 @@ describe.concurrent('halts', () => {
     const resumed = await est.cli(['resume', est.info.planFile, '--state', statePath(est)], 600_000);
     expect(resumed.code, `${resumed.stdout}\n${resumed.stderr}`).toBe(0);
     expect(resumed.stdout).toMatch(/Migration complete \(from step 6\)/);
+    expect(await Promise.all([fourth, fifth].map(moved))).toEqual([true, true]);
   }, 600_000);
 });
 
