@@ -170,6 +170,8 @@ const PLAN_CASES: Record<string, RegExp[]> = {
   'expect-bad-ip.yaml': [at(P('expect-bad-ip.yaml'), 35, 'probes.expect.vpce-2bbfb303f8a2b7c85[0]', 'expected an IPv4 address')],
   'parking-is-spoke.yaml': [at(P('parking-is-spoke.yaml'), 23, 'parkingVpc.id', 'vpc-2b7482e0c23357824 is already spokes\\[1\\]: the parking VPC must be one without workloads, outside the migration')],
   'parking-unknown-account.yaml': [at(P('parking-unknown-account.yaml'), 24, 'parkingVpc.account', 'no account named "parking" under accounts \\(have: shared-services, spokes-1\\)')],
+  'waves-max-below-canary.yaml': [at(P('waves-max-below-canary.yaml'), 35, 'waves.max', 'waves\\.max must be at least waves\\.canary')],
+  'waves-unknown-preset.yaml': [at(P('waves-unknown-preset.yaml'), 33, 'waves', 'expected one of one-at-a-time, half-at-a-time, canary-10-percent, or \\{ canary, growth, max \\}')],
   'parking-also-excluded.yaml': [at(P('parking-also-excluded.yaml'), 23, 'parkingVpc.id', 'vpc-0123456789abcdef0 is also under excludedVpcs: a parking VPC is left out of the checks already')],
 };
 
@@ -324,6 +326,7 @@ describe('refused before any AWS request', () => {
       ['a misspelt command', () => ['aply', BASE], () => [/error: unknown command 'aply'/, /Did you mean apply\?/]],
       ['--plan-hash without its value', () => ['apply', BASE, '--plan-hash'], () => [/error: option '--plan-hash <hash>' argument missing/]],
       ['--step-timeout that is not a duration', () => ['apply', BASE, '--yes', '--step-timeout', 'soon'], () => [/--step-timeout "soon": expected a duration from 1 s to 24 h, like 90s, 30m or 2h \(a plain number is milliseconds\)/]],
+      ['sandbox up --waves with a wave of 0', () => ['sandbox', 'up', '--dir', join(scratch, 'sb-waves'), '--waves', '0,2'], () => [/--waves must be one-at-a-time, half-at-a-time, canary-10-percent, or canary\[,growth\[,max\]\] like 1,2,50 \(got 0,2: Too small: expected number to be >=1\)/]],
       ['two plans', () => ['plan', BASE, BASE], () => [/error: too many arguments for 'plan'\. Expected 1 argument but got 2/]],
       ['a plan that does not exist', () => ['plan', join(scratch, 'nope.yaml')], () => [whole(join(scratch, 'nope.yaml'), 'cannot read the plan: no such file')]],
       ['a directory as the plan', () => ['apply', scratch, '--yes'], () => [whole(scratch, 'is not a file')]],
