@@ -74,6 +74,7 @@ export class EvidenceLog implements LineSink {
   /** Open runs by pair; a Map iterates in insertion order, and a run is inserted when it starts. */
   private readonly runs = new Map<string, OpenRun>();
   private nowMs = -Infinity;
+  private closed = false;
   /** Runs written so far (lines of kind ok-run). */
   runsWritten = 0;
 
@@ -89,6 +90,8 @@ export class EvidenceLog implements LineSink {
   }
 
   append(record: object): void {
+    // An ok result would otherwise open a run that nothing ever writes.
+    if (this.closed) throw new Error('probe log is closed');
     const result = asResultLine(record);
     if (!result) {
       // Not a probe result: nothing to fold, keep it as it came.
@@ -118,7 +121,9 @@ export class EvidenceLog implements LineSink {
   }
 
   close(): void {
+    if (this.closed) return;
     for (const [key, run] of this.runs) this.end(key, run);
+    this.closed = true;
     this.out.close();
   }
 
