@@ -75,6 +75,10 @@ describe('compact probe log', () => {
       expect.objectContaining({ kind: 'ok-run', fromMs: T0, toMs: T0 + 1000, count: 2 }),
       toLogLine(bad),
     ]);
+    expect(lines()[2]).toEqual({
+      time: '2026-01-01T09:00:02.000Z', epochMs: T0 + 2000, startedMs: T0 + 1998.5, vpc: 'vpc-a', name: LAMBDA,
+      class: 'servfail', answers: [], latencyMs: 1.5, rcode: 'SERVFAIL', reason: 'servfail for the test',
+    });
     put(result('vpc-a', LAMBDA, T0 + 3000));
     log.close();
     expect(lines().slice(1).map((l) => [l.kind ?? l.class, l.fromMs ?? l.epochMs])).toEqual([
