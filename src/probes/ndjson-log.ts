@@ -1,4 +1,5 @@
-// The probe log: one JSON object per line, appended to a file kept open for the whole run.
+// The probe log's file (the compact form's lines: evidence-log.ts): one JSON object per line,
+// appended to a file kept open for the whole run.
 // Lines are buffered for at most one event-loop turn and written with one synchronous write, so
 // each result costs O(1) whatever the file's size, nothing is ever rewritten, and a crash loses at
 // most the results of the current turn (a sync write also survives the process dying right after).
