@@ -6,7 +6,7 @@ import type { RunCommandChannel } from '../aws/ssm-run-command.js';
 import type { World } from '../aws/world.js';
 import type { Plan } from '../plan/schema.js';
 import { planVpcs, probeWay } from '../plan/schema.js';
-import { awaitGate, buildTargets, Monitor, NdjsonLog, pairKey, probeNameFor, Prober, type GateVerdict, type PairHealth, type PairRef, type ProbeTarget, type ResultSource } from '../probes/index.js';
+import { awaitGate, buildTargets, EvidenceLog, Monitor, pairKey, probeNameFor, Prober, type GateVerdict, type PairHealth, type PairRef, type ProbeTarget, type ResultSource } from '../probes/index.js';
 import { mergeSources } from '../probes/sources.js';
 import { SsmMonitor, type SsmMonitorOptions, type SsmProbeInstance, type SsmProbeTarget, type SsmRoundStats } from '../probes/ssm-monitor.js';
 import { keeper } from '../steps/facts.js';
@@ -102,7 +102,7 @@ export function startDnsWatch(world: World, plan: Plan, ctx: StepContext, probeL
   let monitor: Monitor | undefined;
   let ssmMonitor: SsmMonitor | undefined;
   let prober: Prober | undefined;
-  let log: NdjsonLog | undefined;
+  let log: EvidenceLog | undefined;
   const count = (r: { class: string; vpcId: string }) => {
     counts.results++;
     if (r.class === 'ok') return;
@@ -114,7 +114,7 @@ export function startDnsWatch(world: World, plan: Plan, ctx: StepContext, probeL
       counts.nonOkByVpc[r.vpcId] = (counts.nonOkByVpc[r.vpcId] ?? 0) + 1;
     }
   };
-  if (allPairs.length) log = NdjsonLog.open(probeLog);
+  if (allPairs.length) log = EvidenceLog.open(probeLog);
   if (targets.length) {
     prober = new Prober({ timeoutMs: plan.probes.timeoutMs, retries: plan.probes.retries });
     monitor = new Monitor({ targets, intervalMs: plan.probes.intervalMs, prober, log });

@@ -38,7 +38,7 @@ export interface PairHealth {
   results: number;
 }
 
-/** The NDJSON form of a result (DESIGN §5: `.probes.ndjson`). */
+/** The NDJSON form of a result (DESIGN §5: `.probes.ndjson`); the probe log folds ok ones into runs (evidence-log.ts). */
 export function toLogLine(r: PairResult): Record<string, unknown> {
   return {
     time: new Date(r.atMs).toISOString(),

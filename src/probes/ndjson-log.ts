@@ -1,8 +1,9 @@
-// The probe log: one JSON object per line, appended to a file kept open for the whole run.
+// The probe log's file (the compact form's lines: evidence-log.ts): one JSON object per line,
+// appended to a file kept open for the whole run.
 // Lines are buffered for at most one event-loop turn and written with one synchronous write, so
 // each result costs O(1) whatever the file's size, nothing is ever rewritten, and a crash loses at
 // most the results of the current turn (a sync write also survives the process dying right after).
-import { closeSync, fsyncSync, mkdirSync, openSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readSync, writeSync } from 'node:fs';
 import { dirname } from 'node:path';
 
 export interface LineSink {
@@ -30,7 +31,14 @@ export class NdjsonLog implements LineSink {
   /** Opens (creating, mode 0600) for appending; existing lines are kept. */
   static open(path: string): NdjsonLog {
     mkdirSync(dirname(path), { recursive: true });
-    return new NdjsonLog(path, openSync(path, 'a', 0o600));
+    const fd = openSync(path, 'a+', 0o600);
+    try {
+      endTornLine(fd);
+    } catch (e) {
+      closeSync(fd);
+      throw e;
+    }
+    return new NdjsonLog(path, fd);
   }
 
   append(record: object): void {
@@ -66,6 +74,18 @@ export class NdjsonLog implements LineSink {
       closeSync(fd);
     }
   }
+}
+
+/**
+ * A process killed in the middle of a write can leave a last line without its newline: the next
+ * line starts on a line of its own, so only the torn one is lost (readers skip it), not both.
+ */
+function endTornLine(fd: number): void {
+  const size = fstatSync(fd).size;
+  if (size === 0) return;
+  const last = Buffer.alloc(1);
+  readSync(fd, last, 0, 1, size - 1);
+  if (last[0] !== 0x0a) writeSync(fd, '\n');
 }
 
 /** Keeps lines in memory (tests, and runs that don't want a file). */

@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { readEvidence, type EvidenceRecord } from '../../src/probes/read-evidence.js';
 import { estatePool, excusedKeeperGap, type Estate } from '../support/estate.js';
 
 const pool = estatePool(3);
@@ -13,10 +14,10 @@ const small = (scenario: string, extra: string[] = []) => ['--scenario', scenari
 const statePath = (e: Estate, name = 'run') => join(e.dir, `${name}.state.json`);
 const out = (r: { code: number | null; stdout: string; stderr: string }) => `exit ${r.code}\nstdout:\n${r.stdout}\nstderr:\n${r.stderr}`;
 
-function probeLog(e: Estate, state: string): Record<string, unknown>[] {
+function probeLog(e: Estate, state: string): EvidenceRecord[] {
   const file = (JSON.parse(readFileSync(state, 'utf8')) as { probeLog: string }).probeLog;
   const path = file.startsWith('/') ? file : join(e.dir, file);
-  return readFileSync(path, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as Record<string, unknown>);
+  return [...readEvidence(path)];
 }
 
 async function mutations(e: Estate): Promise<string[]> {
@@ -46,8 +47,8 @@ describe.concurrent('DNS gates through SSM Run Command', () => {
         // The gates' evidence came through SSM: every VPC, every name, with the instance and command.
         const lines = probeLog(e, statePath(e));
         expect(lines.length).toBeGreaterThan(0);
-        expect(lines.every((l) => l.via === 'ssm' && typeof l.instance === 'string' && typeof l.commandId === 'string')).toBe(true);
-        for (const v of e.info.vpcs) expect(lines.some((l) => l.vpc === v.id && l.instance === plan.probes.ssm.vpcs[v.id] && l.class === 'ok')).toBe(true);
+        expect(lines.every((l) => l.via?.kind === 'ssm' && typeof l.via.instanceId === 'string' && l.via.commandIds.length > 0)).toBe(true);
+        for (const v of e.info.vpcs) expect(lines.some((l) => l.vpcId === v.id && l.via?.instanceId === plan.probes.ssm.vpcs[v.id] && l.class === 'ok')).toBe(true);
         const sends = log.filter((l) => l.operation === 'SendCommand');
         expect(sends.length).toBeGreaterThan(0);
       });
@@ -120,8 +121,8 @@ describe.concurrent('DNS gates through SSM Run Command', () => {
       const log = await e.requests();
       expect(seen.failures.filter((f) => !excusedKeeperGap(f, e.info, keeper, log))).toEqual([]);
       const lines = probeLog(e, statePath(e));
-      expect(lines.some((l) => l.vpc === shared.id && l.via === undefined && l.class === 'ok'), 'the shared VPC over the network').toBe(true);
-      expect(lines.some((l) => l.vpc === e.info.vpcs[1]!.id && l.via === 'ssm' && l.class === 'ok'), 'a spoke through SSM').toBe(true);
+      expect(lines.some((l) => l.vpcId === shared.id && l.via === undefined && l.class === 'ok'), 'the shared VPC over the network').toBe(true);
+      expect(lines.some((l) => l.vpcId === e.info.vpcs[1]!.id && l.via?.kind === 'ssm' && l.class === 'ok'), 'a spoke through SSM').toBe(true);
 
       // `probe` asks the same way: every VPC × name, whichever way each VPC is probed.
       const probed = await e.cli(['probe', mixed, '--json']);

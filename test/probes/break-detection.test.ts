@@ -1,14 +1,15 @@
 // End to end on loopback: the monitor probes a direct estate, the twin breaks one VPC's resolution
 // mid-run, and the halt gate fires naming that VPC within two probe intervals of the break, as
-// measured in the NDJSON log's own timestamps.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+// measured in the probe log's own timestamps.
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { awaitGate } from '../../src/probes/gate.js';
 import { Monitor } from '../../src/probes/monitor.js';
-import { NdjsonLog } from '../../src/probes/ndjson-log.js';
+import { EvidenceLog } from '../../src/probes/evidence-log.js';
 import { Prober } from '../../src/probes/prober.js';
+import { countByClass, readEvidence } from '../../src/probes/read-evidence.js';
 import { disassociateVpcFromAllZones, startProbeSandbox, type ProbeSandbox } from './sandbox-support.js';
 
 const INTERVAL_MS = 250;
@@ -27,7 +28,7 @@ afterAll(async () => {
 describe('break to detection', () => {
   it('the halt gate fires naming the broken VPC within two probe intervals of the break', async () => {
     const path = join(dir, 'run.probes.ndjson');
-    const log = NdjsonLog.open(path);
+    const log = EvidenceLog.open(path);
     const prober = new Prober({ timeoutMs: 100, retries: 1 });
     const monitor = new Monitor({ targets: ps.targets, intervalMs: INTERVAL_MS, jitterMs: INTERVAL_MS / 10, concurrency: 8, prober, log });
     const pairs = ps.targets.map((t) => ({ vpcId: t.vpcId, name: t.name }));
@@ -49,16 +50,17 @@ describe('break to detection', () => {
       expect(verdict.pairs.every((p) => p.vpcId === victim && p.class === 'public')).toBe(true);
       expect(verdict.reason).toContain(victim);
 
-      const lines = readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l) as { epochMs: number; startedMs: number; vpc: string; class: string });
-      expect(lines.length).toBe(monitor.results);
+      const records = [...readEvidence(path)];
+      expect(countByClass(records).total).toBe(monitor.results);
       // Nothing answered before the break failed (a probe in flight at the break may see it); after it only the victim fails.
-      expect(lines.filter((l) => l.epochMs < breakMs && l.class !== 'ok')).toEqual([]);
-      const nonOk = lines.filter((l) => l.class !== 'ok');
-      expect(new Set(nonOk.map((l) => l.vpc))).toEqual(new Set([victim]));
+      expect(records.filter((r) => r.fromMs < breakMs && r.class !== 'ok')).toEqual([]);
+      const nonOk = records.filter((r) => r.class !== 'ok');
+      expect(nonOk.every((r) => r.kind === 'result' && r.count === 1), 'non-ok results are logged one by one').toBe(true);
+      expect(new Set(nonOk.map((r) => r.vpcId))).toEqual(new Set([victim]));
       const firstNonOk = nonOk[0]!;
-      expect(firstNonOk.epochMs - breakMs).toBeLessThanOrEqual(2 * INTERVAL_MS);
+      expect(firstNonOk.fromMs - breakMs).toBeLessThanOrEqual(2 * INTERVAL_MS);
       expect(verdict.atMs - breakMs).toBeLessThanOrEqual(2 * INTERVAL_MS);
-      expect(verdict.atMs).toBeGreaterThanOrEqual(firstNonOk.epochMs);
+      expect(verdict.atMs).toBeGreaterThanOrEqual(firstNonOk.fromMs);
     } finally {
       await monitor.stop();
       await prober.close();

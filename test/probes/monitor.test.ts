@@ -1,12 +1,13 @@
-// The monitor: rounds on an injected clock, bounded concurrency, one NDJSON line per result,
+// The monitor: rounds on an injected clock, bounded concurrency, every result in the probe log,
 // health per pair, and a stop() that leaves nothing running.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Monitor, type ProbeClient } from '../../src/probes/monitor.js';
-import { NdjsonLog } from '../../src/probes/ndjson-log.js';
+import { EvidenceLog } from '../../src/probes/evidence-log.js';
 import type { ProbeReply } from '../../src/probes/prober.js';
+import { countByClass, readEvidence } from '../../src/probes/read-evidence.js';
 import { buildTargets } from '../../src/probes/targets.js';
 import { ManualTime } from '../../src/probes/time.js';
 import { a, reply, startBadServer } from './bad-dns-server.js';
@@ -61,10 +62,10 @@ async function until(what: string, cond: () => boolean): Promise<void> {
 }
 
 describe('monitor', () => {
-  it('probes every pair once per interval (plus jitter) and writes one parseable NDJSON line per result', async () => {
+  it('probes every pair once per interval (plus jitter) and logs every result (ok ones as runs per pair)', async () => {
     const time = new ManualTime(T0);
     const path = join(tmp(), 'run.probes.ndjson');
-    const log = NdjsonLog.open(path);
+    const log = EvidenceLog.open(path);
     const prober = new ScriptedProber((_port, name) => (name.startsWith('r53migrate-probe.') ? ['10.0.1.20'] : ['10.0.1.10']));
     const monitor = new Monitor({ targets, intervalMs: 1000, jitterMs: 100, random: () => 0.5, concurrency: 2, prober, time, log });
     monitor.start();
@@ -78,21 +79,24 @@ describe('monitor', () => {
     await monitor.stop();
     log.close();
 
-    const lines = readFileSync(path, 'utf8').trimEnd().split('\n').map((l) => JSON.parse(l));
-    expect(lines).toHaveLength(8);
-    expect(lines.map((l) => l.epochMs)).toEqual([T0, T0, T0, T0, T0 + 1050, T0 + 1050, T0 + 1050, T0 + 1050]);
-    expect(lines[0]).toEqual({
-      time: '2026-01-01T09:00:00.000Z',
-      epochMs: T0,
-      startedMs: T0,
-      vpc: 'vpc-a',
+    const records = [...readEvidence(path)];
+    expect(countByClass(records)).toEqual({ total: 8, ok: 8 });
+    // Two rounds of all-ok answers: one run per pair, from the first round's time to the second's.
+    expect(records.map((r) => [r.kind, r.fromMs, r.toMs, r.count])).toEqual(targets.map(() => ['ok-run', T0, T0 + 1050, 2]));
+    expect(records[0]).toEqual({
+      kind: 'ok-run',
+      vpcId: 'vpc-a',
       name: 'lambda.us-east-1.amazonaws.com',
+      probeName: 'lambda.us-east-1.amazonaws.com',
       class: 'ok',
       answers: ['10.0.1.10'],
-      latencyMs: 2,
+      fromMs: T0,
+      toMs: T0 + 1050,
+      count: 2,
       rcode: 'NOERROR',
+      maxLatencyMs: 2,
     });
-    expect(lines[1]).toMatchObject({ name: '*.s3.us-east-1.amazonaws.com', probeName: 'r53migrate-probe.s3.us-east-1.amazonaws.com', class: 'ok' });
+    expect(records[1]).toMatchObject({ name: '*.s3.us-east-1.amazonaws.com', probeName: 'r53migrate-probe.s3.us-east-1.amazonaws.com', class: 'ok' });
     expect(prober.maxInFlight).toBe(2);
     expect(time.pending).toBe(0);
   });
@@ -122,7 +126,7 @@ describe('monitor', () => {
     const before = process.getActiveResourcesInfo();
     const server = await startBadServer((q, _t, nth) => (nth === 0 ? [{ send: reply(q, { answers: [a(q.questions![0]!.name, '10.0.1.10')] }) }] : []));
     const path = join(tmp(), 'stop.probes.ndjson');
-    const log = NdjsonLog.open(path);
+    const log = EvidenceLog.open(path);
     const ts = buildTargets([{ id: 'vpc-a', resolver: `127.0.0.1:${server.port}` }], [{ name: 'lambda.us-east-1.amazonaws.com', ips: ['10.0.1.10'] }]);
     // Real time and a real prober: the second round's query is never answered, so it is in flight at stop().
     const monitor = new Monitor({ targets: ts, intervalMs: 20, jitterMs: 5, log });
@@ -140,9 +144,9 @@ describe('monitor', () => {
     // libuv frees a closed handle a loop turn after its close callback: wait (bounded) for that.
     await until('handles released', () => leftovers().length === 0).catch(() => undefined);
     expect(leftovers()).toEqual([]);
-    const lines = readFileSync(path, 'utf8').trimEnd().split('\n');
-    expect(lines.length).toBe(monitor.results);
-    expect(JSON.parse(lines[0]!)).toMatchObject({ vpc: 'vpc-a', class: 'ok' });
+    const records = [...readEvidence(path)];
+    expect(countByClass(records).total).toBe(monitor.results);
+    expect(records[0]).toMatchObject({ vpcId: 'vpc-a', class: 'ok' });
     expect(monitor.running).toBe(false);
   });
 });
