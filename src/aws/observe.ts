@@ -1,6 +1,14 @@
 // Read-only discovery: everything the migration depends on, in one immutable World. Batched and
 // paginated List/Describe calls where AWS has them, independent reads in parallel (the request
 // budget keeps them under AWS's rates), so cost grows with the plan, not with the accounts.
+//
+// Where each scope runs. 'full' (what only an assessment needs too: which accounts see the
+// Profile, which other Profile a VPC is on, who owns a VPC outside the plan): `plan`, and the start
+// of every apply, resume and rollback (machines/runner.ts), and the repair of a failed association
+// (machines/repair.ts). 'progress': before each batch (machines/actors.ts observeAndPlan), and in
+// the converge gate — at every poll while Profile associations or an endpoint settle, and once at
+// the end for a batch of zone changes (those settle through GetChange alone). Per call: VPCs on the
+// Profile come from one ListProfileAssociations page per 100 per account, not one call per VPC.
 import { DescribeNetworkInterfacesCommand, DescribeVpcEndpointServicesCommand, DescribeVpcEndpointsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import {
   GetHostedZoneCommand,
