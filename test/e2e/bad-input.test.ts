@@ -105,7 +105,7 @@ const PLAN_CASES: Record<string, RegExp[]> = {
   'missing-shared-vpc.yaml': [at(P('missing-shared-vpc.yaml'), 2, 'sharedServicesVpc', 'missing: expected a mapping')],
   'missing-endpoints.yaml': [at(P('missing-endpoints.yaml'), 2, 'endpoints', 'missing: expected a list')],
   'missing-spoke-account.yaml': [at(P('missing-spoke-account.yaml'), 20, 'spokes[1].account', 'expected the name of an account defined under accounts')],
-  'unknown-top-field.yaml': [at(P('unknown-top-field.yaml'), 33, 'dryRun', 'unknown field "dryRun"; expected one of: name, region, accounts, profile, sharedServicesVpc, spokes, endpoints, excludedVpcs, parkingVpc, probes, budgets')],
+  'unknown-top-field.yaml': [at(P('unknown-top-field.yaml'), 33, 'dryRun', 'unknown field "dryRun"; expected one of: name, region, accounts, profile, sharedServicesVpc, spokes, endpoints, excludedVpcs, parkingVpc, waves, probes, budgets')],
   'excluded-vpc-in-plan.yaml': [at(P('excluded-vpc-in-plan.yaml'), 34, 'excludedVpcs[0].id', 'vpc-3f2352d947e809221 is in the plan \\(spokes\\[0\\]\\): a VPC is either migrated or excluded')],
   'excluded-accept-unknown.yaml': [at(P('excluded-accept-unknown.yaml'), 35, 'excludedVpcs[0].accept', 'expected gap \\(may lose its answer during the run, must have it at the end\\) or loss')],
   'unknown-nested-field.yaml': [at(P('unknown-nested-field.yaml'), 20, 'spokes[0].region', 'unknown field "region"; expected one of: id, account')],

@@ -73,6 +73,31 @@ export async function settled(est: Estate): Promise<TwinWorld> {
   return w;
 }
 
+interface JournalLine {
+  step: number;
+  actionId: string;
+  phase: string;
+  requestId?: string;
+}
+
+const readJournal = (est: Estate): JournalLine[] => (JSON.parse(readFileSync(statePath(est), 'utf8')) as { journal: JournalLine[] }).journal;
+
+/**
+ * Per step, the first of `reached` (1-based) that the step sent. Told by request id, which the
+ * journal records for every applied call: a batch's chains go out in parallel, so the order of the
+ * journal's intents is not the order the twin saw the requests in. Requests the journal doesn't
+ * name (the estate mark's tag writes) belong to no step.
+ */
+function stepStartsOf(reached: RequestLogEntry[], journal: JournalLine[]): { step: number; n: number }[] {
+  const stepOf = new Map(journal.flatMap((j) => (j.phase === 'applied' && j.requestId ? [[j.requestId, j.step] as const] : [])));
+  const out: { step: number; n: number }[] = [];
+  reached.forEach((l, i) => {
+    const step = stepOf.get(l.requestId);
+    if (step !== undefined && !out.some((s) => s.step === step)) out.push({ step, n: i + 1 });
+  });
+  return out;
+}
+
 export async function cleanRun(args: string[]): Promise<CleanRun> {
   const est = await startEstate(args);
   try {
@@ -82,16 +107,7 @@ export async function cleanRun(args: string[]): Promise<CleanRun> {
     // the hold counts requests that got past the rate limiter, as these did
     const reached = log.filter((l) => l.mutating && migrationRequest(l) && (l.outcome === 'ok' || l.outcome === 'error'));
     const mutations = reached.map((l) => l.operation ?? '?');
-    // The journal names each request's step; requests it does not journal (the estate mark) belong to none.
-    const journal = (JSON.parse(readFileSync(statePath(est), 'utf8')) as { journal: { step: number; operation: string; phase: string }[] }).journal.filter((j) => j.phase === 'intent');
-    const stepStarts: CleanRun['stepStarts'] = [];
-    let from = 0;
-    for (const j of journal) {
-      const n = mutations.indexOf(j.operation, from) + 1;
-      if (n === 0) continue;
-      from = n;
-      if (!stepStarts.some((s) => s.step === j.step)) stepStarts.push({ step: j.step, n });
-    }
+    const stepStarts = stepStartsOf(reached, readJournal(est));
     return { mutations, stepStarts, fingerprint: worldFingerprint(await settled(est)) };
   } finally {
     await est.close();
@@ -247,7 +263,7 @@ export interface RollbackCleanRun {
   start: unknown;
 }
 
-const rollbackMutations = (log: RequestLogEntry[]) => log.filter((l) => l.mutating && migrationRequest(l) && (l.outcome === 'ok' || l.outcome === 'error')).map((l) => l.operation ?? '?');
+const rollbackRequests = (log: RequestLogEntry[]) => log.filter((l) => l.mutating && migrationRequest(l) && (l.outcome === 'ok' || l.outcome === 'error'));
 
 export async function rollbackCleanRun(args: string[], setup: RollbackSetup): Promise<RollbackCleanRun> {
   const est = await startEstate(args);
@@ -257,18 +273,11 @@ export async function rollbackCleanRun(args: string[], setup: RollbackSetup): Pr
     const from = (await est.requests()).length;
     const r = await est.cli(['rollback', est.info.planFile, '--yes', '--state', statePath(est)], 600_000);
     if (r.code !== 0) throw new Error(`the clean rollback failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
-    const mutations = rollbackMutations((await est.requests()).slice(from));
+    const reached = rollbackRequests((await est.requests()).slice(from));
+    const mutations = reached.map((l) => l.operation ?? '?');
     const end = worldByName(await settled(est));
     if (JSON.stringify(end) !== JSON.stringify(start)) throw new Error(`the clean rollback did not end in the starting world:\n${JSON.stringify(end)}\n${JSON.stringify(start)}`);
-    const journal = (JSON.parse(readFileSync(statePath(est), 'utf8')) as { journal: { step: number; actionId: string; operation: string; phase: string }[] }).journal.filter((j) => j.phase === 'intent' && j.actionId.startsWith('undo:'));
-    const stepStarts: RollbackCleanRun['stepStarts'] = [];
-    let at = 0;
-    for (const j of journal) {
-      const n = mutations.indexOf(j.operation, at) + 1;
-      if (n === 0) continue;
-      at = n;
-      if (!stepStarts.some((s) => s.step === j.step)) stepStarts.push({ step: j.step, n });
-    }
+    const stepStarts = stepStartsOf(reached, readJournal(est).filter((j) => j.actionId.startsWith('undo:')));
     return { mutations, stepStarts, start };
   } finally {
     await est.close();
