@@ -22,7 +22,7 @@
 // 1000 ms → 1000/F (the schema's floor is 100 ms), converge poll 2000 ms → 2000/F (floor 50 ms);
 // okStreak/failStreak keep their defaults (3); timeouts are not waits and keep their defaults.
 // The runbook's poll intervals are compressed the same way (30 s / 10 s ÷ its factor). The
-// sequential run may use a larger factor Fs (default min(1000, 10 × VPCs), so it also takes
+// sequential run may use a larger factor Fs (default min(200, max(F, 10 × VPCs)), so it also takes
 // minutes): all its figures are reported in AWS seconds (wall × Fs), and so is apply's (wall × F);
 // a larger Fs inflates the share of loopback call overhead in the runbook's AWS-seconds figure.
 //
@@ -31,11 +31,17 @@
 // (every successful Associate*/Disassociate*/Create*/Delete*/Change*/Modify* call);
 // calls per change = all calls (reads, polls, retries included) ÷ changes.
 // Evidence log = the probe log the state file names (field probeLog).
-// Also: discovery (observe), dry run (planRun) and one checkpoint write at 100 and 1,000 VPCs × 12
+// Also: discovery (observe), dry run (planRun) and a checkpoint write at 100, 300 and 1,000 VPCs × 12
 // endpoints, each in a fresh process (RSS = that process's peak), without running a migration.
+// The checkpoint holds a journal as at the end of a run (intent + applied for every planned call).
+// At 1,000 VPCs the dry run refuses the plan (a zone may have 300 VPC associations by default, and
+// both scenarios associate every VPC with every zone at some point), so its dry-run time is that of
+// the refusal and its journal is synthesised (path A's per-VPC and per-zone calls).
+// "Changes" include r53migrate's own estate-mark tag calls (ChangeTagsForResource, TagResource,
+// UntagResource): 12 or so per run.
 //
 // Usage: node bench/migrate.mjs [--sizes 10,100,300] [--paths direct,via-profile] [--factor 10]
-//          [--seq-factor N] [--skip-sequential] [--skip-scale] [--scale-sizes 100,1000]
+//          [--seq-factor N] [--skip-sequential] [--skip-scale] [--scale-sizes 100,300,1000]
 //        (env: BENCH_SIZES, BENCH_PATHS, BENCH_FACTOR, BENCH_SEQ_FACTOR, BENCH_SKIP_SEQUENTIAL=1, BENCH_SKIP_SCALE=1)
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -76,12 +82,12 @@ if (flag('scale-child')) {
 }
 
 const F = Number(opt('factor', 'BENCH_FACTOR', '10'));
-const sizes = String(opt('sizes', 'BENCH_SIZES', '10,100,300')).split(',').map(Number);
+const sizes = String(opt('sizes', 'BENCH_SIZES', '10,100,300')).split(',').map(Number).filter((n) => n > 0); // --sizes 0: only the scale figures
 const paths = String(opt('paths', 'BENCH_PATHS', 'direct,via-profile')).split(',');
-const seqFactorFor = (vpcs) => Number(opt('seq-factor', 'BENCH_SEQ_FACTOR', String(Math.min(1000, Math.max(F, 10 * vpcs)))));
+const seqFactorFor = (vpcs) => Number(opt('seq-factor', 'BENCH_SEQ_FACTOR', String(Math.min(200, Math.max(F, 10 * vpcs)))));
 const skipSequential = flag('skip-sequential') || process.env.BENCH_SKIP_SEQUENTIAL === '1';
 const skipScale = flag('skip-scale') || process.env.BENCH_SKIP_SCALE === '1';
-const scaleSizes = String(opt('scale-sizes', 'BENCH_SCALE_SIZES', '100,1000')).split(',').map(Number);
+const scaleSizes = String(opt('scale-sizes', 'BENCH_SCALE_SIZES', '100,300,1000')).split(',').map(Number);
 if (!(F >= 1 && F <= 1000)) throw new Error(`--factor must be from 1 to 1000 (got ${F})`);
 
 /** AWS's documented rates with every refill × f; bursts unchanged. */
@@ -230,16 +236,20 @@ async function scaleChild(vpcs, f) {
     const run = planRun(world, plan);
     const planMs = performance.now() - t;
     access.destroy();
+    const refused = run.ok ? undefined : run.problems;
+    // A refused plan (e.g. more VPCs than a zone may be associated with) still gets a checkpoint of
+    // the same size: the journal a run of every step's actions would write is synthesised per VPC.
+    const planned = run.ok
+      ? run.steps.flatMap((s) => s.batches.flatMap((b) => b.map((pa) => ({ step: s.number, id: pa.action.id, kind: pa.action.kind, account: pa.action.account, operation: pa.call?.operation ?? pa.action.kind, params: pa.call?.params ?? {} }))))
+      : syntheticActions(plan);
     // A checkpoint as at the end of a run: every planned call journalled (intent + applied).
     const statePath = join(dir, 'run', 'scale.state.json');
     const { store } = await openStateStore(statePath, { command: 'bench' });
     let state = newRunState({ toolVersion: 'bench', plan: { name: plan.name, file: sb.info.planFile, hash: 'bench' }, definitionVersion: MACHINE_DEFINITION_VERSION, statePath, now: Date.now() });
     const at = new Date().toISOString();
-    for (const s of run.steps)
-      for (const b of s.batches)
-        for (const pa of b)
-          for (const phase of ['intent', 'applied'])
-            state = appendJournal(state, { at, step: s.number, actionId: pa.action.id, kind: pa.action.kind, account: pa.action.account, operation: pa.call?.operation ?? pa.action.kind, target: pa.action.id, params: pa.call?.params ?? {}, phase });
+    for (const a of planned)
+      for (const phase of ['intent', 'applied'])
+        state = appendJournal(state, { at, step: a.step, actionId: a.id, kind: a.kind, account: a.account, operation: a.operation, target: a.id, params: a.params, phase });
     const writes = [];
     for (let i = 0; i < 5; i++) {
       t = performance.now();
@@ -249,7 +259,7 @@ async function scaleChild(vpcs, f) {
     await store.close();
     writes.sort((a, b) => a - b);
     const out = {
-      vpcs, endpoints: 12, observeMs, observeCalls, planMs, journal: state.journal.length,
+      vpcs, endpoints: 12, refused: refused?.slice(0, 2).join(' | '), synthetic: !run.ok, observeMs, observeCalls, planMs, journal: state.journal.length,
       checkpointMedianMs: writes[2], stateBytes: statSync(statePath).size,
       rssDeltaMB: (process.memoryUsage().rss - rss0) / 2 ** 20, peakRssMB: process.resourceUsage().maxRSS / 1024,
     };
@@ -258,6 +268,18 @@ async function scaleChild(vpcs, f) {
     await sb.close();
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/** Path A's actions for a plan the dry run refused: what a run's journal would hold, per VPC × zone. */
+function syntheticActions(plan) {
+  const zones = plan.endpoints.flatMap((e) => e.zones);
+  const vpcs = [plan.sharedServicesVpc, ...plan.spokes];
+  const VPC = (id) => ({ VPCId: id, VPCRegion: plan.region });
+  return [
+    ...vpcs.map((v) => ({ step: 1, id: `1:associate-profile:${v.id}`, kind: 'associate-profile', account: v.account, operation: 'AssociateProfile', params: { ProfileId: plan.profile.id, ResourceId: v.id, Name: `r53migrate-${v.id}` } })),
+    ...zones.map((z) => ({ step: 1, id: `1:associate-resource:${z}`, kind: 'associate-resource', account: plan.profile.account, operation: 'AssociateResourceToProfile', params: { ProfileId: plan.profile.id, ResourceArn: `arn:aws:route53:::hostedzone/${z}`, Name: `r53migrate-${z}` } })),
+    ...plan.spokes.flatMap((v) => zones.map((z) => ({ step: 6, id: `6:disassociate-vpc:${z}/${v.id}`, kind: 'disassociate-vpc', account: plan.sharedServicesVpc.account, operation: 'DisassociateVPCFromHostedZone', params: { HostedZoneId: z, VPC: VPC(v.id) } }))),
+  ];
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -296,7 +318,7 @@ if (!skipScale) {
     }
     const o = JSON.parse(res.out.trim().split('\n').at(-1));
     scaleRows.push({
-      'VPCs x endpoints': `${o.vpcs}x${o.endpoints}`, 'observe s (compressed)': r1(o.observeMs / 1000), 'observe calls': o.observeCalls, 'dry run ms': Math.round(o.planMs),
+      'VPCs x endpoints': `${o.vpcs}x${o.endpoints}`, 'plan refused': o.refused ?? '', 'journal synthetic': o.synthetic, 'observe s (compressed)': r1(o.observeMs / 1000), 'observe calls': o.observeCalls, 'dry run ms': Math.round(o.planMs),
       'dry run ms/VPC': r2(o.planMs / o.vpcs), journal: o.journal, 'checkpoint ms': r1(o.checkpointMedianMs), 'checkpoint KB': r1(o.stateBytes / 1024), 'peak RSS MB': r1(o.peakRssMB), 'RSS growth MB': r1(o.rssDeltaMB),
     });
   }
