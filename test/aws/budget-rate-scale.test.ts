@@ -13,11 +13,11 @@ describe('R53M_RATE_SCALE', () => {
   });
 
   it('multiplies every refill rate and leaves bursts as they are', () => {
-    const [[, plain]] = bucketsFor('ec2', 'ModifyVpcEndpoint', true);
+    const plain = bucketsFor('ec2', 'ModifyVpcEndpoint', true)[0]![1];
     process.env.R53M_RATE_SCALE = '20';
-    const [[, fast]] = bucketsFor('ec2', 'ModifyVpcEndpoint', true);
-    expect(fast!.perSecond).toBeCloseTo(plain!.perSecond * 20);
-    expect(fast!.burst).toBe(plain!.burst);
+    const fast = bucketsFor('ec2', 'ModifyVpcEndpoint', true)[0]![1];
+    expect(fast.perSecond).toBeCloseTo(plain.perSecond * 20);
+    expect(fast.burst).toBe(plain.burst);
   });
 
   it.each(['0', '-1', '1001', 'fast', 'Infinity', 'NaN'])('refuses %s with a message naming the variable', (v) => {
