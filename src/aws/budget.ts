@@ -1,6 +1,12 @@
 // Client-side request budgets: one token bucket per (account, service, operation class), shared
 // by every caller in the process, kept a little under AWS's documented rates so parallel work
 // never sets off a throttling storm (and leaves room for other tools using the same account).
+//
+// R53M_RATE_SCALE (default 1) multiplies every bucket's refill rate (bursts stay the same count
+// of calls). It exists only for time-compressed rehearsals against the twin (`npm run
+// bench:migrate` runs the twin with AWS's rates × F and its delays ÷ F, and r53migrate with
+// R53M_RATE_SCALE=F): it must never be set against real AWS, where it would make r53migrate send
+// faster than AWS allows. A positive number up to 1000, else every request fails with a clear error.
 import { monotonicNow } from '../probes/time.js';
 import type { AwsService } from './errors.js';
 
@@ -36,7 +42,18 @@ export const realSleep: Sleep = (ms, signal) =>
 /** How much of AWS's documented rate r53migrate allows itself. */
 export const HEADROOM = 0.8;
 
-const scaled = (r: Rate): Rate => ({ burst: Math.max(1, Math.floor(r.burst * HEADROOM)), perSecond: r.perSecond * HEADROOM });
+/** R53M_RATE_SCALE, read when a bucket is made (see the module comment). */
+export function rateScale(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.R53M_RATE_SCALE;
+  if (raw === undefined || raw.trim() === '') return 1;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n <= 0 || n > 1000) {
+    throw new Error(`R53M_RATE_SCALE must be a positive number up to 1000 (it speeds up r53migrate's request budget for time-compressed rehearsals against the twin only; never set it against AWS), not "${raw}"`);
+  }
+  return n;
+}
+
+const scaled = (r: Rate): Rate => ({ burst: Math.max(1, Math.floor(r.burst * HEADROOM)), perSecond: r.perSecond * HEADROOM * rateScale() });
 
 /**
  * AWS's documented rates (reference/aws-api.md): the buckets each call draws from. Route 53 has
