@@ -47,6 +47,12 @@ export interface ObserveOptions {
    * of a run already assessed (they poll often, and Profiles calls are the scarce budget).
    */
   scope?: 'full' | 'progress';
+  /**
+   * The account each zone was read with before (a run's earlier observation): asked first, and
+   * its "no such zone" is taken as final — an account always sees its own zones — so a zone
+   * deleted by step 7 costs one call, not one per account.
+   */
+  zoneOwners?: Readonly<Record<string, string>>;
 }
 
 /** Follows a token-paginated List call to the end. */
@@ -127,7 +133,7 @@ export async function observe(plan: Plan, access: AwsAccess, opts: ObserveOption
   const [profile, { vpcs, onProfile }, zones, endpoints] = await Promise.all([
     observeProfile(plan, access, signal),
     observeVpcs(plan, access, ids, signal, opts.scope ?? 'full'),
-    Promise.all(plan.endpoints.flatMap((e) => e.zones).map((id) => observeZone(id, ownerOrder, ids, access, signal))),
+    Promise.all(plan.endpoints.flatMap((e) => e.zones).map((id) => observeZone(id, ownerOrder, ids, access, signal, opts.zoneOwners?.[id]))),
     observeEndpoints(plan, access, ownerOrder, ids, signal),
   ]);
   const others = await observeOthers(plan, access, ids, onProfile, zones, signal, opts.scope ?? 'full');
@@ -319,8 +325,18 @@ async function observeVpcs(
   };
 }
 
-async function observeZone(id: string, owners: string[], ids: Record<string, string>, access: AwsAccess, signal?: AbortSignal): Promise<ObservedZone | MissingZone> {
-  const got = await firstReadable(owners, (account) => access.read(account, 'route53', new GetHostedZoneCommand({ Id: id }), { signal, target: id }));
+async function observeZone(id: string, owners: string[], ids: Record<string, string>, access: AwsAccess, signal?: AbortSignal, knownOwner?: string): Promise<ObservedZone | MissingZone> {
+  const get = (account: string) => access.read(account, 'route53', new GetHostedZoneCommand({ Id: id }), { signal, target: id });
+  let got: { account: string; value: Awaited<ReturnType<typeof get>> } | undefined;
+  if (knownOwner) {
+    try {
+      got = { account: knownOwner, value: await get(knownOwner) };
+    } catch (e) {
+      if (e instanceof NotFoundError) return { id, exists: false };
+      if (!(e instanceof AccessDeniedError)) throw e;
+    }
+  }
+  got ??= await firstReadable(owners.filter((a) => a !== knownOwner), get);
   if (!got) return { id, exists: false };
   const { account, value } = got;
   const [records, authorizations] = await Promise.all([

@@ -9,7 +9,7 @@ import type { VpcRef, World } from '../aws/world.js';
 import { awaitGate, type GatePair, type PairRef, type ResultSource } from '../probes/index.js';
 import type { PairHealth } from '../probes/health.js';
 import type { Plan } from '../plan/schema.js';
-import { actionChains, apiCall, describeAction, type Action } from '../aws/actions.js';
+import { actionChains, apiCall, describeAction, simulate, type Action } from '../aws/actions.js';
 import { failed, inFlight } from '../steps/facts.js';
 import { batchRefusals } from '../steps/guard.js';
 import { STEPS } from '../steps/index.js';
@@ -230,22 +230,25 @@ export function createRunActors(deps: RunDeps) {
       // In the order they were made: a poll asks about the oldest still PENDING and stops at the
       // first that is, so a wave of 500 changes costs about one GetChange each, not one per poll.
       const pending = [...input.changes];
-      // A batch of zone changes only settles through its Route 53 changes: the estate is read
-      // again once they are INSYNC, not at every poll. Anything else (Profile associations, an
-      // endpoint's setting, an empty batch waiting on what is in flight) is read at every poll.
-      const observeEachPoll = !input.actions?.length || input.actions.some((a) => !settlesByChange(a));
+      // A batch of zone changes only settles through its Route 53 changes: GetChange alone is
+      // polled, and the DNS gate works from the world the batch was planned on with the batch
+      // applied (the next batch reads the estate again, and its guard judges that, not this).
+      // Anything else (Profile associations, an endpoint's setting, an empty batch waiting on what
+      // is in flight) is read at every poll.
+      const observeEachPoll = !input.actions?.length || input.actions.some((a) => !settlesByChange(a)) || !lastWorld;
+      const planned = lastWorld;
       for (;;) {
         while (pending.length) {
           const c = pending[0]!;
           if ((await changeStatus(deps.access, c.account, c.changeId, signal)) === 'PENDING') break;
           pending.shift();
         }
-        const observed = observeEachPoll || !pending.length ? (lastWorld = await deps.observe(signal)) : undefined;
+        const observed = observeEachPoll ? (lastWorld = await deps.observe(signal)) : undefined;
         if (observed) {
           const broken = failed(observed, deps.ctx);
           if (broken.length) return { ok: false, reason: failedReason(observed, deps, broken), at: deps.now() };
         }
-        const world = observed ?? lastWorld ?? (lastWorld = await deps.observe(signal));
+        const world = observed ?? planned!;
         const dnsDown = nonOkStreaks(deps, mustResolve(deps, world, input.stepIndex));
         if (dnsDown.length) {
           return {
@@ -256,7 +259,10 @@ export function createRunActors(deps: RunDeps) {
           };
         }
         const moving = observed ? inFlight(observed, deps.ctx) : [];
-        if (!moving.length && !pending.length) return { ok: true, at: deps.now() };
+        if (!moving.length && !pending.length) {
+          if (!observed) lastWorld = simulate(planned!, input.actions ?? []);
+          return { ok: true, at: deps.now() };
+        }
         const changesPending = pending.map((c) => ({ what: `Route 53 change ${c.changeId}`, status: 'PENDING' }));
         deps.progress({ type: 'waiting', step: step.number, inFlight: [...moving, ...changesPending] });
         if (deps.now() >= input.deadlineMs) {

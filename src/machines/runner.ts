@@ -357,6 +357,15 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     }
 
     const dns = watch;
+    // The run's observations between batches: lean (scope 'progress'), each zone asked of the
+    // account that held it last time first.
+    const zoneOwners: Record<string, string> = {};
+    const rememberOwners = (w: World) => {
+      for (const z of Object.values(w.zones)) if (z.exists) zoneOwners[z.id] = z.account;
+      return w;
+    };
+    rememberOwners(world);
+    const observeProgress = async (signal?: AbortSignal) => rememberOwners(await observe(plan, opts.access, { signal, now, scope: 'progress', zoneOwners }));
     const ctx = assessment.ctx;
     const actors = createRunActors({
       plan,
@@ -375,7 +384,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
           }
         : {}),
       access: opts.access,
-      observe: (signal) => observe(plan, opts.access, { signal, now, scope: 'progress' }),
+      observe: (signal) => observeProgress(signal),
       ...(dns.monitor ? { monitor: dns.monitor } : {}),
       probed: (p: PairRef) => dns.probed(p),
       now,

@@ -76,6 +76,7 @@ export async function settled(est: Estate): Promise<TwinWorld> {
 interface JournalLine {
   step: number;
   actionId: string;
+  operation: string;
   phase: string;
   requestId?: string;
 }
@@ -84,18 +85,25 @@ const readJournal = (est: Estate): JournalLine[] => (JSON.parse(readFileSync(sta
 
 /**
  * Per step, the first of `reached` (1-based) that the step sent. Told by request id, which the
- * journal records for every applied call: a batch's chains go out in parallel, so the order of the
- * journal's intents is not the order the twin saw the requests in. Requests the journal doesn't
- * name (the estate mark's tag writes) belong to no step.
+ * journal records for an applied call: a batch's chains go out in parallel, so the order of the
+ * journal's intents is not the order the twin saw the requests in. A step whose calls carry no
+ * request id in the journal (a rollback's zone re-creation) starts at the first request of its
+ * first operation that no other step claims. Requests the journal doesn't name (the estate mark's
+ * tag writes) belong to no step.
  */
 function stepStartsOf(reached: RequestLogEntry[], journal: JournalLine[]): { step: number; n: number }[] {
   const stepOf = new Map(journal.flatMap((j) => (j.phase === 'applied' && j.requestId ? [[j.requestId, j.step] as const] : [])));
-  const out: { step: number; n: number }[] = [];
+  const starts = new Map<number, number>();
   reached.forEach((l, i) => {
     const step = stepOf.get(l.requestId);
-    if (step !== undefined && !out.some((s) => s.step === step)) out.push({ step, n: i + 1 });
+    if (step !== undefined && !starts.has(step)) starts.set(step, i + 1);
   });
-  return out;
+  for (const j of journal) {
+    if (j.phase !== 'intent' || starts.has(j.step)) continue;
+    const i = reached.findIndex((l) => l.operation === j.operation && !stepOf.has(l.requestId));
+    if (i >= 0) starts.set(j.step, i + 1);
+  }
+  return [...starts].map(([step, n]) => ({ step, n })).sort((a, b) => a.n - b.n);
 }
 
 export async function cleanRun(args: string[]): Promise<CleanRun> {
