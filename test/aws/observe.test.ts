@@ -112,6 +112,23 @@ describe('observe(plan)', () => {
     expect(world.zones['Z000000000000000DEAD']).toEqual({ id: 'Z000000000000000DEAD', exists: false });
   });
 
+  it("a zone gone from the account that held it is gone: with that account as a hint, one GetHostedZone, not one per account", async () => {
+    const { sb, plan, access } = await estate({});
+    const zoneId = plan.endpoints[0]!.zones[0]!;
+    const owner = (await observe(plan, access, { scope: 'progress' })).zones[zoneId]!;
+    expect(owner.exists).toBe(true);
+    const account = owner.exists ? owner.account : '';
+    sb.server.twin.world.zones = sb.server.twin.world.zones.filter((z) => z.id !== zoneId);
+    const asked = async (zoneOwners?: Record<string, string>) => {
+      const before = sb.server.twin.log.length;
+      const world = await observe(plan, access, { scope: 'progress', ...(zoneOwners ? { zoneOwners } : {}) });
+      expect(world.zones[zoneId]).toEqual({ id: zoneId, exists: false });
+      return sb.server.twin.log.slice(before).filter((l) => l.operation === 'GetHostedZone' && (l.path + (l.body ?? '')).includes(zoneId)).length;
+    };
+    expect(await asked()).toBe(Object.keys(plan.accounts).length);
+    expect(await asked({ [zoneId]: account })).toBe(1);
+  });
+
   it('a VPC on another Profile is seen as such', async () => {
     const { sb, plan, access } = await estate({ accounts: 1 });
     const other = { ...sb.world.profiles[0]!, id: 'rp-00000000000othr', arn: 'arn:other', sharedWith: [] };

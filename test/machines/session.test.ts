@@ -1,9 +1,10 @@
 // The run session: a state file belongs to one estate and one run; a resumed run keeps its id
 // (its mark on the estate is its own), a finished run's file starts a new run.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { action } from '../../src/aws/actions.js';
 import { RunSession, type SessionOptions } from '../../src/machines/session.js';
 import { StateEstateMismatchError } from '../../src/state/index.js';
 
@@ -66,6 +67,29 @@ describe('run session', () => {
     await withSession(options(path), async (s) => {
       expect(s.runId).not.toBe(first);
       expect(s.state.firstObservation).toBeUndefined();
+    });
+  });
+
+  it("calls sent at once share checkpoints: each intent is on disk when its journal() resolves, with fewer writes than intents", async () => {
+    const path = statePath();
+    await withSession(options(path), async (s) => {
+      const store = (s as unknown as { store: { write(state: unknown): Promise<void> } }).store;
+      const write = store.write.bind(store);
+      let writes = 0;
+      store.write = (state) => {
+        writes++;
+        return write(state);
+      };
+      const actions = Array.from({ length: 20 }, (_, i) => action(6, { kind: 'disassociate-vpc', account: 'shared', zoneId: `Z${i}`, vpcId: 'vpc-0a1b2c3d4e5f67890', region: 'us-east-1' }));
+      await Promise.all(
+        actions.map(async (a) => {
+          await s.journal({ step: 6, action: a, phase: 'intent' });
+          const onDisk = JSON.parse(readFileSync(path, 'utf8')) as { journal: { actionId: string; phase: string }[] };
+          expect(onDisk.journal.some((j) => j.actionId === a.id && j.phase === 'intent'), a.id).toBe(true);
+        }),
+      );
+      expect(writes).toBeGreaterThan(0);
+      expect(writes).toBeLessThan(actions.length);
     });
   });
 });
