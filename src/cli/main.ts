@@ -4,6 +4,7 @@
 import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { AwsError } from '../aws/errors.js';
+import { rateScale } from '../aws/budget.js';
 import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { planCommand, schemaCommand } from './plan.js';
@@ -58,6 +59,12 @@ export async function runMain(argv: string[], io: CliIo): Promise<number> {
   let exitCode: number = EXIT.done;
   const program = buildProgram(io, (code) => (exitCode = code));
   try {
+    // A rehearsal knob (see aws/budget.ts): a bad value is refused before anything is read.
+    try {
+      rateScale();
+    } catch (e) {
+      throw new UsageError((e as Error).message);
+    }
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (e) {
