@@ -263,7 +263,8 @@ export function createRunActors(deps: RunDeps) {
           if (!observed) lastWorld = simulate(planned!, input.actions ?? []);
           return { ok: true, at: deps.now() };
         }
-        const changesPending = pending.map((c) => ({ what: `Route 53 change ${c.changeId}`, status: 'PENDING' }));
+        // Only the oldest was asked this time; the ones after it are reported as not known yet.
+        const changesPending = pending.map((c, i) => ({ what: `Route 53 change ${c.changeId}`, status: i === 0 ? 'PENDING' : 'not yet INSYNC' }));
         deps.progress({ type: 'waiting', step: step.number, inFlight: [...moving, ...changesPending] });
         if (deps.now() >= input.deadlineMs) {
           const all = [...moving, ...changesPending];
