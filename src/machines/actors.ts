@@ -282,9 +282,10 @@ export function createRunActors(deps: RunDeps) {
       const step = stepsOf(deps)[input.stepIndex]!;
       if (!deps.monitor) return { verdict: 'pass', reason: 'no resolver to probe in the plan', pairs: [], at: deps.now() };
       const world = lastWorld ?? (await deps.observe(signal));
-      const expectations = step.expect(world, deps.ctx);
       const converged = step.converged(world, deps.ctx);
       const gated = (p: PairRef) => deps.probed(p) && !deps.ungated?.(p);
+      const touched = new Set((input.actions ?? []).flatMap((a) => ('vpcId' in a ? [a.vpcId] : [])));
+      const expectations = [...step.expect(world, deps.ctx)].sort((a, b) => Number(touched.has(b.vpcId)) - Number(touched.has(a.vpcId)));
       const pass = expectations.filter((e) => e.during === 'must-resolve' || converged).map((e) => ({ vpcId: e.vpcId, name: e.name })).filter(gated);
       const halt = expectations.filter((e) => e.during === 'must-resolve').map((e) => ({ vpcId: e.vpcId, name: e.name })).filter(gated);
       const verdict = await awaitGate(

@@ -85,6 +85,8 @@ export interface ConvergeInput {
 }
 export interface DnsGateInput {
   stepIndex: number;
+  /** The batch just made: its VPCs come first in the gate (a wave's spokes are the likeliest to break). */
+  actions?: Action[];
   sinceMs: number;
   deadlineMs: number;
 }
@@ -190,7 +192,7 @@ export function buildRunMachine(direction: Direction = 'forward') {
           invoke: {
             id: `step${step.number}.dns`,
             src: 'dnsGate',
-            input: ({ context }: { context: RunContext }) => ({ stepIndex: index, sinceMs: context.batchEndedAt!, deadlineMs: context.dnsDeadline! }),
+            input: ({ context }: { context: RunContext }) => ({ stepIndex: index, actions: context.actions, sinceMs: context.batchEndedAt!, deadlineMs: context.dnsDeadline! }),
             onDone: [
               { guard: ({ event }: { event: { output: DnsGateOutput } }) => event.output.verdict === 'pass', target: 'plan' },
               {
