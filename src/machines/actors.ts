@@ -153,6 +153,7 @@ function describeHealth(h: PairHealth): string {
 
 export function createRunActors(deps: RunDeps) {
   let lastWorld: World | undefined;
+  let handedOver: World | undefined;
   let regate = deps.regateFirstStep === true;
   let markCheckedAt = -1;
   return {
@@ -164,7 +165,10 @@ export function createRunActors(deps: RunDeps) {
         if (foreign) return { kind: 'halt', reason: `Step ${step.number} ${step.id} (plan): nothing was sent: ${foreign}`, at: deps.now() };
         markCheckedAt = input.stepIndex;
       }
-      const world = (lastWorld = await deps.observe(signal));
+      // A step found complete hands its observation, made a moment ago, to the next step's first
+      // batch: nothing happened in between, so reading the estate again would say the same.
+      const world = (lastWorld = handedOver ?? (await deps.observe(signal)));
+      handedOver = undefined;
       const broken = failed(world, deps.ctx);
       if (broken.length) return { kind: 'halt', reason: failedReason(world, deps, broken), at: deps.now() };
       // Resumed: the step's gates pass before anything is sent (nothing settles a fault but a fix).
@@ -178,6 +182,7 @@ export function createRunActors(deps: RunDeps) {
       if (actions.length) return { kind: 'act', actions, at: deps.now() };
       // Nothing left to send, but something may still be settling: wait for it.
       if (inFlight(world, deps.ctx).length || !step.converged(world, deps.ctx)) return { kind: 'act', actions: [], at: deps.now() };
+      handedOver = world;
       return { kind: 'step-done', at: deps.now() };
     }),
 
