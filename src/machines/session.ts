@@ -53,8 +53,8 @@ export class RunSession {
   readonly warnings: string[];
   private current: RunState;
   private saving: Promise<void> = Promise.resolve();
-  /** The checkpoint asked for but not yet started, which later saves join. */
-  private queued: Promise<void> | undefined;
+  /** The checkpoint asked for but not yet started, which later saves join (a whole one if any of them asked for it). */
+  private queued: { whole: boolean; done: Promise<void> } | undefined;
   private intents: Set<string>;
   /** The first checkpoint that could not be written: nothing is saved or sent after it. */
   checkpointError: Error | undefined;
@@ -116,24 +116,35 @@ export class RunSession {
   /** Saves the state with `patch` applied; resolves when this checkpoint is on disk. */
   save(patch: Partial<RunState>): Promise<void> {
     this.current = { ...this.current, ...patch, updatedAt: new Date(this.wallNow()).toISOString() };
-    // A write not yet started will write the state as it is when it starts: calls sent at once
-    // (a wave's chains) share one checkpoint instead of queueing one full rewrite each.
-    if (this.queued) return this.queued;
-    const write = this.saving.then(async () => {
+    return this.checkpoint(true);
+  }
+
+  /**
+   * Queues a checkpoint: `whole` rewrites the state file (and appends the journal), otherwise
+   * only the journal is appended to. A write not yet started writes the state as it is when it
+   * starts, so calls sent at once (a wave's chains) share one checkpoint.
+   */
+  private checkpoint(whole: boolean): Promise<void> {
+    if (this.queued) {
+      this.queued.whole ||= whole;
+      return this.queued.done;
+    }
+    const queued = { whole, done: Promise.resolve() };
+    queued.done = this.saving.then(async () => {
       this.queued = undefined;
       const snapshot = this.current;
       if (this.checkpointError) throw this.checkpointError;
       try {
-        await this.store.write(snapshot);
+        await (queued.whole ? this.store.write(snapshot) : this.store.writeJournal(snapshot));
       } catch (e) {
         this.checkpointError = e as Error;
         this.onCheckpointFailure();
         throw e;
       }
     });
-    this.queued = write;
-    this.saving = write.catch(() => undefined);
-    return write;
+    this.queued = queued;
+    this.saving = queued.done.catch(() => undefined);
+    return queued.done;
   }
 
   /** Every checkpoint asked for so far is written (or has failed). */
@@ -141,7 +152,7 @@ export class RunSession {
     return this.saving;
   }
 
-  /** Appends to the journal and checkpoints: an intent is on disk before its request goes out. */
+  /** Appends to the journal and makes it durable: an intent is on disk before its request goes out. */
   async journal(r: Omit<JournalRecord, 'batch'>): Promise<void> {
     const call = apiCall(r.action);
     const a = r.action;
@@ -159,7 +170,7 @@ export class RunSession {
       ...(r.error ? { error: { message: r.error } } : {}),
     });
     if (r.phase === 'intent') this.intents.add(a.id);
-    await this.save({});
+    await this.checkpoint(false);
   }
 
   /** Whether this run (this invocation or an earlier one) journaled an intent for the action: it may have reached AWS. */

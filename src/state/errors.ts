@@ -7,7 +7,7 @@ export abstract class StateError extends Error {
 }
 
 /** What the reader found wrong with a state file. */
-export type CorruptKind = 'unreadable' | 'too-large' | 'empty' | 'not-utf8' | 'not-json' | 'schema';
+export type CorruptKind = 'unreadable' | 'too-large' | 'empty' | 'not-utf8' | 'not-json' | 'schema' | 'journal';
 
 function restoreAdvice(file: string, prevPath: string | undefined): string {
   return prevPath

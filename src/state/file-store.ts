@@ -2,12 +2,17 @@
 // fsynced, renamed over the state file and the folder fsynced, so a kill or a full disk leaves
 // either the old checkpoint or the new one, never a mix. The previous checkpoint is kept as
 // `<state>.prev`, a way back from a hand-edited or damaged file.
-import { dirname, join } from 'node:path';
+//
+// The journal is not in that file: its entries are appended to `<plan>.journal.ndjson` (see
+// journal-file.ts), first thing in every write, so the state file never names an entry the journal
+// lacks. writeJournal() appends alone, which is what each API call's intent costs.
+import { basename, dirname, join } from 'node:path';
 import { StateDirNotWritableError, StateInvalidError, StateWriteError, UNWRITABLE_ERRNOS } from './errors.js';
 import { errnoOf, nodeFileSystem, type FileSystem } from './fs.js';
 import { acquireLock, isPidAlive, staleTempMatcher, systemClock, tempPathFor, type Clock, type HeldLock } from './lock.js';
-import { describeIssues, parseStateBytes, prevPathFor, readStateFile, type ResumeExpectation } from './read.js';
-import { RunState } from './schema.js';
+import { journalLines, journalPathFor, readJournalFile } from './journal-file.js';
+import { describeIssues, parseStateBytes, prevPathFor, readStateWithJournal, type ResumeExpectation } from './read.js';
+import { JournalEntry, RunState, type StateFileV2 } from './schema.js';
 import { StateStoreClosedError, type StateStore } from './store.js';
 
 export interface OpenStateStoreOptions {
@@ -76,6 +81,11 @@ export class FileStateStore implements StateStore {
   private queue: Promise<unknown> = Promise.resolve();
   /** Whether the file now at `path` is known to be a good checkpoint, worth keeping as `.prev`. */
   private targetGood: boolean | undefined;
+  /**
+   * The journal file as this store knows it: how many entries it holds and where they end.
+   * Undefined until read() found a version 2 file: the first write then writes the journal whole.
+   */
+  private journalFile: { entries: number; bytes: number; torn: boolean } | undefined;
 
   constructor(
     readonly path: string,
@@ -90,17 +100,37 @@ export class FileStateStore implements StateStore {
     return prevPathFor(this.path);
   }
 
+  get journalPath(): string {
+    return journalPathFor(this.path);
+  }
+
   async read(): Promise<RunState | undefined> {
     if (this.closed) throw new StateStoreClosedError(this.path);
     await this.queue.catch(() => undefined);
-    const state = await readStateFile(this.path, { fs: this.fs, expect: this.expect });
-    this.targetGood = state !== undefined;
-    return state;
+    const found = await readStateWithJournal(this.path, { fs: this.fs, expect: this.expect });
+    this.targetGood = found !== undefined;
+    // A journal this store does not write to (a state file copied from another name) is copied whole, never appended to.
+    const j = found?.journal;
+    this.journalFile = j && j.file === basename(this.journalPath) ? { entries: j.entries.length, bytes: j.goodBytes, torn: j.torn } : undefined;
+    return found?.state;
   }
 
   write(state: RunState): Promise<void> {
+    return this.enqueue(() => this.writeNow(state));
+  }
+
+  /**
+   * Makes the state's journal durable without rewriting the state file, once there is a state
+   * file that names this journal (until then, a whole checkpoint: none yet, a version 1 file, or
+   * one moved here from another name).
+   */
+  writeJournal(state: RunState): Promise<void> {
+    return this.enqueue(() => (this.targetGood && this.journalFile ? this.syncJournal(state.journal) : this.writeNow(state)));
+  }
+
+  private enqueue(work: () => Promise<void>): Promise<void> {
     if (this.closed) return Promise.reject(new StateStoreClosedError(this.path));
-    const next = this.queue.catch(() => undefined).then(() => this.writeNow(state));
+    const next = this.queue.catch(() => undefined).then(work);
     this.queue = next;
     return next;
   }
@@ -113,10 +143,14 @@ export class FileStateStore implements StateStore {
   }
 
   private async writeNow(state: RunState): Promise<void> {
-    const stamped = { ...state, updatedAt: new Date(this.clock.now()).toISOString() };
+    const { journal, ...head } = state;
+    const stamped = { ...head, journal: [], updatedAt: new Date(this.clock.now()).toISOString() };
     const checked = RunState.safeParse(stamped);
     if (!checked.success) throw new StateInvalidError(this.path, describeIssues(checked.error.issues));
-    const data = Buffer.from(JSON.stringify(checked.data, null, 2) + '\n', 'utf8');
+    await this.syncJournal(journal);
+    const { journal: _none, ...checkedHead } = checked.data;
+    const file: StateFileV2 = { ...checkedHead, schemaVersion: 2, journalLog: { file: basename(this.journalPath), entries: journal.length } };
+    const data = Buffer.from(JSON.stringify(file, null, 2) + '\n', 'utf8');
     const temp = tempPathFor(this.path, this.pid);
     const fail = async (stage: string, error: unknown, previousIntact = true): Promise<never> => {
       await this.fs.unlink(temp).catch(() => undefined);
@@ -130,13 +164,63 @@ export class FileStateStore implements StateStore {
     await this.fs.fsyncDir(dirname(this.path)).catch((e) => fail(`syncing the folder ${dirname(this.path)}`, e, false));
   }
 
+  private checkEntries(entries: readonly JournalEntry[], offset: number): void {
+    const issues = entries.flatMap((e, i) => {
+      const checked = JournalEntry.safeParse(e);
+      return checked.success ? [] : describeIssues(checked.error.issues).map((line) => `journal[${offset + i}].${line}`);
+    });
+    if (issues.length > 0) throw new StateInvalidError(this.path, issues);
+  }
+
+  /** Appends the entries the journal file lacks (writing it whole when this store does not know it yet). */
+  private async syncJournal(journal: readonly JournalEntry[]): Promise<void> {
+    const known = this.journalFile;
+    if (known && journal.length === known.entries) return;
+    const path = this.journalPath;
+    const fail = (stage: string, error: unknown): never => {
+      throw new StateWriteError(this.path, stage, error);
+    };
+    if (!known || journal.length < known.entries) {
+      this.checkEntries(journal, 0);
+      const data = journalLines(journal);
+      const temp = tempPathFor(path, this.pid);
+      try {
+        await this.fs.writeFileSynced(temp, data, { mode: 0o600, exclusive: true });
+        await this.fs.rename(temp, path);
+      } catch (error) {
+        await this.fs.unlink(temp).catch(() => undefined);
+        fail(`writing its journal ${path}`, error);
+      }
+      await this.fs.fsyncDir(dirname(path)).catch((e) => fail(`syncing the folder ${dirname(path)}`, e));
+      this.journalFile = { entries: journal.length, bytes: data.length, torn: false };
+      return;
+    }
+    if (known.torn) {
+      await this.fs.truncateSynced(path, known.bytes).catch((e) => fail(`cutting off the unfinished last line of its journal ${path}`, e));
+      known.torn = false;
+    }
+    const added = journal.slice(known.entries);
+    this.checkEntries(added, known.entries);
+    const data = journalLines(added);
+    try {
+      await this.fs.appendFileSynced(path, data, { mode: 0o600 });
+    } catch (error) {
+      // Part of it may be there: the next append cuts back to the last whole entry it knows.
+      known.torn = true;
+      fail(`appending to its journal ${path}`, error);
+    }
+    known.entries = journal.length;
+    known.bytes += data.length;
+  }
+
   /** Hard-links the current checkpoint to `.prev` (atomically, via a temp name), if it is good. */
   private async keepPrevious(): Promise<void> {
     // A file this store has not vetted may be the damaged one the user is replacing; keeping it
     // would push out the good `.prev`. Vet it once.
     if (this.targetGood === undefined) {
       try {
-        parseStateBytes(await this.fs.readFile(this.path), this.path);
+        const parsed = parseStateBytes(await this.fs.readFile(this.path), this.path);
+        if (parsed.journalLog) await readJournalFile(this.fs, this.path, parsed.journalLog);
         this.targetGood = true;
       } catch (error) {
         if (errnoOf(error) === 'ENOENT') return;

@@ -10,6 +10,10 @@ export interface FileSystem {
   stat(path: string): Promise<{ size: number }>;
   /** Creates (or with `exclusive: false` truncates) the file, writes all of `data`, fsyncs, closes. */
   writeFileSynced(path: string, data: Uint8Array, options: { mode: number; exclusive: boolean }): Promise<void>;
+  /** Appends all of `data` to the file (creating it with `mode`), fsyncs its data, closes. */
+  appendFileSynced(path: string, data: Uint8Array, options: { mode: number }): Promise<void>;
+  /** Cuts the file to `length` bytes and fsyncs it. */
+  truncateSynced(path: string, length: number): Promise<void>;
   rename(from: string, to: string): Promise<void>;
   /** Hard link; fails with EEXIST when `to` exists, which makes it an atomic exclusive create. */
   link(from: string, to: string): Promise<void>;
@@ -29,6 +33,24 @@ export const nodeFileSystem: FileSystem = {
     const handle = await open(path, exclusive ? 'wx' : 'w', mode);
     try {
       await handle.writeFile(data);
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
+  },
+  async appendFileSynced(path, data, { mode }) {
+    const handle = await open(path, 'a', mode);
+    try {
+      await handle.writeFile(data);
+      await handle.datasync();
+    } finally {
+      await handle.close();
+    }
+  },
+  async truncateSynced(path, length) {
+    const handle = await open(path, 'r+');
+    try {
+      await handle.truncate(length);
       await handle.sync();
     } finally {
       await handle.close();

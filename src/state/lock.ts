@@ -9,6 +9,7 @@ import { basename } from 'node:path';
 import { z } from 'zod';
 import { LockHeldError, StateWriteError, type LockOwner } from './errors.js';
 import { errnoOf, nodeFileSystem, type FileSystem } from './fs.js';
+import { journalPathFor } from './journal-file.js';
 
 export interface Clock {
   /** Epoch milliseconds. */
@@ -216,10 +217,12 @@ async function breakStaleLock(
 export function staleTempMatcher(statePath: string, isAlive: (pid: number) => boolean): (name: string) => boolean {
   const base = basename(statePath).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const stateTemp = new RegExp(`^${base}(?:\\.prev)?\\.\\d+\\.[0-9a-f]{12}\\.tmp$`);
+  const journal = basename(journalPathFor(statePath)).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const journalTemp = new RegExp(`^${journal}\\.\\d+\\.[0-9a-f]{12}\\.tmp$`);
   const lockTemp = new RegExp(`^${base}\\.lock(?:\\.takeover)?\\.(\\d+)\\.[0-9a-f]{12}\\.tmp$`);
   return (name) => {
     // State temps are written only by the lock holder, which is us now: any left are stale.
-    if (stateTemp.test(name)) return true;
+    if (stateTemp.test(name) || journalTemp.test(name)) return true;
     // Lock temps are written by anyone trying to lock and live for a moment: only a dead pid's.
     const m = lockTemp.exec(name);
     return m !== null && !isAlive(Number(m[1]));

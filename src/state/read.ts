@@ -1,6 +1,5 @@
 // Strict reading of a state file: size, encoding, JSON, schema version, schema, then whether it
 // may be resumed by this plan and this machine definition. Reading never changes the file.
-import type { z } from 'zod';
 import {
   DefinitionChangedError,
   PlanChangedError,
@@ -9,7 +8,9 @@ import {
   type CorruptKind,
 } from './errors.js';
 import { errnoOf, nodeFileSystem, type FileSystem } from './fs.js';
-import { RunState, SCHEMA_VERSION } from './schema.js';
+import { describeIssues } from './issues.js';
+import { readJournalFile, type JournalRead } from './journal-file.js';
+import { SCHEMA_VERSION, StateFileV1, StateFileV2, type JournalLog, type RunState } from './schema.js';
 
 /** A state file is a few hundred kilobytes at most; anything this big is not one. */
 export const MAX_STATE_BYTES = 50 * 1024 * 1024;
@@ -29,15 +30,7 @@ export function prevPathFor(statePath: string): string {
   return `${statePath}.prev`;
 }
 
-function fieldOf(path: PropertyKey[]): string {
-  return path.reduce<string>((acc, k) => (typeof k === 'number' ? `${acc}[${k}]` : acc ? `${acc}.${String(k)}` : String(k)), '');
-}
-
-export function describeIssues(issues: z.core.$ZodIssue[], limit = 10): string[] {
-  const lines = issues.slice(0, limit).map((i) => `${fieldOf(i.path) || '(top level)'}: ${i.message}`);
-  if (issues.length > limit) lines.push(`... and ${issues.length - limit} more`);
-  return lines;
-}
+export { describeIssues };
 
 /** Node 20's JSON.parse says "at position N"; a person editing the file needs the line. */
 function withLine(message: string, text: string): string {
@@ -48,8 +41,16 @@ function withLine(message: string, text: string): string {
   return `${message} (line ${line} column ${before.length - before.lastIndexOf('\n')})`;
 }
 
+/** A state file as parsed: the state (its journal still to be read, for version 2) and where the journal is. */
+export interface ParsedStateFile {
+  /** For version 2, `journal` is empty here: the entries are in `journalLog.file`. */
+  state: RunState;
+  /** Version 2 only. */
+  journalLog?: JournalLog;
+}
+
 /** Parses the bytes of a state file, or throws the typed error for what is wrong with them. */
-export function parseStateBytes(bytes: Uint8Array, file: string, prevPath?: string): RunState {
+export function parseStateBytes(bytes: Uint8Array, file: string, prevPath?: string): ParsedStateFile {
   const corrupt = (kind: CorruptKind, problems: string[], cause?: unknown): StateFileCorruptError =>
     new StateFileCorruptError(file, kind, problems, prevPath, { cause });
   if (bytes.length > MAX_STATE_BYTES) {
@@ -75,9 +76,19 @@ export function parseStateBytes(bytes: Uint8Array, file: string, prevPath?: stri
       throw new StateFileNewerError(file, schemaVersion, SCHEMA_VERSION, typeof toolVersion === 'string' ? toolVersion : undefined);
     }
   }
-  const parsed = RunState.safeParse(json);
+  const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
+  if (json !== null && typeof json === 'object' && !Array.isArray(json) && version !== 1 && version !== SCHEMA_VERSION) {
+    throw corrupt('schema', [`schemaVersion: expected 1 or ${SCHEMA_VERSION}, found ${JSON.stringify(version) ?? 'none'}`]);
+  }
+  if (version === 1) {
+    const v1 = StateFileV1.safeParse(json);
+    if (!v1.success) throw corrupt('schema', describeIssues(v1.error.issues), v1.error);
+    return { state: { ...v1.data, schemaVersion: SCHEMA_VERSION } };
+  }
+  const parsed = StateFileV2.safeParse(json);
   if (!parsed.success) throw corrupt('schema', describeIssues(parsed.error.issues), parsed.error);
-  return parsed.data;
+  const { journalLog, ...head } = parsed.data;
+  return { state: { ...head, journal: [] }, journalLog };
 }
 
 /** Throws when this run may not resume `state`: another machine definition, or another plan. */
@@ -97,7 +108,8 @@ async function goodPrevPath(fs: FileSystem, statePath: string): Promise<string |
   try {
     const { size } = await fs.stat(prev);
     if (size > MAX_STATE_BYTES) return undefined;
-    parseStateBytes(await fs.readFile(prev), prev);
+    const parsed = parseStateBytes(await fs.readFile(prev), prev);
+    if (parsed.journalLog) await readJournalFile(fs, prev, parsed.journalLog);
     return prev;
   } catch {
     return undefined;
@@ -110,10 +122,15 @@ export interface ReadStateOptions {
 }
 
 /**
- * Reads and checks a state file without taking the lock (for `status`, and the store's read()).
- * Undefined when there is no state file.
+ * Reads and checks a state file and its journal without taking the lock (for `status`, and the
+ * store's read()). Undefined when there is no state file.
  */
 export async function readStateFile(path: string, options: ReadStateOptions = {}): Promise<RunState | undefined> {
+  return (await readStateWithJournal(path, options))?.state;
+}
+
+/** readStateFile, and how the journal file was found (undefined for a version 1 file, whose journal is inside it). */
+export async function readStateWithJournal(path: string, options: ReadStateOptions = {}): Promise<{ state: RunState; journal?: JournalRead } | undefined> {
   const fs = options.fs ?? nodeFileSystem;
   let bytes: Buffer;
   try {
@@ -128,15 +145,18 @@ export async function readStateFile(path: string, options: ReadStateOptions = {}
     if (errnoOf(error) === 'ENOENT') return undefined;
     throw new StateFileCorruptError(path, 'unreadable', [`it cannot be read: ${(error as Error).message}`], await goodPrevPath(fs, path), { cause: error });
   }
-  let state: RunState;
+  let parsed: ParsedStateFile;
+  let journal: JournalRead | undefined;
   try {
-    state = parseStateBytes(bytes, path);
+    parsed = parseStateBytes(bytes, path);
+    if (parsed.journalLog) journal = await readJournalFile(fs, path, parsed.journalLog);
   } catch (error) {
     if (error instanceof StateFileCorruptError) {
       throw new StateFileCorruptError(path, error.kind, error.problems, await goodPrevPath(fs, path), { cause: error.cause });
     }
     throw error;
   }
+  const state: RunState = journal ? { ...parsed.state, journal: journal.entries } : parsed.state;
   if (options.expect) checkResumable(state, path, options.expect);
-  return state;
+  return { state, ...(journal ? { journal } : {}) };
 }

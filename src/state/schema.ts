@@ -2,8 +2,12 @@
 // wrote and refuses anything else (hand edits, truncation, a newer tool's format).
 import { z } from 'zod';
 
-/** Bump when the shape changes in a way an older reader would misread; readers refuse newer. */
-export const SCHEMA_VERSION = 1;
+/**
+ * Bump when the shape changes in a way an older reader would misread; readers refuse newer.
+ * 1: the journal inside the state file (rewritten whole at every checkpoint). 2: the journal in an
+ * append-only file beside it (journal-file.ts); version 1 files are still read.
+ */
+export const SCHEMA_VERSION = 2;
 
 const IsoTime = z.iso.datetime({ offset: true });
 
@@ -66,8 +70,7 @@ export const FirstObservation = z.strictObject({
 });
 export type FirstObservation = z.infer<typeof FirstObservation>;
 
-export const RunState = z.strictObject({
-  schemaVersion: z.literal(SCHEMA_VERSION),
+const stateFields = {
   toolVersion: z.string().min(1),
   plan: z.strictObject({ name: z.string().min(1), file: z.string(), hash: z.string().min(1) }),
   /** Version of the machine definition the snapshot belongs to: xstate restores a snapshot of
@@ -100,11 +103,27 @@ export const RunState = z.strictObject({
     .optional(),
   /** The xstate persisted snapshot; only the machine interprets it. */
   snapshot: z.unknown().optional(),
-  journal: z.array(JournalEntry),
   /** Path of the append-only probe NDJSON log. Probe results live there, never in this file,
    *  so a checkpoint costs the same at minute 1 and hour 3. */
   probeLog: z.string().min(1),
   backups: z.array(ZoneBackup),
   stats: z.record(z.string(), z.number()),
-});
+};
+
+/** A run's state as the engine holds it: the checkpoint and its whole journal. */
+export const RunState = z.strictObject({ schemaVersion: z.literal(SCHEMA_VERSION), ...stateFields, journal: z.array(JournalEntry) });
 export type RunState = z.infer<typeof RunState>;
+
+/** A version 1 state file: the journal inside it. */
+export const StateFileV1 = z.strictObject({ schemaVersion: z.literal(1), ...stateFields, journal: z.array(JournalEntry) });
+
+/** Where the journal of a version 2 state file is, and how many entries it held at least when this checkpoint was written. */
+export const JournalLog = z.strictObject({
+  /** A file name in the state file's folder. */
+  file: z.string().regex(/^[^/\\]+$/, 'a file name in the state file\'s folder, without a path'),
+  entries: z.number().int().nonnegative() });
+export type JournalLog = z.infer<typeof JournalLog>;
+
+/** A version 2 state file: the journal is appended to its own file, a line per entry. */
+export const StateFileV2 = z.strictObject({ schemaVersion: z.literal(2), ...stateFields, journalLog: JournalLog });
+export type StateFileV2 = z.infer<typeof StateFileV2>;

@@ -6,6 +6,8 @@ export interface StateStore {
   read(): Promise<RunState | undefined>;
   /** Replaces the stored state (stamping `updatedAt`); atomic for the file store. */
   write(state: RunState): Promise<void>;
+  /** Makes the state's journal durable; may leave the rest of the stored state as it was (cheap). */
+  writeJournal(state: RunState): Promise<void>;
   /** Releases the lock. Safe to call more than once; read and write fail afterwards. */
   close(): Promise<void>;
 }

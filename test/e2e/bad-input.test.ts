@@ -4,9 +4,9 @@
 // sandbox. Each must end with exit 2, a message on stderr that names the file, the field or line
 // where it applies and what was expected, no stack trace, and not one mutating AWS request in the
 // twin's log. State files must come out byte for byte as they went in.
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli, type CliRun } from '../support/cli.js';
@@ -195,9 +195,12 @@ const STATE_CASES: Record<string, (file: string) => RegExp[]> = {
   'timestamp-invalid.json': (f) => [corrupt(f, 'updatedAt: Invalid ISO datetime')],
   'backup-missing-bind.json': (f) => [corrupt(f, 'backups\\[0\\]\\.bind: Invalid input: expected string')],
   'stats-string.json': (f) => [corrupt(f, 'stats\\.applied: Invalid input: expected number, received string')],
-  'schema-newer.json': (f) => [new RegExp(`State file ${esc(f)} has schema version 2 \\(written by r53migrate 2\\.0\\.0\\), but this r53migrate reads only up to version 1\\. Nothing was changed\\. Resume with the newer r53migrate`)],
-  'schema-zero.json': (f) => [corrupt(f, 'schemaVersion: Invalid input: expected 1')],
-  'schema-string.json': (f) => [corrupt(f, 'schemaVersion: Invalid input: expected 1')],
+  'schema-newer.json': (f) => [new RegExp(`State file ${esc(f)} has schema version 3 \\(written by r53migrate 2\\.0\\.0\\), but this r53migrate reads only up to version 2\\. Nothing was changed\\. Resume with the newer r53migrate`)],
+  'schema-zero.json': (f) => [corrupt(f, 'schemaVersion: expected 1 or 2, found 0')],
+  'schema-string.json': (f) => [corrupt(f, 'schemaVersion: expected 1 or 2, found "1"')],
+  'journal-file-missing.json': (f) => [corrupt(f, `its journal ${esc(join(dirname(f), 'run.journal.ndjson'))} is missing \\(the state file says it holds 2 entries\\)`)],
+  'journal-line-damaged.json': (f) => [corrupt(f, `its journal ${esc(join(dirname(f), 'run.journal.ndjson'))} line 2 is not a JSON entry \\(hand-edited or damaged\\)`)],
+  'journal-short.json': (f) => [corrupt(f, `its journal ${esc(join(dirname(f), 'run.journal.ndjson'))} holds 2 entries, but the state file says 4 were written \\(the journal was cut or replaced\\)`)],
   'top-level-array.json': (f) => [corrupt(f, '\\(top level\\): Invalid input: expected object, received array')],
   'null.json': (f) => [corrupt(f, '\\(top level\\): Invalid input: expected object, received null')],
   'other-plan.json': (f) => [
@@ -214,13 +217,18 @@ function stateCopy(fixture: string): { dir: string; file: string; check(): void 
   const file = STATE_FILE(dir);
   cpSync(join(STATES, fixture), file);
   const bytes = readFileSync(file);
+  const journalFixture = join(STATES, fixture.replace(/\.json$/, '.journal.ndjson'));
+  const journal = join(dir, 'run.journal.ndjson');
+  if (existsSync(journalFixture)) cpSync(journalFixture, journal);
+  const journalBytes = existsSync(journal) ? readFileSync(journal) : undefined;
   return {
     dir,
     file,
     check() {
       expect(readFileSync(file).equals(bytes), `${fixture} was changed`).toBe(true);
-      // The lock is released; no checkpoint, .prev or temp file appeared. (The run's log may.)
-      expect(readdirSync(dir).filter((n) => n !== 'run.state.json' && n !== 'run.log')).toEqual([]);
+      expect(existsSync(journal) ? readFileSync(journal) : undefined, `${fixture}'s journal was changed`).toEqual(journalBytes);
+      // The lock is released; no checkpoint, .prev, journal or temp file appeared. (The run's log may.)
+      expect(readdirSync(dir).filter((n) => n !== 'run.state.json' && n !== 'run.log' && !(journalBytes && n === 'run.journal.ndjson'))).toEqual([]);
     },
   };
 }

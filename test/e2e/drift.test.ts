@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli, type CliRun } from '../support/cli.js';
+import { readStateWithJournalSync } from '../support/state-file.js';
 import { queryUdp } from '../support/dns.js';
 import { estatePool, excusedKeeperGap, type Estate, type ProbeFailure } from '../support/estate.js';
 
@@ -211,12 +212,12 @@ describe.concurrent('safety under drift and incomplete plans', () => {
         expect(await mutations(e), `resume ${attempt} sent a change`).toBe(before);
       }
       await e.clearFaults();
-      const journalBefore = (JSON.parse(readFileSync(statePath(e), 'utf8')) as { journal: unknown[] }).journal.length;
+      const journalBefore = readStateWithJournalSync(statePath(e)).journal.length;
       const resumed = await e.cli(['resume', e.info.planFile, '--state', statePath(e)], LONG);
       expect(resumed.code, out(resumed)).toBe(0);
       expect(resumed.stdout).toMatch(/Migration complete \(from step 6\)/);
       // The summary counts what this invocation did, not the whole run's history.
-      const journal = (JSON.parse(readFileSync(statePath(e), 'utf8')) as { journal: { phase: string }[] }).journal.slice(journalBefore);
+      const journal = readStateWithJournalSync<{ journal: { phase: string }[] }>(statePath(e)).journal.slice(journalBefore);
       const done = journal.filter((j) => j.phase === 'applied' || j.phase === 'already-done').length;
       expect(resumed.stdout).toContain(`this invocation: ${done} actions`);
       expect(done).toBeLessThan(8);
@@ -267,12 +268,14 @@ describe.concurrent('safety under drift and incomplete plans', () => {
         const shared = join(one.dir, 'state', 'run.state.json');
         const first = await one.cli(['apply', one.info.planFile, '--yes', '--state', shared], LONG);
         expect(first.code, out(first)).toBe(0);
-        const journal = readFileSync(shared, 'utf8');
+        // The first run's history: its checkpoint and its journal beside it.
+        const history = () => readFileSync(shared, 'utf8') + readFileSync(join(one.dir, 'state', 'run.journal.ndjson'), 'utf8');
+        const before = history();
         const second = await runCli(['apply', two.info.planFile, '--yes', '--state', shared], { env: two.env, cwd: two.dir, timeoutMs: LONG });
         expect(second.code, out(second)).toBe(2);
         expect(second.stderr).toMatch(new RegExp(`State file .*run\\.state\\.json records a run on another estate \\(Profile ${one.info.profileId}.*plan .* is for Profile ${two.info.profileId}.*Two estates can't share a state file`));
         expect(await mutations(two)).toBe(0);
-        expect(readFileSync(shared, 'utf8')).toBe(journal);
+        expect(history()).toBe(before);
         // status honours --state, whatever plan is named.
         const status = await runCli(['status', two.info.planFile, '--state', shared], { env: two.env, cwd: two.dir });
         expect(status.stdout).toMatch(new RegExp(`on Profile ${one.info.profileId}`));

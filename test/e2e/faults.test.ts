@@ -14,6 +14,7 @@ import type { World as TwinWorld } from '../../src/twin/world.js';
 import { runCli, type CliRun } from '../support/cli.js';
 import { appliedMutations, estatePool, type Estate } from '../support/estate.js';
 import { settleUnfinishedRows, trackRow } from '../support/reliability.js';
+import { readStateWithJournalSync } from '../support/state-file.js';
 
 const PRELOAD = (name: string) => fileURLToPath(new URL(`../support/preload/${name}.mjs`, import.meta.url));
 const SMALL = ['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2'];
@@ -68,7 +69,7 @@ interface StateFile {
 
 /** The state file (and `.prev`, when there is one) parse; returns the state. */
 function readState(e: Estate): StateFile {
-  const st = JSON.parse(readFileSync(statePath(e), 'utf8')) as StateFile;
+  const st = readStateWithJournalSync<StateFile>(statePath(e));
   expect(['running', 'halted', 'done', 'failed']).toContain(st.status);
   const prev = `${statePath(e)}.prev`;
   if (existsSync(prev)) expect(() => JSON.parse(readFileSync(prev, 'utf8'))).not.toThrow();

@@ -9,6 +9,7 @@ import { observe } from '../../src/aws/observe.js';
 import { loadPlan } from '../../src/plan/load.js';
 import { planRun } from '../../src/steps/plan-run.js';
 import { appliedMutations, excusedKeeperGap, startEstate, type Estate } from '../support/estate.js';
+import { readStateWithJournalSync } from '../support/state-file.js';
 
 // The four cases run at once, each on an estate of its own (closed when the file ends).
 const estates: Estate[] = [];
@@ -173,7 +174,7 @@ describe.concurrent('an estate part-way', () => {
     const r = await est.cli(['apply', est.info.planFile, '--yes', '--state', statePath(est)], 600_000);
     expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
     expect(r.stdout).toMatch(/Migration complete \(from step 4\)/);
-    const journal = (JSON.parse(readFileSync(statePath(est), 'utf8')) as { journal: { step: number }[] }).journal;
+    const journal = readStateWithJournalSync<{ journal: { step: number }[] }>(statePath(est)).journal;
     expect(Math.min(...journal.map((j) => j.step))).toBe(4);
   }, 600_000);
 });

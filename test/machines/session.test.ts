@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { action } from '../../src/aws/actions.js';
 import { RunSession, type SessionOptions } from '../../src/machines/session.js';
-import { StateEstateMismatchError } from '../../src/state/index.js';
+import { readStateFile, StateEstateMismatchError } from '../../src/state/index.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -70,26 +70,37 @@ describe('run session', () => {
     });
   });
 
-  it("calls sent at once share checkpoints: each intent is on disk when its journal() resolves, with fewer writes than intents", async () => {
+  it("calls sent at once share checkpoints: each intent is on disk when its journal() resolves, appended to the journal file (the state file is not rewritten), with fewer writes than intents", async () => {
     const path = statePath();
     await withSession(options(path), async (s) => {
-      const store = (s as unknown as { store: { write(state: unknown): Promise<void> } }).store;
-      const write = store.write.bind(store);
+      await s.save({});
+      const stateBytes = readFileSync(path);
+      const store = (s as unknown as { store: { write(state: unknown): Promise<void>; writeJournal(state: unknown): Promise<void> } }).store;
+      const [write, writeJournal] = [store.write.bind(store), store.writeJournal.bind(store)];
       let writes = 0;
+      let wholeWrites = 0;
       store.write = (state) => {
         writes++;
+        wholeWrites++;
         return write(state);
+      };
+      store.writeJournal = (state) => {
+        writes++;
+        return writeJournal(state);
       };
       const actions = Array.from({ length: 20 }, (_, i) => action(6, { kind: 'disassociate-vpc', account: 'shared', zoneId: `Z${i}`, vpcId: 'vpc-0a1b2c3d4e5f67890', region: 'us-east-1' }));
       await Promise.all(
         actions.map(async (a) => {
           await s.journal({ step: 6, action: a, phase: 'intent' });
-          const onDisk = JSON.parse(readFileSync(path, 'utf8')) as { journal: { actionId: string; phase: string }[] };
+          const onDisk = (await readStateFile(path))!;
           expect(onDisk.journal.some((j) => j.actionId === a.id && j.phase === 'intent'), a.id).toBe(true);
         }),
       );
       expect(writes).toBeGreaterThan(0);
       expect(writes).toBeLessThan(actions.length);
+      // An intent appends to the journal file: the state file is not rewritten for it.
+      expect(wholeWrites).toBe(0);
+      expect(readFileSync(path).equals(stateBytes), 'the state file is as the last save left it').toBe(true);
     });
   });
 });

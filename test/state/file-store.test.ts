@@ -7,9 +7,9 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openStateStore } from '../../src/state/file-store.js';
 import { StateInvalidError, StateWriteError } from '../../src/state/errors.js';
-import { RunState } from '../../src/state/schema.js';
+import { RunState, StateFileV2 } from '../../src/state/schema.js';
 import { StateStoreClosedError } from '../../src/state/store.js';
-import { buildStateForChildren, deadPid, errnoError, faultyFs, listDir, runScript, sampleState, tempDir, T0 } from './support.js';
+import { asVersion1, buildStateForChildren, deadPid, errnoError, faultyFs, listDir, runScript, sampleState, tempDir, T0 } from './support.js';
 
 const clockAt = (t: number) => ({ now: () => t });
 const isRoot = process.getuid?.() === 0;
@@ -28,8 +28,9 @@ describe('atomic checkpoints', () => {
     expect(statSync(path).mode & 0o777).toBe(0o600);
     expect(statSync(`${path}.lock`).mode & 0o777).toBe(0o600);
     expect(await store.read()).toEqual({ ...state, updatedAt: new Date(T0 + 5000).toISOString() });
-    // Only the state file and the lock: no temp file outlives a successful write.
-    expect(listDir(dir)).toEqual(['prod-cutover.state.json', 'prod-cutover.state.json.lock']);
+    // Only the journal, the state file and the lock: no temp file outlives a successful write.
+    expect(listDir(dir)).toEqual(['prod-cutover.journal.ndjson', 'prod-cutover.state.json', 'prod-cutover.state.json.lock']);
+    expect(statSync(join(dir, 'prod-cutover.journal.ndjson')).mode & 0o777).toBe(0o600);
     await store.close();
   });
 
@@ -41,8 +42,8 @@ describe('atomic checkpoints', () => {
     expect(existsSync(`${path}.prev`)).toBe(false);
     await store.write(sampleState(path, { stats: { n: 2 } }));
     await store.write(sampleState(path, { stats: { n: 3 } }));
-    expect(RunState.parse(JSON.parse(readFileSync(`${path}.prev`, 'utf8'))).stats).toEqual({ n: 2 });
-    expect(RunState.parse(JSON.parse(readFileSync(path, 'utf8'))).stats).toEqual({ n: 3 });
+    expect(StateFileV2.parse(JSON.parse(readFileSync(`${path}.prev`, 'utf8'))).stats).toEqual({ n: 2 });
+    expect(StateFileV2.parse(JSON.parse(readFileSync(path, 'utf8'))).stats).toEqual({ n: 3 });
     expect(statSync(`${path}.prev`).mode & 0o777).toBe(0o600);
     await store.close();
   });
@@ -50,7 +51,7 @@ describe('atomic checkpoints', () => {
   it('does not push a good .prev out with a damaged state file it never vetted', async () => {
     const dir = tempDir();
     const path = join(dir, 'p.state.json');
-    const good = JSON.stringify(sampleState(path, { stats: { n: 7 } }));
+    const good = asVersion1(sampleState(path, { stats: { n: 7 } }));
     writeFileSync(`${path}.prev`, good);
     writeFileSync(path, '{"schemaVersion": 1, "tool'); // hand-damaged
     const { store } = await openStateStore(path, { command: 'apply' });

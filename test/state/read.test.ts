@@ -13,7 +13,7 @@ import {
 } from '../../src/state/errors.js';
 import { openStateStore } from '../../src/state/file-store.js';
 import { MAX_STATE_BYTES, readStateFile, type ResumeExpectation } from '../../src/state/read.js';
-import { sampleState, tempDir } from './support.js';
+import { asVersion1, sampleState, tempDir } from './support.js';
 
 const RESUME: ResumeExpectation = { planHash: 'sha256:aaaa', planName: 'prod-cutover', definitionVersion: 'steps-v1' };
 
@@ -23,7 +23,7 @@ async function refusal(content: string | Buffer | ((path: string) => void), expe
   const path = join(dir, 'prod-cutover.state.json');
   if (typeof content === 'function') content(path);
   else writeFileSync(path, content);
-  if (withPrev) writeFileSync(`${path}.prev`, JSON.stringify(sampleState(path)));
+  if (withPrev) writeFileSync(`${path}.prev`, asVersion1(sampleState(path)));
   const before = { bytes: readFileSync(path), mtimeMs: statSync(path).mtimeMs, size: statSync(path).size };
   const { store } = await openStateStore(path, { command: 'resume', expect: expect_ });
   const error = (await store.read().then(
@@ -72,8 +72,8 @@ describe('a state file that cannot be trusted', () => {
     expect(error.message).toContain(`it is ${MAX_STATE_BYTES + 1} bytes, more than a state file can be`);
   });
 
-  it('hand-edited so it fails the schema → StateFileCorruptError naming each field path', async () => {
-    const state = sampleState('x') as Record<string, unknown>;
+  it('hand-edited so it fails the schema (a version 1 file, its journal inside) → StateFileCorruptError naming each field path', async () => {
+    const state = { ...sampleState('x'), schemaVersion: 1 } as Record<string, unknown>;
     const journal = (state.journal as Record<string, unknown>[]).map((j) => ({ ...j, phase: 'done' }));
     const { error, path } = await refusal(JSON.stringify({ ...state, status: 'paused', journal, extra: 1 }));
     const e = error as StateFileCorruptError;
@@ -90,15 +90,15 @@ describe('a state file that cannot be trusted', () => {
   });
 
   it('a newer schemaVersion → StateFileNewerError, before any schema complaint', async () => {
-    const { error } = await refusal(JSON.stringify({ schemaVersion: 2, toolVersion: '0.9.0', whatever: true }));
+    const { error } = await refusal(JSON.stringify({ schemaVersion: 3, toolVersion: '0.9.0', whatever: true }));
     expect(error).toBeInstanceOf(StateFileNewerError);
     expect(error.code).toBe('STATE_FILE_NEWER');
-    expect(error.message).toContain('has schema version 2 (written by r53migrate 0.9.0), but this r53migrate reads only up to version 1');
+    expect(error.message).toContain('has schema version 3 (written by r53migrate 0.9.0), but this r53migrate reads only up to version 2');
     expect(error.message).toContain('Resume with the newer r53migrate that wrote it.');
   });
 
   it('another plan (hash differs) → PlanChangedError naming the override; accepted with acceptPlanChange', async () => {
-    const state = JSON.stringify(sampleState('x'));
+    const state = asVersion1(sampleState('x'));
     const changed = { ...RESUME, planHash: 'sha256:bbbb' };
     const { error, path } = await refusal(state, changed);
     expect(error).toBeInstanceOf(PlanChangedError);
@@ -111,7 +111,7 @@ describe('a state file that cannot be trusted', () => {
   });
 
   it('another machine definition → DefinitionChangedError, which no flag overrides', async () => {
-    const { error, path } = await refusal(JSON.stringify(sampleState('x')), { ...RESUME, definitionVersion: 'steps-v2', acceptPlanChange: true });
+    const { error, path } = await refusal(asVersion1(sampleState('x')), { ...RESUME, definitionVersion: 'steps-v2', acceptPlanChange: true });
     expect(error).toBeInstanceOf(DefinitionChangedError);
     expect(error.code).toBe('STATE_DEFINITION_CHANGED');
     expect(error.message).toContain('holds a snapshot of machine definition steps-v1, but this r53migrate runs definition steps-v2');
@@ -131,7 +131,7 @@ describe('reading a good state file', () => {
 
   it('a UTF-8 byte-order mark (an editor on Windows) is tolerated', async () => {
     const path = join(tempDir(), 'p.state.json');
-    writeFileSync(path, '\ufeff' + JSON.stringify(sampleState(path)));
+    writeFileSync(path, '\ufeff' + asVersion1(sampleState(path)));
     expect(await readStateFile(path, { expect: RESUME })).toEqual(sampleState(path));
   });
 });

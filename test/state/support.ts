@@ -48,6 +48,11 @@ export function sampleState(statePath: string, overrides: Partial<RunState> = {}
   return { ...withJournal, position: { step: 1, stepId: 'associate-profile', phase: 'act' }, stats: { mutations: 1 }, ...overrides };
 }
 
+/** The state as a version 1 file holds it (the journal inside), for tests that write a state file by hand. */
+export function asVersion1(state: RunState): string {
+  return JSON.stringify({ ...state, schemaVersion: 1 });
+}
+
 /** A dead process's pid: a child that has already exited (reuse within a test is vanishingly rare). */
 export function deadPid(): number {
   const child = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { RequestLogEntry } from '../../src/twin/twin.js';
 import type { World as TwinWorld } from '../../src/twin/world.js';
 import { appliedMutations, excusedKeeperGap, startEstate, type Estate } from './estate.js';
+import { readStateWithJournalSync } from './state-file.js';
 
 export type Phase = 'before' | 'after';
 
@@ -81,7 +82,7 @@ interface JournalLine {
   requestId?: string;
 }
 
-const readJournal = (est: Estate): JournalLine[] => (JSON.parse(readFileSync(statePath(est), 'utf8')) as { journal: JournalLine[] }).journal;
+const readJournal = (est: Estate): JournalLine[] => readStateWithJournalSync<{ journal: JournalLine[] }>(statePath(est)).journal;
 
 /**
  * Per step, the first of `reached` (1-based) that the step sent. Told by request id, which the
