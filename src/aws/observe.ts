@@ -7,8 +7,11 @@
 // of every apply, resume and rollback (machines/runner.ts), and the repair of a failed association
 // (machines/repair.ts). 'progress': before each batch (machines/actors.ts observeAndPlan), and in
 // the converge gate — at every poll while Profile associations or an endpoint settle, and once at
-// the end for a batch of zone changes (those settle through GetChange alone). Per call: VPCs on the
-// Profile come from one ListProfileAssociations page per 100 per account, not one call per VPC.
+// the end for a batch of zone changes (those settle through GetChange alone), and for a batch that
+// mixes zone changes with Profile ones. observeSettling: at each converge poll of a batch of Profile
+// associations and endpoint settings alone — it re-reads only those, onto the batch's world. Per
+// call: VPCs on the Profile come from one ListProfileAssociations page per 100 per account, not one
+// call per VPC.
 import { DescribeNetworkInterfacesCommand, DescribeVpcEndpointServicesCommand, DescribeVpcEndpointsCommand, DescribeVpcsCommand } from '@aws-sdk/client-ec2';
 import {
   GetHostedZoneCommand,
@@ -151,6 +154,60 @@ export async function observe(plan: Plan, access: AwsAccess, opts: ObserveOption
   });
 }
 
+/** What a batch of Profile associations and endpoint settings waits on, to be read again at each poll. */
+export interface SettlingScope {
+  /** Accounts whose VPCs' Profile associations the batch changes. */
+  vpcAccounts: string[];
+  /** The batch associates or disassociates Profile resources (zones, endpoints). */
+  resources: boolean;
+  /** The batch changes an endpoint (its Private DNS). */
+  endpoints: boolean;
+}
+
+/**
+ * `base` with the facts a batch of Profile associations and endpoint settings moves read again:
+ * the Profile associations of the named accounts' VPCs, the Profile's resources, the endpoints.
+ * Everything else (zones, VPCs outside the plan) is as `base` saw it: the next batch's observation
+ * reads the whole estate again, and its guard judges any drift, as after a batch of zone changes.
+ */
+export async function observeSettling(plan: Plan, access: AwsAccess, base: World, scope: SettlingScope, opts: Pick<ObserveOptions, 'signal' | 'now'> = {}): Promise<World> {
+  const signal = opts.signal;
+  const ownerOrder = [...new Set([plan.profile.account, plan.sharedServicesVpc.account, ...Object.keys(plan.accounts)])];
+  const polled = new Set(scope.vpcAccounts);
+  const [associations, profile, endpoints] = await Promise.all([
+    Promise.all(
+      [...polled].map(async (account) => {
+        const listed = await allPages(async (token) => {
+          const out = await access.read(account, 'route53profiles', new ListProfileAssociationsCommand({ ProfileId: plan.profile.id, NextToken: token, MaxResults: 100 }), { signal });
+          return { items: out.ProfileAssociations, next: out.NextToken };
+        });
+        return listed.flatMap((a) => (a.ResourceId ? [[a.ResourceId, toAssociation(a)] as const] : []));
+      }),
+    ).then((lists) => new Map(lists.flat())),
+    scope.resources ? observeProfile(plan, access, signal) : Promise.resolve(base.profile),
+    scope.endpoints ? observeEndpoints(plan, access, ownerOrder, base.accounts, signal) : Promise.resolve(Object.values(base.endpoints)),
+  ]);
+  const vpcs = Object.fromEntries(
+    Object.values(base.vpcs).map((v) => {
+      if (!polled.has(v.account)) return [v.id, v];
+      const { profileAssociation: _was, ...rest } = v;
+      const now = associations.get(v.id);
+      return [v.id, now ? { ...rest, profileAssociation: now } : rest];
+    }),
+  );
+  return deepFreeze({ ...base, observedAt: (opts.now ?? Date.now)(), vpcs, profile, endpoints: Object.fromEntries(endpoints.map((e) => [e.id, e])) });
+}
+
+function toAssociation(a: { Id?: string; ProfileId?: string; Name?: string; Status?: string; StatusMessage?: string }): ObservedProfileAssociation {
+  return {
+    id: a.Id ?? '',
+    profileId: a.ProfileId ?? '',
+    name: a.Name ?? '',
+    status: (a.Status ?? 'COMPLETE') as AssociationStatus,
+    ...(a.StatusMessage ? { statusMessage: a.StatusMessage } : {}),
+  };
+}
+
 /** The parking VPC: that it exists, and whether some Profile holds it (it must take no part). */
 async function observeParking(plan: Plan, access: AwsAccess, ids: Record<string, string>, signal?: AbortSignal): Promise<ObservedVpc> {
   const { id, account } = plan.parkingVpc!;
@@ -254,13 +311,6 @@ async function observeVpcs(
   const existing = new Set<string>();
   const onProfile = new Map<string, ObservedProfileAssociation>();
   const profileVisible = new Map<string, boolean>();
-  const toAssociation = (a: { Id?: string; ProfileId?: string; Name?: string; Status?: string; StatusMessage?: string }): ObservedProfileAssociation => ({
-    id: a.Id ?? '',
-    profileId: a.ProfileId ?? '',
-    name: a.Name ?? '',
-    status: (a.Status ?? 'COMPLETE') as AssociationStatus,
-    ...(a.StatusMessage ? { statusMessage: a.StatusMessage } : {}),
-  });
   await Promise.all(
     [...byAccount].map(async ([account, vpcIds]) => {
       // Existence: filters (unlike VpcIds) don't fail the whole call for one unknown id.

@@ -5,10 +5,11 @@ import { fromPromise } from 'xstate';
 import type { AwsAccess } from '../aws/access.js';
 import type { ZoneBackup } from '../aws/backup.js';
 import { changeStatus, executeAction } from '../aws/execute.js';
+import type { SettlingScope } from '../aws/observe.js';
 import type { VpcRef, World } from '../aws/world.js';
 import { awaitGate, type GatePair, type PairRef, type ResultSource } from '../probes/index.js';
 import type { PairHealth } from '../probes/health.js';
-import type { Plan } from '../plan/schema.js';
+import { planVpcs, type Plan } from '../plan/schema.js';
 import { actionChains, apiCall, describeAction, simulate, type Action } from '../aws/actions.js';
 import { failed, inFlight } from '../steps/facts.js';
 import { batchRefusals } from '../steps/guard.js';
@@ -40,6 +41,8 @@ export interface RunDeps {
   zoneRecreated?(previousId: string, newId: string): Promise<void>;
   access: AwsAccess;
   observe(signal?: AbortSignal): Promise<World>;
+  /** Re-reads only what a batch of Profile associations and endpoint settings moves, onto `base` (default: observe). */
+  observeSettling?(base: World, scope: SettlingScope, signal?: AbortSignal): Promise<World>;
   /** The live DNS monitor (absent when no VPC of the plan has a resolver to probe). */
   monitor?: ResultSource & { health(pair: PairRef): PairHealth | undefined };
   /** Pairs the monitor probes (VPCs with a resolver in the plan). */
@@ -116,6 +119,22 @@ export async function inChains<T>(chains: T[][], concurrency: number, run: (item
 /** Route 53 zone changes: settled once GetChange says INSYNC (nothing else about them moves). */
 const settlesByChange = (a: Action) =>
   a.kind === 'authorize-vpc' || a.kind === 'associate-vpc' || a.kind === 'deauthorize-vpc' || a.kind === 'disassociate-vpc' || a.kind === 'delete-records' || a.kind === 'delete-zone' || a.kind === 'backup-zone' || a.kind === 'restore-records';
+
+/** Profile associations and endpoint settings: settled once the Profile or the endpoint says so. */
+const settlesInProfile = (a: Action) =>
+  a.kind === 'associate-profile' || a.kind === 'disassociate-profile' || a.kind === 'associate-resource' || a.kind === 'disassociate-resource' || a.kind === 'set-private-dns';
+
+/** What a batch made only of Profile associations and endpoint settings waits on; undefined for any other batch. */
+export function settlingScope(plan: Plan, actions: readonly Action[] | undefined): SettlingScope | undefined {
+  if (!actions?.length || !actions.every(settlesInProfile)) return undefined;
+  const owner = new Map(planVpcs(plan).map((v) => [v.id, v.account]));
+  const vpcAccounts = new Set(actions.flatMap((a) => (a.kind === 'associate-profile' || a.kind === 'disassociate-profile' ? [owner.get(a.vpcId) ?? a.account] : [])));
+  return {
+    vpcAccounts: [...vpcAccounts].sort(),
+    resources: actions.some((a) => a.kind === 'associate-resource' || a.kind === 'disassociate-resource'),
+    endpoints: actions.some((a) => a.kind === 'set-private-dns'),
+  };
+}
 
 function countsByStatus(items: { status: string }[]): string {
   const counts = new Map<string, number>();
@@ -238,9 +257,12 @@ export function createRunActors(deps: RunDeps) {
       // A batch of zone changes only settles through its Route 53 changes: GetChange alone is
       // polled, and the DNS gate works from the world the batch was planned on with the batch
       // applied (the next batch reads the estate again, and its guard judges that, not this).
-      // Anything else (Profile associations, an endpoint's setting, an empty batch waiting on what
-      // is in flight) is read at every poll.
+      // A batch of Profile associations and endpoint settings re-reads just those at each poll
+      // (observeSettling), onto the world it was planned on, with the same understanding. Anything
+      // else (a mix, an empty batch waiting on what is in flight) reads the estate at every poll.
       const observeEachPoll = !input.actions?.length || input.actions.some((a) => !settlesByChange(a)) || !lastWorld;
+      const settling = lastWorld && deps.observeSettling ? settlingScope(deps.plan, input.actions) : undefined;
+      const poll = (signal: AbortSignal) => (settling ? deps.observeSettling!(lastWorld!, settling, signal) : deps.observe(signal));
       const planned = lastWorld;
       for (;;) {
         while (pending.length) {
@@ -248,7 +270,7 @@ export function createRunActors(deps: RunDeps) {
           if ((await changeStatus(deps.access, c.account, c.changeId, signal)) === 'PENDING') break;
           pending.shift();
         }
-        const observed = observeEachPoll ? (lastWorld = await deps.observe(signal)) : undefined;
+        const observed = observeEachPoll ? (lastWorld = await poll(signal)) : undefined;
         if (observed) {
           const broken = failed(observed, deps.ctx);
           if (broken.length) return { ok: false, reason: failedReason(observed, deps, broken), at: deps.now() };

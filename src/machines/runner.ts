@@ -11,7 +11,7 @@ import type { Logger } from 'pino';
 import type { AwsAccess } from '../aws/access.js';
 import { realSleep } from '../aws/budget.js';
 import { describeMark, placeMark, readMarks, readProfileMark, removeMark, type EstateMark } from '../aws/estate-mark.js';
-import { observe } from '../aws/observe.js';
+import { observe, observeSettling } from '../aws/observe.js';
 import { findProbeInstances } from '../aws/probe-instances.js';
 import { SsmRunCommand } from '../aws/ssm-run-command.js';
 import type { World } from '../aws/world.js';
@@ -385,6 +385,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
         : {}),
       access: opts.access,
       observe: (signal) => observeProgress(signal),
+      observeSettling: (base, scope, signal) => observeSettling(plan, opts.access, base, scope, { signal, now }),
       ...(dns.monitor ? { monitor: dns.monitor } : {}),
       probed: (p: PairRef) => dns.probed(p),
       now,

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { AwsAccess } from '../../src/aws/access.js';
-import { observe } from '../../src/aws/observe.js';
+import { observe, observeSettling } from '../../src/aws/observe.js';
 import { hostedZoneArn } from '../../src/aws/world.js';
 import { loadPlan } from '../../src/plan/load.js';
 import type { Plan } from '../../src/plan/schema.js';
@@ -127,6 +127,45 @@ describe('observe(plan)', () => {
     };
     expect(await asked()).toBe(Object.keys(plan.accounts).length);
     expect(await asked({ [zoneId]: account })).toBe(1);
+  });
+
+  it("a converge poll of Profile associations (observeSettling) reads them alone: one ListProfileAssociations page per account asked, the rest of the world as the batch's", async () => {
+    const { sb, plan, access } = await estate({ accounts: 3, vpcs: 4 });
+    const base = await observe(plan, access, { scope: 'progress' });
+    const vpc = plan.spokes[0]!;
+    const accountId = base.accounts[vpc.account]!;
+    sb.world.profileAssociations.push({
+      id: 'rpassoc-00000000000settle',
+      name: 'settling',
+      ownerId: accountId,
+      profileId: plan.profile.id,
+      resourceId: vpc.id,
+      status: 'CREATING',
+      statusMessage: '',
+      creationTime: Date.now(),
+      modificationTime: Date.now(),
+      tags: {},
+    });
+    // Meanwhile a zone loses a VPC: not what this poll reads (the next batch's observation does).
+    const zoneId = plan.endpoints[0]!.zones[0]!;
+    const zone = sb.server.twin.world.zones.find((z) => z.id === zoneId)!;
+    zone.vpcs = zone.vpcs.filter((v) => v.vpcId !== plan.spokes[1]!.id);
+    const before = sb.server.twin.log.length;
+    const settled = await observeSettling(plan, access, base, { vpcAccounts: [vpc.account], resources: false, endpoints: false });
+    const calls = sb.server.twin.log.slice(before);
+    expect(calls.map((c) => c.operation)).toEqual(['ListProfileAssociations']);
+    expect(settled.vpcs[vpc.id]!.profileAssociation).toMatchObject({ profileId: plan.profile.id, status: 'CREATING' });
+    expect(settled.zones).toEqual(base.zones);
+    // What it read agrees with a whole observation's reading of the same facts.
+    const whole = await observe(plan, access, { scope: 'progress' });
+    for (const v of plan.spokes.filter((s) => s.account === vpc.account)) expect(settled.vpcs[v.id]).toEqual(whole.vpcs[v.id]);
+    // Resources and endpoints when the batch moves them: the Profile's resource list, the endpoints.
+    const more = sb.server.twin.log.length;
+    const again = await observeSettling(plan, access, settled, { vpcAccounts: [], resources: true, endpoints: true });
+    expect(new Set(sb.server.twin.log.slice(more).map((c) => c.operation))).toEqual(new Set(['GetProfile', 'ListProfileResourceAssociations', 'DescribeVpcEndpoints', 'DescribeNetworkInterfaces', 'DescribeVpcEndpointServices']));
+    expect(again.profile).toEqual(whole.profile);
+    expect(again.endpoints).toEqual(whole.endpoints);
+    expect(Object.isFrozen(again.vpcs)).toBe(true);
   });
 
   it('a VPC on another Profile is seen as such', async () => {
