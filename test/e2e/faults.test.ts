@@ -124,8 +124,8 @@ describe.concurrent('the fault table', () => {
       const storm = [
         { service: 'sts', mutating: false, count: 4 },
         { service: 'route53', mutating: false, count: 4 },
-        { service: 'route53', mutating: false, skip: 20, count: 4 },
-        { service: 'route53', mutating: false, skip: 40, count: 4 },
+        { service: 'route53', mutating: false, skip: 12, count: 4 },
+        { service: 'route53', mutating: false, skip: 26, count: 4 },
         { service: 'ec2', mutating: false, count: 4 },
         { service: 'ec2', mutating: false, skip: 10, count: 4 },
         { service: 'route53profiles', mutating: false, count: 4 },
