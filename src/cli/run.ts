@@ -9,7 +9,7 @@ import type { World } from '../aws/world.js';
 import { RollbackInProgressError, runMigration, type RunResult } from '../machines/runner.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { BUDGET_LIMITS_MS } from '../plan/schema.js';
-import { DEFAULT_STATE_DIR, inspectLock, readStateFile, StateDirNotWritableError, UNWRITABLE_ERRNOS } from '../state/index.js';
+import { DEFAULT_STATE_DIR, inspectLock, journalPathFor, readStateFile, StateDirNotWritableError, UNWRITABLE_ERRNOS } from '../state/index.js';
 import { planRun } from '../steps/plan-run.js';
 import { accessFor, defaultStatePath, fileLogger, loadPlanForCli, logPathFor, parseDuration, useReplacedZones } from './common.js';
 import { EXIT, UsageError } from './errors.js';
@@ -68,7 +68,7 @@ export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan
     }
   }
   if (result.outcome !== 'nothing-to-do') {
-    lines.push(`State: ${rel(result.statePath)}   probe log: ${rel(result.probeLog)}   log: ${rel(logPath)}`);
+    lines.push(`State: ${rel(result.statePath)} (journal ${rel(journalPathFor(result.statePath))})   probe log: ${rel(result.probeLog)}   log: ${rel(logPath)}`);
     for (const b of result.backups) lines.push(`Backup of ${b.zoneId}: ${rel(b.json)} (+ BIND ${rel(b.bind)})`);
   }
   for (const w of result.warnings) lines.push(`warning: ${w}`);
