@@ -34,6 +34,11 @@ function zoneNameOf(name: string): string {
   return (name.startsWith('*.') ? name.slice(2) : name).toLowerCase().replace(/\.?$/, '.');
 }
 
+/** How many VPCs the zone is associated with once step 1 is done: those it has, and every VPC step 1 adds. */
+export function peakZoneAssociations(zone: { vpcs: readonly { vpcId: string }[] }, plan: Plan): number {
+  return new Set([...zone.vpcs.map((v) => v.vpcId), ...planVpcs(plan).map((v) => v.id), ...(plan.parkingVpc ? [plan.parkingVpc.id] : [])]).size;
+}
+
 /** Records the migration knows how to retire: the apex SOA/NS and alias A/AAAA records at the endpoint's names pointing at it. */
 export function unexpectedRecords(zone: ObservedZone, ep: ObservedEndpoint): string[] {
   const names = new Set(ep.privateDnsNames.map((n) => n.toLowerCase().replace(/\.?$/, '.')));
@@ -136,9 +141,13 @@ export function assess(world: World, plan: Plan, opts: { then?: string; path?: P
           `zone ${z} (${zone.name}) holds records the migration would delete with the zone: ${extra.join('; ')} — move them to another zone (or remove them) first; r53migrate only retires the apex SOA/NS and the alias records to ${e.id}`,
         );
       }
-      if (planVpcs(plan).length > ZONE_VPC_ASSOCIATION_LIMIT && !zoneOnProfile(world, z)) {
-        // Path B associates the zone directly with every VPC for a while.
-        problems.push(`zone ${z} would need ${planVpcs(plan).length} direct VPC associations (Route 53 allows ${ZONE_VPC_ASSOCIATION_LIMIT} by default): raise the quota or split the plan into waves`);
+      const peak = peakZoneAssociations(zone, plan);
+      // A zone that already has more than the default shows the quota was raised (by how much, only AWS knows).
+      if (peak > Math.max(ZONE_VPC_ASSOCIATION_LIMIT, zone.vpcs.length)) {
+        problems.push(
+          `zone ${z} (${zone.name}) would be associated with ${peak} VPCs at once (it has ${zone.vpcs.length} now; step 1 associates it directly with the shared-services VPC, every spoke${plan.parkingVpc ? ' and the parking VPC' : ''} before step 6 takes them off), ` +
+            `and Route 53 allows ${ZONE_VPC_ASSOCIATION_LIMIT} VPCs per private hosted zone by default: ask AWS to raise that quota for the zone's account, or split the spokes across two plans`,
+        );
       }
     }
     taking.push({ id: e.id, zones: e.zones });

@@ -199,3 +199,33 @@ describe('what the migration refuses, with what differs and what to do', () => {
     expect(new Set(STEPS.map((s) => s.id)).size).toBe(7);
   });
 });
+
+describe("Route 53's quota of VPCs per private hosted zone (300 by default): the plan is refused before step 1 would run into it", () => {
+  const refusal = (r: RunPlan) => (r.ok ? [] : r.problems.filter((p) => p.includes('VPCs per private hosted zone')));
+
+  it('path A: 299 spokes and the shared-services VPC (300 on each zone now) migrate; a parking VPC would make 301 → refused, naming each zone and the counts', () => {
+    const { twin, plan } = twinEstate({ scenario: 'direct', vpcs: 300, endpoints: 1, accounts: 2 });
+    expect(refusal(planRun(observedFromTwin(twin, plan), plan))).toEqual([]);
+    const parked = twinEstate({ scenario: 'direct', vpcs: 300, endpoints: 1, accounts: 2, parking: true });
+    const problems = refusal(planRun(observedFromTwin(parked.twin, parked.plan), parked.plan));
+    expect(problems).toHaveLength(parked.twin.zones.length);
+    expect(problems[0]).toMatch(/^zone Z\S+ \(\S+\) would be associated with 301 VPCs at once \(it has 300 now; step 1 associates it directly with the shared-services VPC, every spoke and the parking VPC before step 6 takes them off\), and Route 53 allows 300 VPCs per private hosted zone by default: ask AWS to raise that quota/);
+  });
+
+  it('path B: the zones are on the Profile, and step 1 associates them directly with every VPC: 300 spokes and the shared-services VPC → refused', () => {
+    const { twin, plan } = twinEstate({ scenario: 'via-profile', vpcs: 301, endpoints: 1, accounts: 2 });
+    expect(refusal(planRun(observedFromTwin(twin, plan), plan))[0]).toMatch(/would be associated with 301 VPCs at once/);
+    const fits = twinEstate({ scenario: 'via-profile', vpcs: 300, endpoints: 1, accounts: 2 });
+    expect(refusal(planRun(observedFromTwin(fits.twin, fits.plan), fits.plan))).toEqual([]);
+  });
+
+  it('a zone already associated with more than 300 VPCs (the quota was raised) is not refused for what it has, only for more', () => {
+    const { twin, plan } = twinEstate({ scenario: 'direct', vpcs: 3, endpoints: 1, accounts: 1 });
+    const world = observedFromTwin(twin, plan);
+    const [zoneId, zone] = Object.entries(world.zones)[0]!;
+    if (!zone.exists) throw new Error('the scenario has its zone');
+    const extra = Array.from({ length: 310 }, (_, i) => ({ vpcId: `vpc-0e${String(i).padStart(15, '0')}`, region: plan.region }));
+    const crowded: World = { ...world, zones: { ...world.zones, [zoneId]: { ...zone, vpcs: [...zone.vpcs, ...extra] } } };
+    expect(refusal(planRun(crowded, plan))).toEqual([]);
+  });
+});
