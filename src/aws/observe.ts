@@ -126,12 +126,16 @@ async function firstReadable<T>(accounts: string[], read: (account: string) => P
   return undefined;
 }
 
+/** The plan's accounts, the likeliest owners of shared resources (the Profile's, the shared-services VPC's) first. */
+function ownerOrderOf(plan: Plan): string[] {
+  return [...new Set([plan.profile.account, plan.sharedServicesVpc.account, ...Object.keys(plan.accounts)])];
+}
+
 export async function observe(plan: Plan, access: AwsAccess, opts: ObserveOptions = {}): Promise<World> {
   const signal = opts.signal;
   const names = Object.keys(plan.accounts);
   const ids = Object.fromEntries(await Promise.all(names.map(async (n) => [n, await access.accountId(n, signal)] as const)));
-  // Shared resources are looked for in the likeliest owners first.
-  const ownerOrder = [...new Set([plan.profile.account, plan.sharedServicesVpc.account, ...names])];
+  const ownerOrder = ownerOrderOf(plan);
 
   const [profile, { vpcs, onProfile }, zones, endpoints] = await Promise.all([
     observeProfile(plan, access, signal),
@@ -172,7 +176,7 @@ export interface SettlingScope {
  */
 export async function observeSettling(plan: Plan, access: AwsAccess, base: World, scope: SettlingScope, opts: Pick<ObserveOptions, 'signal' | 'now'> = {}): Promise<World> {
   const signal = opts.signal;
-  const ownerOrder = [...new Set([plan.profile.account, plan.sharedServicesVpc.account, ...Object.keys(plan.accounts)])];
+  const ownerOrder = ownerOrderOf(plan);
   const polled = new Set(scope.vpcAccounts);
   const [associations, profile, endpoints] = await Promise.all([
     Promise.all(

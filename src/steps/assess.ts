@@ -104,6 +104,8 @@ export function assess(world: World, plan: Plan, opts: { then?: string; path?: P
   problems.push(...parkingProblems(world, plan));
 
   const taking: { id: string; zones: string[] }[] = [];
+  /** Zones step 1 would take past Route 53's quota: a problem only while step 1 is still to run. */
+  const overQuota: string[] = [];
   for (const e of plan.endpoints) {
     const ep = world.endpoints[e.id];
     if (!ep?.exists) {
@@ -144,7 +146,7 @@ export function assess(world: World, plan: Plan, opts: { then?: string; path?: P
       const peak = peakZoneAssociations(zone, plan);
       // A zone that already has more than the default shows the quota was raised (by how much, only AWS knows).
       if (peak > Math.max(ZONE_VPC_ASSOCIATION_LIMIT, zone.vpcs.length)) {
-        problems.push(
+        overQuota.push(
           `zone ${z} (${zone.name}) would be associated with ${peak} VPCs at once (it has ${zone.vpcs.length} now; step 1 associates it directly with the shared-services VPC, every spoke${plan.parkingVpc ? ' and the parking VPC' : ''} before step 6 takes them off), ` +
             `and Route 53 allows ${ZONE_VPC_ASSOCIATION_LIMIT} VPCs per private hosted zone by default: ask AWS to raise that quota for the zone's account, or split the spokes across two plans`,
         );
@@ -182,6 +184,8 @@ export function assess(world: World, plan: Plan, opts: { then?: string; path?: P
       ],
     };
   }
+  // Past step 1 the zones have had every VPC already (and step 6 may have taken some off since).
+  if (found.position === 1 && overQuota.length) return { ok: false, problems: overQuota, warnings };
   // After step 1 both paths look the same; before it, the starting architecture decides.
   const path = opts.path ?? (candidates.length === 2 && found.position > 1 ? 'A' : found.path);
   return { ok: true, path, position: found.position, partial: found.partial, ctx: { ...ctxA, path }, warnings };
