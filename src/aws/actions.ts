@@ -245,3 +245,11 @@ export function actionChains(actions: readonly Action[]): Action[][] {
   }
   return [...chains.values()];
 }
+
+/** Route 53 zone changes: settled once GetChange says INSYNC (nothing else about them moves). */
+export const settlesByChange = (a: Action) =>
+  a.kind === 'authorize-vpc' || a.kind === 'associate-vpc' || a.kind === 'deauthorize-vpc' || a.kind === 'disassociate-vpc' || a.kind === 'delete-records' || a.kind === 'delete-zone' || a.kind === 'backup-zone' || a.kind === 'restore-records';
+
+/** Profile associations and endpoint settings: settled once the Profile or the endpoint says so. */
+export const settlesInProfile = (a: Action) =>
+  a.kind === 'associate-profile' || a.kind === 'disassociate-profile' || a.kind === 'associate-resource' || a.kind === 'disassociate-resource' || a.kind === 'set-private-dns';

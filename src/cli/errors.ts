@@ -10,4 +10,10 @@ export class UsageError extends Error {
   }
 }
 
-export const EXIT = { done: 0, failed: 1, badInput: 2, halted: 3, locked: 4 } as const;
+export const EXIT = { done: 0, failed: 1, badInput: 2, halted: 3, locked: 4, stopped: 5 } as const;
+
+/** The exit codes as every command's help lists them. */
+export const EXIT_CODES_HELP = `Exit codes: 0 done, 1 failed or stopped at once by a second Ctrl-C (state saved; resume),
+2 bad input (nothing changed), 3 halted by a gate (nothing after it ran; resume), 4 another run
+holds the lock or the estate, 5 stopped at a safe point on request (--through-step, an approval
+pending, the window's end, the first Ctrl-C; resume).`;

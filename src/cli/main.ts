@@ -5,6 +5,7 @@ import { Command, CommanderError } from 'commander';
 import { createRequire } from 'node:module';
 import { AwsError } from '../aws/errors.js';
 import { rateScale } from '../aws/budget.js';
+import { delayScale } from '../steps/timing.js';
 import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { planCommand, schemaCommand } from './plan.js';
@@ -62,6 +63,7 @@ export async function runMain(argv: string[], io: CliIo): Promise<number> {
     // A rehearsal knob (see aws/budget.ts): a bad value is refused before anything is read.
     try {
       rateScale();
+      delayScale();
     } catch (e) {
       throw new UsageError((e as Error).message);
     }

@@ -2,8 +2,14 @@
 // terminal the "waiting for ..." line is redrawn in place instead of repeated.
 import type { ProgressEvent } from '../machines/actors.js';
 import type { CliIo } from './io.js';
+import type { Plan } from '../plan/schema.js';
+import { formatDuration } from '../steps/timing.js';
+import { resolutionSummary } from './render-plan.js';
 
-export function progressPrinter(io: CliIo): (e: ProgressEvent) => void {
+/** "06:42:10" in local time: when something is expected, as an operator in the window reads it. */
+const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
+
+export function progressPrinter(io: CliIo, plan: Plan): (e: ProgressEvent) => void {
   const tty = Boolean(io.stdout.isTTY);
   let waitingShown = false;
   let currentStep = 0;
@@ -35,6 +41,21 @@ export function progressPrinter(io: CliIo): (e: ProgressEvent) => void {
       }
       case 'dns':
         line(`  ${e.cause === 'probe' ? 'probes' : 'dns'} ${e.verdict}: ${e.reason}`);
+        break;
+      case 'gate':
+        line(`  dns gate: waiting for ${e.okStreak} ok round${e.okStreak === 1 ? '' : 's'} in a row on ${e.pairs} pair${e.pairs === 1 ? '' : 's'}`);
+        break;
+      case 'estimate':
+        line(
+          `  estimate: ~${formatDuration(e.stepMs)} for step ${e.step}; expected end of the run ~${clock(e.runEndsAt)}${e.windowEndsAt !== undefined ? ` (window ends ${clock(e.windowEndsAt)})` : ''}`,
+        );
+        break;
+      case 'approval':
+        line(`Step ${e.step} (${e.title}) will make ${e.changes.length} change${e.changes.length === 1 ? '' : 's'}:`);
+        for (const c of e.changes.slice(0, 20)) line(`    ${c}`);
+        if (e.changes.length > 20) line(`    ... and ${e.changes.length - 20} more (r53migrate plan lists them all)`);
+        line('  then every VPC resolves through:');
+        for (const l of resolutionSummary(plan, e.after)) line(`    ${l}`);
         break;
     }
   };

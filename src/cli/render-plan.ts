@@ -7,6 +7,7 @@ import type { PlannedAction, RunPlan } from '../steps/plan-run.js';
 import { describeWaves, spokeWaves, waveOf } from '../steps/waves.js';
 import type { VpcProbe } from '../steps/probe-setup.js';
 import type { Expectation } from '../steps/types.js';
+import { delayScale, describeEstimate, estimateRun, formatDuration } from '../steps/timing.js';
 
 type OkPlan = Extract<RunPlan, { ok: true }>;
 
@@ -25,8 +26,8 @@ const VIA: Record<Expectation['via'], string> = {
   none: 'NOTHING (would not resolve)',
 };
 
-function resolutionSummary(loaded: LoadedPlan, after: Expectation[]): string[] {
-  const roles = new Map(planVpcs(loaded.plan).map((v) => [v.id, v.role]));
+export function resolutionSummary(plan: Plan, after: Expectation[]): string[] {
+  const roles = new Map(planVpcs(plan).map((v) => [v.id, v.role]));
   const byVpc = new Map<string, Set<string>>();
   const gaps = new Set<string>();
   for (const e of after) {
@@ -73,8 +74,11 @@ export function renderPlanText(loaded: LoadedPlan, run: RunPlan, probes: VpcProb
   if (!back && !run.nothingToDo && run.position <= 7) lines.push(keeperLine(loaded));
   if (run.warnings.length) lines.push('', 'Warnings:', ...run.warnings.map((w) => `  - ${w}`));
   lines.push(...probeLines(probes));
+  const estimate = run.nothingToDo ? undefined : estimateRun(loaded.plan, run.steps);
   for (const s of run.steps) {
     lines.push('', back ? `${s.title} [${s.status === 'done' ? 'nothing to undo' : s.status}]` : `Step ${s.number} — ${s.title} [${s.status}]`, `  why: ${s.why}`);
+    const e = estimate?.steps.find((x) => x.step === s.number);
+    if (e) lines.push(`  estimate: ~${formatDuration(e.totalMs)} (${describeEstimate(e)})`);
     s.batches.forEach((batch, i) => {
       lines.push(`  batch ${i + 1}${s.number === 6 ? ` ${describeWave(loaded.plan, batch)}` : ''}:`);
       for (const a of batch) {
@@ -82,13 +86,14 @@ export function renderPlanText(loaded: LoadedPlan, run: RunPlan, probes: VpcProb
         lines.push(`    [${a.action.account}] ${a.description}`, `        ${call}`);
       }
     });
-    lines.push('  then every VPC resolves through:', ...resolutionSummary(loaded, s.after).map((l) => `    ${l}`));
+    lines.push('  then every VPC resolves through:', ...resolutionSummary(loaded.plan, s.after).map((l) => `    ${l}`));
   }
   if (!run.nothingToDo) {
     const hash = runPlanHash(loaded, run, direction);
     lines.push(
       '',
       `${run.mutatingCalls} API calls that change something, in ${run.steps.reduce((n, s) => n + s.batches.length, 0)} batches. ${back ? 'Rollback hash' : 'Plan hash'}: ${hash}`,
+      `Estimated duration: ~${formatDuration(estimate!.totalMs)} (${formatDuration(estimate!.startMs)} of discovery and preflight, then ${estimate!.steps.map((e) => `step ${e.step} ~${formatDuration(e.totalMs)}`).join(', ')}), at the propagation delays r53migrate expects${delayScale() !== 1 ? ` × ${delayScale()} (R53M_DELAY_SCALE)` : ''}; AWS on a slow day takes longer.`,
       back ? `Roll back exactly this with: r53migrate rollback ${loaded.file} --plan-hash ${hash}` : `Apply exactly this with: r53migrate apply ${loaded.file} --plan-hash ${hash}`,
     );
     if (back && run.steps.some((st) => st.batches.some((b) => b.some((a) => a.action.kind === 'recreate-zone')))) {
@@ -119,7 +124,13 @@ function keeperLine(loaded: LoadedPlan): string {
 
 export function renderPlanJson(loaded: LoadedPlan, run: RunPlan, probes: VpcProbe[] = [], direction: 'forward' | 'rollback' = 'forward'): string {
   const out = run.ok
-    ? { plan: { name: loaded.plan.name, file: loaded.file, hash: loaded.hash }, direction, planHash: run.nothingToDo ? undefined : runPlanHash(loaded, run, direction), ...run, probes }
+    ? { plan: { name: loaded.plan.name, file: loaded.file, hash: loaded.hash }, direction, planHash: run.nothingToDo ? undefined : runPlanHash(loaded, run, direction), ...run, probes, ...(run.nothingToDo ? {} : { estimate: estimateJson(loaded, run) }) }
     : { plan: { name: loaded.plan.name, file: loaded.file }, ...run, probes };
   return JSON.stringify(out, null, 2) + '\n';
+}
+
+/** The estimate in JSON: milliseconds, and the line that says what each step's is made of. */
+function estimateJson(loaded: LoadedPlan, run: OkPlan) {
+  const e = estimateRun(loaded.plan, run.steps);
+  return { totalMs: Math.round(e.totalMs), startMs: Math.round(e.startMs), steps: e.steps.map((s) => ({ step: s.step, ms: Math.round(s.totalMs), batches: s.batches, calls: s.calls, madeOf: describeEstimate(s) })) };
 }

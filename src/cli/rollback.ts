@@ -7,7 +7,7 @@ import { prepareRollback } from '../machines/rollback-prep.js';
 import { readStateFile } from '../state/index.js';
 import { planRollback } from '../steps/plan-run.js';
 import { accessFor, useReplacedZones } from './common.js';
-import { EXIT, UsageError } from './errors.js';
+import { EXIT, EXIT_CODES_HELP, UsageError } from './errors.js';
 import { confirm, type CliIo } from './io.js';
 import { renderPlanJson, renderPlanText, runPlanHash } from './render-plan.js';
 import { addRunFlags, executeRun, locateRun, openRunLog, runFlags, type RunFlagOptions } from './run.js';
@@ -46,10 +46,8 @@ Re-created zones get new ids: printed, recorded in the state file, and used by l
 plan (apply works again after a rollback). A deleted zone without a backup that reads back as
 written (checksum) refuses the rollback before any change. Pairs that were failing when the
 rollback started (the halt that led to it) are reported, not gated.
-A killed or halted rollback continues with: r53migrate resume
-Exit codes: 0 rolled back (or nothing to undo), 1 failed (state saved; resume), 2 bad input or an
-estate it can't recognise (nothing changed), 3 halted by a gate (resume), 4 another run holds the
-lock or the estate, 130 interrupted (state saved; resume).`,
+A killed, halted or stopped rollback continues with: r53migrate resume
+${EXIT_CODES_HELP}`,
     )
     .action(async (file: string | undefined, o: RollbackOptions) => {
       const flags = runFlags(o);

@@ -1,5 +1,5 @@
 // `apply`, `resume` and `status`: run the migration, continue it, and say where it stands.
-import { Command } from 'commander';
+import { Command, InvalidArgumentError } from 'commander';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
 import type { Logger } from 'pino';
@@ -11,9 +11,11 @@ import type { LoadedPlan } from '../plan/load.js';
 import { BUDGET_LIMITS_MS } from '../plan/schema.js';
 import { DEFAULT_STATE_DIR, inspectLock, journalPathFor, readStateFile, StateDirNotWritableError, UNWRITABLE_ERRNOS } from '../state/index.js';
 import { planRun } from '../steps/plan-run.js';
+import { formatDuration } from '../steps/timing.js';
+import type { ApprovalRequest, RunControl } from '../machines/window-control.js';
 import { accessFor, defaultStatePath, fileLogger, loadPlanForCli, logPathFor, parseDuration, useReplacedZones } from './common.js';
-import { EXIT, UsageError } from './errors.js';
-import { confirm, processInterrupted, type CliIo } from './io.js';
+import { EXIT, EXIT_CODES_HELP, UsageError } from './errors.js';
+import { confirm, type CliIo } from './io.js';
 import { progressPrinter } from './progress.js';
 import { renderPlanText, runPlanHash } from './render-plan.js';
 
@@ -59,7 +61,22 @@ export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan
     case 'interrupted':
       lines.push(`Interrupted${result.failure ? `: ${result.failure.message}` : ''}. The state is saved; continue with: r53migrate resume ${loaded.file}`, `So far: ${figures}.`);
       break;
+    case 'stopped': {
+      const st = result.stop!;
+      const step = `${back ? 'undo ' : ''}step ${st.step}`;
+      const inStep = result.timings.some((t) => t.step === st.step && t.direction === result.direction && !t.endedAt);
+      lines.push(
+        `STOPPED at a safe point ${inStep ? `in ${step}, before its next batch` : `before ${step}`}: ${st.reason}.`,
+        inStep
+          ? `What ${step} sent so far settled and passed its gates; every VPC resolves. Stopping here is safe for as long as needed.`
+          : `Every gate before it passed and nothing of ${step} was sent; every VPC resolves. Stopping here is safe for as long as needed.`,
+        `Continue with: r53migrate resume ${loaded.file}${st.kind === 'approval' ? ` --approve-step ${st.step}` : ''}`,
+        `So far: ${figures}.`,
+      );
+      break;
+    }
   }
+  lines.push(...timingLines(result.timings.filter((t) => t.direction === result.direction)));
   // Step 7 stopped between emptying a zone and deleting it: what was put back, or who has no answer.
   for (const c of result.compensation) lines.push(c);
   if (back) {
@@ -75,7 +92,24 @@ export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan
   return lines.join('\n') + '\n';
 }
 
-export const OUTCOME_EXIT: Record<RunResult['outcome'], number> = { done: EXIT.done, 'nothing-to-do': EXIT.done, halted: EXIT.halted, failed: EXIT.failed, interrupted: 130 };
+/** "Steps, estimate against actual: step 1 12 s (estimate 10 s), ...": how the run kept to its estimates. */
+export function timingLines(timings: RunResult['timings']): string[] {
+  if (!timings.length) return [];
+  const parts = timings.map((t) => {
+    const took = t.endedAt ? formatDuration(Date.parse(t.endedAt) - Date.parse(t.startedAt)) : `running since ${t.startedAt}, expected to end ~${new Date(Date.parse(t.startedAt) + t.estimateMs).toISOString()}`;
+    return `${t.direction === 'rollback' ? 'undo ' : ''}step ${t.step} ${took} (estimate ${formatDuration(t.estimateMs)})`;
+  });
+  return [`Steps, estimate against actual: ${parts.join(', ')}.`];
+}
+
+export const OUTCOME_EXIT: Record<RunResult['outcome'], number> = {
+  done: EXIT.done,
+  'nothing-to-do': EXIT.done,
+  halted: EXIT.halted,
+  failed: EXIT.failed,
+  interrupted: EXIT.failed,
+  stopped: EXIT.stopped,
+};
 
 export interface ExecuteRunOptions {
   mode: 'apply' | 'resume' | 'rollback';
@@ -88,6 +122,8 @@ export interface ExecuteRunOptions {
   logger?: Logger;
   /** The run's result, for callers that report more (sandbox run --rollback-after). */
   onResult?: (result: RunResult) => void;
+  /** The environment the timing model reads (default io.env): the sandbox sets R53M_DELAY_SCALE. */
+  env?: NodeJS.ProcessEnv;
 }
 
 /** The run's NDJSON log beside its state file; every AWS call of the run goes there. */
@@ -106,19 +142,59 @@ export function openRunLog(statePath: string): { logger: Logger | undefined; pat
 export interface RunFlags {
   budgets: { stepTimeoutMs?: number; dnsGateTimeoutMs?: number };
   forceUnlock?: string;
+  control: RunControl & { approveStep?: number };
 }
 
 export interface RunFlagOptions {
   stepTimeout?: string;
   dnsGateTimeout?: string;
   forceUnlock?: string;
+  windowEnd?: string;
+  approveEachStep?: boolean;
+  throughStep?: number;
+  approveStep?: number;
 }
+
+/**
+ * --window-end: an ISO 8601 time (with an offset, or local without one), or HH:MM in local time
+ * (today, or tomorrow when that time has passed today). A time already past is refused.
+ */
+export function parseWindowEnd(v: string, now = Date.now()): number {
+  const hm = /^(\d{1,2}):(\d{2})$/.exec(v.trim());
+  if (hm) {
+    const [h, m] = [Number(hm[1]), Number(hm[2])];
+    if (h > 23 || m > 59) throw new UsageError(`--window-end ${v}: not a time of day (HH:MM, 00:00 to 23:59)`);
+    const d = new Date(now);
+    d.setHours(h, m, 0, 0);
+    if (d.getTime() <= now) d.setDate(d.getDate() + 1);
+    return d.getTime();
+  }
+  const t = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?$/.test(v.trim()) ? Date.parse(v.trim()) : NaN;
+  if (!Number.isFinite(t)) throw new UsageError(`--window-end takes an ISO 8601 time (2026-12-04T06:00:00Z, 2026-12-04T06:00+01:00) or HH:MM in local time (06:00: today, or tomorrow once past), not "${v}"`);
+  if (t <= now) throw new UsageError(`--window-end ${v} is in the past (now ${new Date(now).toISOString()}): nothing was changed`, 'WINDOW_PAST');
+  return t;
+}
+
+const stepNumber = (flag: string) => (v: string) => {
+  const n = Number(v);
+  if (!/^\d+$/.test(v.trim()) || n < 1 || n > 7) throw new InvalidArgumentError(`${flag} takes a step number from 1 to 7, not "${v}"`);
+  return n;
+};
 
 export function addRunFlags(cmd: Command): Command {
   return cmd
     .option('--step-timeout <duration>', "longest wait for one step's control-plane gate, this time only (overrides budgets.stepTimeoutMs without changing the plan's hash), e.g. 30m")
     .option('--dns-gate-timeout <duration>', "longest wait for one step's DNS gate, this time only (overrides budgets.dnsGateTimeoutMs), e.g. 10m")
-    .option('--force-unlock <run-id>', "take the estate over from the run with this id, whose mark (tag r53migrate:run) is still on the Profile and zones: only when that run is gone for good");
+    .option('--force-unlock <run-id>', "take the estate over from the run with this id, whose mark (tag r53migrate:run) is still on the Profile and zones: only when that run is gone for good")
+    .option('--window-end <time>', "the change window's end (ISO 8601, or HH:MM local): a step — or a wave of step 6 — starts only if its estimate ends before it; else the run stops at the safe point before it (exit 5)")
+    .option('--approve-each-step', 'every step waits for an approval before it sends anything: asked on a terminal; elsewhere the run stops (exit 5) until resume --approve-step N (kept for the rest of the run)');
+}
+
+/** --through-step (apply, resume) and --approve-step (resume). */
+export function addStepFlags(cmd: Command, approveStep: boolean): Command {
+  cmd.option('--through-step <n>', "run until step N's gates pass, then stop at that safe point (exit 5); resume goes on", stepNumber('--through-step'));
+  if (approveStep) cmd.option('--approve-step <n>', 'let step N start (the one the run stopped before, waiting for an approval); recorded in the state file with your user name', stepNumber('--approve-step'));
+  return cmd;
 }
 
 export function runFlags(o: RunFlagOptions): RunFlags {
@@ -130,14 +206,52 @@ export function runFlags(o: RunFlagOptions): RunFlags {
       ...(o.dnsGateTimeout ? { dnsGateTimeoutMs: parseDuration(o.dnsGateTimeout, '--dns-gate-timeout', dnsMin, dnsMax) } : {}),
     },
     ...(o.forceUnlock ? { forceUnlock: o.forceUnlock } : {}),
+    control: {
+      ...(o.windowEnd ? { windowEnd: parseWindowEnd(o.windowEnd) } : {}),
+      ...(o.approveEachStep ? { approveEachStep: true } : {}),
+      ...(o.throughStep !== undefined ? { throughStep: o.throughStep } : {}),
+      ...(o.approveStep !== undefined ? { approveStep: o.approveStep } : {}),
+    },
+  };
+}
+
+/**
+ * The run's signals: the first SIGINT/SIGTERM asks for a stop at the next safe point, the second
+ * stops at once. Tests pass io.interrupted (a first signal only).
+ */
+function runSignals(io: CliIo): { stop: AbortController; hard: AbortController; dispose(): void } {
+  const stop = new AbortController();
+  const hard = new AbortController();
+  let count = 0;
+  const on = (sig: string) => {
+    count++;
+    if (count === 1) return stop.abort(new Error(sig));
+    io.stdout.write(`${sig} again: stopping at once (the calls in flight are abandoned; the state is saved, resume checks what they did).\n`);
+    hard.abort(new Error(`stopped at once by a second ${sig}`));
+  };
+  if (io.interrupted) {
+    void io.interrupted.then(on);
+    return { stop, hard, dispose: () => undefined };
+  }
+  const onInt = () => on('SIGINT');
+  const onTerm = () => on('SIGTERM');
+  process.on('SIGINT', onInt);
+  process.on('SIGTERM', onTerm);
+  return {
+    stop,
+    hard,
+    dispose: () => {
+      process.off('SIGINT', onInt);
+      process.off('SIGTERM', onTerm);
+    },
   };
 }
 
 /** Runs the migration with live progress and a summary; returns the exit code. */
 export async function executeRun(io: CliIo, loaded: LoadedPlan, access: AwsAccess, o: ExecuteRunOptions): Promise<number> {
   const logPath = logPathFor(o.statePath);
-  const controller = new AbortController();
-  void (io.interrupted ?? processInterrupted()).then((sig) => controller.abort(new Error(`interrupted by the operator (${sig})`)));
+  const signals = runSignals(io);
+  const tty = !!io.stdin && !!(io.stdin as { isTTY?: boolean }).isTTY;
   const result = await runMigration({
     loaded,
     access,
@@ -148,10 +262,15 @@ export async function executeRun(io: CliIo, loaded: LoadedPlan, access: AwsAcces
     budgets: o.run.budgets,
     ...(o.run.forceUnlock ? { forceUnlock: o.run.forceUnlock } : {}),
     ...(o.observed ? { observed: o.observed } : {}),
-    progress: progressPrinter(io),
+    progress: progressPrinter(io, loaded.plan),
     ...(o.logger ? { logger: o.logger } : {}),
-    signal: controller.signal,
-  });
+    signal: signals.hard.signal,
+    stop: signals.stop.signal,
+    onStopRequested: (where) =>
+      io.stdout.write(`${(signals.stop.signal.reason as Error).message}: stopping at a safe point ${where}. Press Ctrl-C again to stop at once (the state is saved either way; resume goes on).\n`),
+    control: { ...o.run.control, ...(tty ? { ask: (r: ApprovalRequest) => confirm(io, `Start ${o.mode === 'rollback' || r.title.startsWith('Undo') ? '' : 'step '}${r.step} (${r.title})? [y/N] `) } : {}) },
+    env: o.env ?? io.env,
+  }).finally(() => signals.dispose());
   o.logger?.flush();
   o.onResult?.(result);
   io.stdout.write(summary(result, access, loaded, logPath));
@@ -159,7 +278,7 @@ export async function executeRun(io: CliIo, loaded: LoadedPlan, access: AwsAcces
 }
 
 export function applyCommand(io: CliIo, setExit: (code: number) => void): Command {
-  return addRunFlags(new Command('apply'))
+  return addStepFlags(addRunFlags(new Command('apply')), false)
     .description('Run the migration: show the plan, then execute it step by step with control-plane and DNS gates, checkpointing as it goes.')
     .argument('<plan>', 'plan file (YAML or JSON)')
     .option('--yes', 'do not ask for confirmation')
@@ -175,9 +294,14 @@ Before every batch it checks, from what AWS says now, that no VPC — in the pla
 lose its answer; VPCs outside the plan that depend on the zones or the Profile are refused unless
 listed under excludedVpcs. The estate is marked as this run's (tag r53migrate:run on the Profile
 and the zones) until it is done; another run finding the mark refuses to start.
-Exit codes: 0 done, 1 failed (state saved; resume), 2 bad input (nothing changed),
-3 halted by a gate (nothing after it ran; resume), 4 another run holds the lock or the estate,
-130 interrupted (Ctrl-C; state saved; resume).`,
+
+In a change window: \`plan\` prints each step's estimate. --through-step N stops once step N's
+gates pass; --approve-each-step waits for a yes before each step (without a terminal the run stops
+and \`resume --approve-step N\` lets step N start); --window-end 06:00 starts no step (and no wave
+of step 6) that its estimate says would end after 06:00. Every such stop is at a safe point:
+every VPC resolves, for as long as it takes. Ctrl-C once stops at the next safe point (the batch
+in flight settles and passes its gates first); twice stops at once.
+${EXIT_CODES_HELP}`,
     )
     .action(async (file: string, o: { yes?: boolean; planHash?: string; state?: string } & RunFlagOptions) => {
       const loaded = await loadPlanForCli(file);
@@ -253,7 +377,7 @@ async function findStateFile(explicit: string | undefined): Promise<string> {
 }
 
 export function resumeCommand(io: CliIo, setExit: (code: number) => void): Command {
-  return addRunFlags(new Command('resume'))
+  return addStepFlags(addRunFlags(new Command('resume')), true)
     .description('Continue an interrupted or halted run — a migration or a rollback, as the state file says: re-observe AWS and carry on from where the world stands (never repeating a change already made).')
     .argument('[plan]', 'plan file (default: the one the state file names)')
     .option('--state <file>', `state file (default ${DEFAULT_STATE_DIR}/<plan name>.state.json)`)
@@ -266,7 +390,9 @@ step's gates (control plane, then DNS) before it changes anything — with the f
 it halts again having changed nothing — and plans the next batch afresh from the world and the
 plan as they are now. A budget that ran out can be given more time without changing the
 reviewed plan: --step-timeout 30m, --dns-gate-timeout 10m.
-Exit codes: as for apply.`,
+After a stop on request (exit 5): resume goes on to the end, or to --through-step M; a run that
+waits for an approval goes on with --approve-step N (N the step it stopped before).
+${EXIT_CODES_HELP}`,
     )
     .action(async (file: string | undefined, o: { state?: string; acceptPlanChange?: boolean } & RunFlagOptions) => {
       const flags = runFlags(o);
@@ -317,7 +443,14 @@ export function statusCommand(io: CliIo, setExit: (code: number) => void): Comma
         lines.push(`rollback${st.rollback ? ` started ${st.rollback.startedAt}, from the run ${st.rollback.from.status} at step ${st.rollback.from.step}` : ''}; back to path ${st.firstObservation?.path ?? '?'} as first observed ${st.firstObservation?.at ?? ''}`);
       }
       for (const [old, now] of Object.entries(st.replacedZones ?? {})) lines.push(`zone ${old} was re-created by a rollback as ${now}`);
-      if (st.halt) lines.push(`halted at ${st.direction === 'rollback' ? 'undo ' : ''}step ${st.halt.step}: ${st.halt.reason}`);
+      if (st.halt && st.status === 'halted') lines.push(`halted at ${st.direction === 'rollback' ? 'undo ' : ''}step ${st.halt.step}: ${st.halt.reason}`);
+      if (st.stop && st.status === 'stopped') {
+        lines.push(`stopped on request (${st.stop.kind}) at ${st.stop.at}, before ${st.direction === 'rollback' ? 'undo ' : ''}step ${st.stop.step} or its next batch: ${st.stop.reason}`);
+        lines.push(`continue with: r53migrate resume ${st.plan.file}${st.stop.kind === 'approval' ? ` --approve-step ${st.stop.step}` : ''}`);
+      }
+      if (st.control?.approveEachStep) lines.push('every step waits for an approval (--approve-each-step)');
+      for (const a of st.approvals ?? []) lines.push(`approved: ${a.direction === 'rollback' ? 'undo ' : ''}step ${a.step} by ${a.by} at ${a.at}`);
+      lines.push(...timingLines(st.timings ?? []));
       const done = st.journal.filter((j) => j.phase === 'applied' || j.phase === 'already-done').length;
       const failed = st.journal.filter((j) => j.phase === 'failed').length;
       lines.push(`journal: ${st.journal.length} entries, ${done} changes made or found done, ${failed} failed`);

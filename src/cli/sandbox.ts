@@ -193,10 +193,10 @@ Examples:
           if (!run.ok) return setExit(EXIT.badInput);
           const wrong: Record<string, Record<string, number>> = {};
           const onResult = (r: RunResult) => (wrong[r.direction] = { ...(r.probes.nonOkByVpc ?? {}) });
-          let code = await executeRun(io, loaded, access, { mode: 'apply', statePath, command: 'sandbox run', observed: world, run: { budgets: {} }, onResult, ...(logger ? { logger } : {}) });
+          let code = await executeRun(io, loaded, access, { mode: 'apply', statePath, command: 'sandbox run', observed: world, run: { budgets: {}, control: {} }, env: { ...io.env, R53M_DELAY_SCALE: String(o.delayScale) }, onResult, ...(logger ? { logger } : {}) });
           if (o.rollbackAfter && code === EXIT.done) {
             io.stdout.write('\nRolling back (r53migrate rollback):\n');
-            code = await executeRun(io, loaded, access, { mode: 'rollback', statePath, command: 'sandbox run --rollback-after', run: { budgets: {} }, onResult, ...(logger ? { logger } : {}) });
+            code = await executeRun(io, loaded, access, { mode: 'rollback', statePath, command: 'sandbox run --rollback-after', run: { budgets: {}, control: {} }, env: { ...io.env, R53M_DELAY_SCALE: String(o.delayScale) }, onResult, ...(logger ? { logger } : {}) });
           }
           if (o.rollbackAfter) {
             io.stdout.write('Wrong answers per VPC seen by the run\'s probes (keeper gap not counted):\n');

@@ -10,13 +10,14 @@ import type { VpcRef, World } from '../aws/world.js';
 import { awaitGate, type GatePair, type PairRef, type ResultSource } from '../probes/index.js';
 import type { PairHealth } from '../probes/health.js';
 import { planVpcs, type Plan } from '../plan/schema.js';
-import { actionChains, apiCall, describeAction, simulate, type Action } from '../aws/actions.js';
+import { actionChains, apiCall, describeAction, settlesByChange, settlesInProfile, simulate, type Action } from '../aws/actions.js';
 import { failed, inFlight } from '../steps/facts.js';
 import { batchRefusals } from '../steps/guard.js';
 import { STEPS } from '../steps/index.js';
-import type { Step, StepContext } from '../steps/types.js';
+import { ACT_CONCURRENCY } from '../steps/timing.js';
+import type { Expectation, Step, StepContext } from '../steps/types.js';
 import { failedAssociations, failedHaltReason } from './repair.js';
-import type { ActInput, ActOutput, ConvergeInput, ConvergeOutput, DnsGateInput, DnsGateOutput, PlanInput, PlanOutput } from './run-machine.js';
+import type { ActInput, ActOutput, ConvergeInput, ConvergeOutput, DnsGateInput, DnsGateOutput, PlanInput, PlanOutput, StopRequest } from './run-machine.js';
 
 export interface JournalRecord {
   step: number;
@@ -78,29 +79,56 @@ export interface RunDeps {
   verifiedBackup(zoneId: string): boolean;
   /** Progress for the live display and the log. */
   progress(event: ProgressEvent): void;
+  /**
+   * The operator asked the run to stop (the first Ctrl-C): no batch is planned and no chain of
+   * the batch in flight starts after it; what was sent settles and passes its gates first.
+   */
+  stopRequested?(): StopRequest | undefined;
+  /**
+   * A safe point: a step (or a step-6 wave) is about to send its first change, every gate before
+   * it passed. Returns why to stop here (through-step, an approval pending, the window's end), or
+   * undefined to go on.
+   */
+  boundary?(b: Boundary): Promise<StopRequest | undefined>;
   /** Independent chains of a batch sent at once (default ACT_CONCURRENCY; 1: one call at a time, in order). */
   actConcurrency?: number;
+}
+
+/** What a safe point knows: the step, whether this is its first batch, the world and the batch planned on it. */
+export interface Boundary {
+  step: Step;
+  stepIndex: number;
+  /** The step's first batch in this invocation (later ones: step 6's next waves). */
+  firstBatch: boolean;
+  world: World;
+  actions: Action[];
+  signal: AbortSignal;
 }
 
 export type ProgressEvent =
   | { type: 'step'; step: number; title: string }
   | { type: 'action'; step: number; action: Action; description: string; status: 'start' | 'applied' | 'already-done' | 'failed' | 'interrupted'; error?: string }
   | { type: 'waiting'; step: number; inFlight: { what: string; status: string }[] }
-  | { type: 'dns'; step: number; verdict: string; reason: string; cause?: 'dns' | 'probe' };
+  | { type: 'dns'; step: number; verdict: string; reason: string; cause?: 'dns' | 'probe' }
+  | { type: 'gate'; step: number; pairs: number; okStreak: number }
+  | { type: 'estimate'; step: number; stepMs: number; runEndsAt: number; windowEndsAt?: number }
+  | { type: 'approval'; step: number; title: string; changes: string[]; after: Expectation[] };
 
 /** Chains of a batch in flight at once: the request budget, not this, keeps calls under AWS's rates. */
-export const ACT_CONCURRENCY = 16;
+export { ACT_CONCURRENCY };
 
 /**
  * Runs each chain's actions in order, up to `concurrency` chains at a time. After the first
  * failure no chain starts another action; the calls already in flight finish (each is journaled
  * as applied or failed, so a resume knows where it stands), then the first error is thrown.
  */
-export async function inChains<T>(chains: T[][], concurrency: number, run: (item: T) => Promise<void>): Promise<void> {
+export async function inChains<T>(chains: T[][], concurrency: number, run: (item: T) => Promise<void>, stopping: () => boolean = () => false): Promise<void> {
   let next = 0;
   let failure: { error: unknown } | undefined;
   const worker = async () => {
-    while (!failure && next < chains.length) {
+    // A stop on request lets the chains under way finish (a chain is one change made whole: step
+    // 7 empties a zone and deletes it) and starts no other.
+    while (!failure && next < chains.length && !stopping()) {
       for (const item of chains[next++]!) {
         if (failure) return;
         try {
@@ -115,14 +143,6 @@ export async function inChains<T>(chains: T[][], concurrency: number, run: (item
   await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, chains.length)) }, worker));
   if (failure) throw failure.error;
 }
-
-/** Route 53 zone changes: settled once GetChange says INSYNC (nothing else about them moves). */
-const settlesByChange = (a: Action) =>
-  a.kind === 'authorize-vpc' || a.kind === 'associate-vpc' || a.kind === 'deauthorize-vpc' || a.kind === 'disassociate-vpc' || a.kind === 'delete-records' || a.kind === 'delete-zone' || a.kind === 'backup-zone' || a.kind === 'restore-records';
-
-/** Profile associations and endpoint settings: settled once the Profile or the endpoint says so. */
-const settlesInProfile = (a: Action) =>
-  a.kind === 'associate-profile' || a.kind === 'disassociate-profile' || a.kind === 'associate-resource' || a.kind === 'disassociate-resource' || a.kind === 'set-private-dns';
 
 /** What a batch made only of Profile associations and endpoint settings waits on; undefined for any other batch. */
 export function settlingScope(plan: Plan, actions: readonly Action[] | undefined): SettlingScope | undefined {
@@ -175,9 +195,15 @@ export function createRunActors(deps: RunDeps) {
   let handedOver: World | undefined;
   let regate = deps.regateFirstStep === true;
   let markCheckedAt = -1;
+  let boundaryPassed = -1;
+  /** The last batch stopped part-sent (a stop on request): its gates read the world, not the plan. */
+  let partlySent = false;
   return {
     observeAndPlan: fromPromise<PlanOutput, PlanInput>(async ({ input, signal }) => {
       const step = stepsOf(deps)[input.stepIndex]!;
+      // Every gate before this point passed: the safe point to stop at when asked.
+      const requested = deps.stopRequested?.();
+      if (requested) return { kind: 'stop', stop: requested, at: deps.now() };
       deps.progress({ type: 'step', step: step.number, title: step.title });
       if (deps.foreignMark && markCheckedAt !== input.stepIndex) {
         const foreign = await deps.foreignMark(signal);
@@ -198,7 +224,13 @@ export function createRunActors(deps: RunDeps) {
       const actions = step.actions(world, deps.ctx);
       const refusals = (deps.refusals ?? batchRefusals)(world, deps.ctx, step, actions);
       if (refusals.length) return { kind: 'halt', reason: `Step ${step.number} ${step.id} (plan): nothing was sent: ${refusals.join('; ')}`, at: deps.now() };
-      if (actions.length) return { kind: 'act', actions, at: deps.now() };
+      if (actions.length && deps.boundary) {
+        const firstBatch = boundaryPassed !== input.stepIndex;
+        const stop = await deps.boundary({ step, stepIndex: input.stepIndex, firstBatch, world, actions, signal });
+        if (stop) return { kind: 'stop', stop, at: deps.now() };
+        boundaryPassed = input.stepIndex;
+      }
+      if (actions.length) return deps.stopRequested?.() ? { kind: 'stop', stop: deps.stopRequested()!, at: deps.now() } : { kind: 'act', actions, at: deps.now() };
       // Nothing left to send, but something may still be settling: wait for it.
       if (inFlight(world, deps.ctx).length || !step.converged(world, deps.ctx)) return { kind: 'act', actions: [], at: deps.now() };
       handedOver = world;
@@ -210,7 +242,9 @@ export function createRunActors(deps: RunDeps) {
       const changes: ActOutput['changes'] = [];
       let applied = 0;
       let alreadyDone = 0;
+      let sent = 0;
       const one = async (action: Action) => {
+        sent++;
         const description = describeAction(action);
         const checkFirst = deps.journaled(action.id);
         deps.progress({ type: 'action', step: step.number, action, description, status: 'start' });
@@ -245,7 +279,8 @@ export function createRunActors(deps: RunDeps) {
           throw err;
         }
       };
-      await inChains(actionChains(input.actions), deps.actConcurrency ?? ACT_CONCURRENCY, one);
+      await inChains(actionChains(input.actions), deps.actConcurrency ?? ACT_CONCURRENCY, one, () => !!deps.stopRequested?.());
+      partlySent = sent < input.actions.length;
       return { changes, applied, alreadyDone, at: deps.now() };
     }),
 
@@ -260,8 +295,8 @@ export function createRunActors(deps: RunDeps) {
       // A batch of Profile associations and endpoint settings re-reads just those at each poll
       // (observeSettling), onto the world it was planned on, with the same understanding. Anything
       // else (a mix, an empty batch waiting on what is in flight) reads the estate at every poll.
-      const observeEachPoll = !input.actions?.length || input.actions.some((a) => !settlesByChange(a)) || !lastWorld;
-      const settling = lastWorld && deps.observeSettling ? settlingScope(deps.plan, input.actions) : undefined;
+      const observeEachPoll = !input.actions?.length || input.actions.some((a) => !settlesByChange(a)) || !lastWorld || partlySent;
+      const settling = lastWorld && deps.observeSettling && !partlySent ? settlingScope(deps.plan, input.actions) : undefined;
       const poll = (signal: AbortSignal) => (settling ? deps.observeSettling!(lastWorld!, settling, signal) : deps.observe(signal));
       const planned = lastWorld;
       for (;;) {
@@ -315,6 +350,7 @@ export function createRunActors(deps: RunDeps) {
       const expectations = [...step.expect(world, deps.ctx)].sort((a, b) => Number(touched.has(b.vpcId)) - Number(touched.has(a.vpcId)));
       const pass = expectations.filter((e) => e.during === 'must-resolve' || converged).map((e) => ({ vpcId: e.vpcId, name: e.name })).filter(gated);
       const halt = expectations.filter((e) => e.during === 'must-resolve').map((e) => ({ vpcId: e.vpcId, name: e.name })).filter(gated);
+      deps.progress({ type: 'gate', step: step.number, pairs: pass.length, okStreak: deps.okStreak });
       const verdict = await awaitGate(
         deps.monitor,
         {

@@ -30,6 +30,12 @@ export interface Halt {
   at: number;
 }
 
+/** Why a run stops at a safe point on the operator's request (see runner.ts, boundaries). */
+export interface StopRequest {
+  kind: 'through-step' | 'approval' | 'window-end' | 'signal';
+  reason: string;
+}
+
 export interface RunContext {
   stepIndex: number;
   batch: number;
@@ -40,6 +46,8 @@ export interface RunContext {
   convergeDeadline?: number;
   dnsDeadline?: number;
   halt?: Halt;
+  /** Stopped on request at the safe point before the step (its plan phase: nothing of it sent since its last gates). */
+  stop?: StopRequest & { step: number; at: number };
   failure?: { step: number; phase: string; message: string; code?: string };
   budgets: { stepTimeoutMs: number; dnsGateTimeoutMs: number };
   counters: { batches: number; applied: number; alreadyDone: number };
@@ -51,7 +59,11 @@ export interface RunInput {
   budgets: RunContext['budgets'];
 }
 
-export type PlanOutput = { kind: 'act'; actions: Action[]; at: number } | { kind: 'step-done'; at: number } | { kind: 'halt'; reason: string; at: number };
+export type PlanOutput =
+  | { kind: 'act'; actions: Action[]; at: number }
+  | { kind: 'step-done'; at: number }
+  | { kind: 'halt'; reason: string; at: number }
+  | { kind: 'stop'; stop: StopRequest; at: number };
 export interface ActOutput {
   changes: { account: string; changeId: string }[];
   applied: number;
@@ -127,6 +139,13 @@ export function buildRunMachine(direction: Direction = 'forward') {
                 target: '#run.halted',
                 actions: assign({
                   halt: ({ event }: { event: { output: PlanOutput } }) => ({ step: step.number, phase: 'plan' as const, reason: (event.output as { reason: string }).reason, at: event.output.at }),
+                }),
+              },
+              {
+                guard: ({ event }: { event: { output: PlanOutput } }) => event.output.kind === 'stop',
+                target: '#run.stopped',
+                actions: assign({
+                  stop: ({ event }: { event: { output: PlanOutput } }) => ({ ...(event.output as { stop: StopRequest }).stop, step: step.number, at: event.output.at }),
                 }),
               },
               { target: 'act', actions: assign({ actions: ({ event }: { event: { output: PlanOutput } }) => (event.output as { actions: Action[] }).actions }) },
@@ -246,6 +265,7 @@ export function buildRunMachine(direction: Direction = 'forward') {
       done: { type: 'final' },
       halted: { type: 'final' },
       failed: { type: 'final' },
+      stopped: { type: 'final' },
     } as never,
   });
 }

@@ -29,7 +29,9 @@ import { createRunActors, type ProgressEvent } from './actors.js';
 import { restoreEmptiedZones } from './compensate.js';
 import { startDnsWatch, type ProbeCounts } from './dns-watch.js';
 import { clearFailedAssociations } from './repair.js';
-import { buildRunMachine, MACHINE_DEFINITION_VERSION, STEPS_OF, type Direction, type Halt, type RunContext } from './run-machine.js';
+import { buildRunMachine, MACHINE_DEFINITION_VERSION, STEPS_OF, type Direction, type Halt, type RunContext, type StopRequest } from './run-machine.js';
+import { remainingBatches, windowBoundary, windowRefusal, type RunControl } from './window-control.js';
+import { estimateStart, estimateStep, formatDuration, timingModel } from '../steps/timing.js';
 import { prepareRollback, RollbackRefusedError } from './rollback-prep.js';
 import { RunSession } from './session.js';
 
@@ -95,6 +97,26 @@ export class RollbackInProgressError extends Error {
   }
 }
 
+/** --window-end leaves less time than the first step needs, or is past: nothing was changed (exit 2). */
+export class WindowTooShortError extends Error {
+  readonly code = 'WINDOW_TOO_SHORT';
+  readonly exitCode = 2;
+  constructor(reason: string) {
+    super(`${reason}. Nothing was changed: run in a longer window (or later), or with --through-step to do part of it now`);
+    this.name = 'WindowTooShortError';
+  }
+}
+
+/** A window control that can't apply where the run stands (--through-step behind it, --approve-step of another step): nothing was changed (exit 2). */
+export class ControlRefusedError extends Error {
+  readonly code = 'CONTROL_REFUSED';
+  readonly exitCode = 2;
+  constructor(message: string) {
+    super(`${message}. Nothing was changed`);
+    this.name = 'ControlRefusedError';
+  }
+}
+
 export interface RunOptions {
   loaded: LoadedPlan;
   access: AwsAccess;
@@ -111,7 +133,16 @@ export interface RunOptions {
   observed?: World;
   progress?: (e: ProgressEvent) => void;
   logger?: Logger;
+  /** Stops the run at once (the second Ctrl-C): in-flight calls are abandoned, the state saved. */
   signal?: AbortSignal;
+  /** Stops the run at its next safe point (the first Ctrl-C): see RunDeps.stopRequested. */
+  stop?: AbortSignal;
+  /** Told, when `stop` fires, where the run will stop (for the operator). */
+  onStopRequested?(where: string): void;
+  /** The window controls of this invocation (through-step, window end, approvals). */
+  control?: RunControl & { approveStep?: number };
+  /** The environment the timing model reads (R53M_DELAY_SCALE); process.env by default. */
+  env?: NodeJS.ProcessEnv;
   /** For durations, deadlines and budgets: monotonic by default (a wall-clock jump moves nothing). */
   now?: () => number;
   /** For the timestamps people read (journal, updatedAt): the wall clock by default. */
@@ -119,7 +150,7 @@ export interface RunOptions {
   sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
 }
 
-export type Outcome = 'done' | 'halted' | 'failed' | 'interrupted' | 'nothing-to-do';
+export type Outcome = 'done' | 'halted' | 'failed' | 'interrupted' | 'stopped' | 'nothing-to-do';
 
 export interface RunResult {
   outcome: Outcome;
@@ -129,7 +160,11 @@ export interface RunResult {
   /** The architecture a rollback returned to. */
   path?: 'A' | 'B';
   halt?: Halt;
+  /** Stopped at a safe point on request: before which step, and why. */
+  stop?: { kind: StopRequest['kind']; step: number; reason: string };
   failure?: RunContext['failure'];
+  /** Each step's estimate against its actual duration (this run, all invocations). */
+  timings: NonNullable<RunState['timings']>;
   statePath: string;
   probeLog: string;
   backups: RunState['backups'];
@@ -174,6 +209,14 @@ function holder(): string {
   return `${user}@${hostname()}`;
 }
 
+/** The first stop request came before any step started: discovery and the preflight stop at once. */
+class StopBeforeStart extends Error {
+  constructor(readonly sig: string) {
+    super(`${sig} before any step changed anything`);
+    this.name = 'StopBeforeStart';
+  }
+}
+
 const isAbort = (e: unknown, signal?: AbortSignal) => !!signal?.aborted && (e === signal.reason || (e as Error)?.name === 'AbortError');
 
 export async function runMigration(opts: RunOptions): Promise<RunResult> {
@@ -181,6 +224,36 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
   const wall = opts.wallNow ?? opts.now ?? Date.now;
   const sleep = opts.sleep ?? realSleep;
   const started = now();
+  // One signal for every wait and call of this run: the caller's (stop at once), or the first
+  // stop request before the machine started (discovery and the preflight change nothing: stop now).
+  const hard = new AbortController();
+  const onHard = () => hard.abort(opts.signal!.reason);
+  if (opts.signal?.aborted) onHard();
+  else opts.signal?.addEventListener('abort', onHard, { once: true });
+  let stopRequest: StopRequest | undefined;
+  let machineStarted = false;
+  let phase = '';
+  const onStop = () => {
+    const sig = (opts.stop!.reason as Error)?.message ?? 'stop';
+    stopRequest = { kind: 'signal', reason: `${sig}: stopped at the next safe point` };
+    if (!machineStarted) {
+      opts.onStopRequested?.('now: no step has changed anything yet');
+      hard.abort(new StopBeforeStart(sig));
+      return;
+    }
+    opts.onStopRequested?.(
+      phase === 'plan'
+        ? 'before the next batch: nothing more is sent'
+        : phase === 'act'
+          ? `once the calls in flight return (no new one starts), after this batch's gates: the control-plane wait (up to ${formatDuration(budgets.stepTimeoutMs)}) and the DNS gate (up to ${formatDuration(budgets.dnsGateTimeoutMs)})`
+          : phase === 'converge'
+            ? `after this batch's gates: the control-plane wait (up to ${formatDuration(budgets.stepTimeoutMs)}) and the DNS gate (up to ${formatDuration(budgets.dnsGateTimeoutMs)})`
+            : `after this batch's DNS gate (up to ${formatDuration(budgets.dnsGateTimeoutMs)})`,
+    );
+  };
+  if (opts.stop?.aborted) queueMicrotask(onStop);
+  else opts.stop?.addEventListener('abort', onStop, { once: true });
+  const signal = hard.signal;
   const { plan, hash, file } = opts.loaded;
   const budgets = { ...plan.budgets, ...opts.budgets };
   const session = await RunSession.open({
@@ -203,9 +276,8 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
   applyZoneReplacements(plan, session.state.replacedZones ?? {});
   const warnings = [...session.warnings];
   let startStep = 0;
-  let machineStarted = false;
   const result = (
-    r: Omit<RunResult, 'statePath' | 'probeLog' | 'warnings' | 'startedAtStep' | 'elapsedMs' | 'probes' | 'backups' | 'compensation' | 'direction' | 'replacedZones'> & { compensation?: string[] },
+    r: Omit<RunResult, 'statePath' | 'probeLog' | 'warnings' | 'startedAtStep' | 'elapsedMs' | 'probes' | 'backups' | 'compensation' | 'direction' | 'replacedZones' | 'timings'> & { compensation?: string[] },
   ): RunResult => ({
     compensation: [],
     direction,
@@ -215,6 +287,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     statePath: opts.statePath,
     probeLog: session.state.probeLog,
     backups: session.state.backups,
+    timings: session.state.timings ?? [],
     warnings,
     startedAtStep: startStep,
     probes: watch?.counts() ?? { results: 0, nonOk: 0, unanswered: 0, keeperGap: 0 },
@@ -234,12 +307,12 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       ]);
     }
     const backupDir = join(dirname(opts.statePath), `${plan.name}.backups`);
-    let world = opts.observed ?? (await observe(plan, opts.access, { signal: opts.signal, now }));
+    let world = opts.observed ?? (await observe(plan, opts.access, { signal: signal, now }));
 
     // The estate lock: no other run's mark may be on it. This state file's earlier run is not
     // another run: killed after it finished but before it took its mark off, its mark is still there.
     const ownRuns = [session.runId, ...(previous?.runId && previous.runId !== session.runId ? [previous.runId] : [])];
-    const marks = await readMarks(opts.access, plan, world, opts.signal);
+    const marks = await readMarks(opts.access, plan, world, signal);
     const foreign = marks.filter((m) => m.mark && !ownRuns.includes(m.mark.runId));
     if (foreign.length && foreign.some((m) => m.mark!.runId !== opts.forceUnlock)) {
       const other = foreign.find((m) => m.mark!.runId !== opts.forceUnlock)!.mark!;
@@ -263,7 +336,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
         sleep,
         pollIntervalMs: budgets.pollIntervalMs,
         timeoutMs: budgets.stepTimeoutMs,
-        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(signal ? { signal: signal } : {}),
       });
       for (const f of cleared) {
         const line = `Disassociated the ${f.what}, which was ${f.status}, so its step can associate it again.`;
@@ -274,11 +347,11 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     }
     // A rollback reads the backups of the zones it must make again (all verified before any change)
     // and takes back the zones an earlier, killed attempt made.
-    const rollbackCtx = direction === 'rollback' ? await prepareRollback({ plan, access: opts.access, world, state: session.state, signal: opts.signal }) : undefined;
+    const rollbackCtx = direction === 'rollback' ? await prepareRollback({ plan, access: opts.access, world, state: session.state, signal: signal }) : undefined;
     if (rollbackCtx?.adopted.length) {
       await session.save({ replacedZones: { ...(session.state.replacedZones ?? {}), ...Object.fromEntries(rollbackCtx.adopted) } });
       applyZoneReplacements(plan, session.state.replacedZones ?? {});
-      world = await observe(plan, opts.access, { signal: opts.signal, now });
+      world = await observe(plan, opts.access, { signal: signal, now });
     }
     // A run part-way through goes on with resume once the estate is put right; a new one is planned again.
     const assessment = assess(world, plan, {
@@ -311,9 +384,35 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     const startIndex = direction === 'rollback' ? (startStep < 1 ? steps.length : steps.findIndex((s) => s.number === startStep)) : startStep - 1;
     if (startIndex >= steps.length) {
       await session.save({ status: 'done', direction, position: direction === 'rollback' ? ROLLED_BACK : { step: STEPS.length, stepId: 'complete', phase: 'done' } });
-      await removeMark(opts.access, plan, world, releasable, opts.signal);
+      await removeMark(opts.access, plan, world, releasable, signal);
       return result({ outcome: 'nothing-to-do', counters: { batches: 0, applied: 0, alreadyDone: 0 } });
     }
+    // The window controls, checked before anything changes.
+    const control = opts.control ?? {};
+    const model = timingModel(plan, opts.env);
+    const gates = Object.keys(plan.probes.resolvers).length > 0 || !!plan.probes.ssm;
+    if (control.throughStep !== undefined && direction === 'rollback') {
+      throw new ControlRefusedError(`--through-step counts the migration's steps, and this state file's run is a rollback: leave it out (a rollback's undo steps can be taken one by one with --approve-each-step)`);
+    }
+    if (control.throughStep !== undefined && control.throughStep < startStep) {
+      throw new ControlRefusedError(`--through-step ${control.throughStep}: step ${control.throughStep} is behind the run already (it stands before step ${startStep}); give a step from ${startStep} to 7, or leave the option out to finish`);
+    }
+    if (control.approveStep !== undefined && control.approveStep !== startStep) {
+      const waiting = previous?.status === 'stopped' && previous.stop?.kind === 'approval' ? ` and waits for the approval of step ${previous.stop.step}` : '';
+      throw new ControlRefusedError(`--approve-step ${control.approveStep}: the run stands before ${direction === 'rollback' ? 'undo ' : ''}step ${startStep}${waiting}; approve that step (--approve-step ${startStep}) — one step at a time, the one about to start`);
+    }
+    if (control.windowEnd !== undefined) {
+      const first = steps[startIndex]!;
+      const firstMs = estimateStart(plan, model, { preflight: gates }) + estimateStep(plan, first.number, remainingBatches(world, first, assessment.ctx), model, { gates }).totalMs;
+      const refusal = windowRefusal(first.number, firstMs, control.windowEnd, wall());
+      if (refusal) throw new WindowTooShortError(`--window-end: ${refusal.replace(/: stopped before it, with every VPC resolving$/, '')}`);
+    }
+    const approvedBy = holder();
+    if (control.approveStep !== undefined) {
+      await session.save({ approvals: [...(session.state.approvals ?? []), { step: control.approveStep, direction, by: approvedBy, at: new Date(wall()).toISOString() }] });
+    }
+    if (control.approveEachStep && !session.state.control?.approveEachStep) await session.save({ control: { approveEachStep: true } });
+    const approveEachStep = !!session.state.control?.approveEachStep;
     // Pairs already failing when the rollback began (the halt that made the operator roll back):
     // undoing the run can't mend them, so they are reported, not gated.
     const rollbackInfo =
@@ -336,13 +435,13 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
 
     // The probes: every SSM-probed VPC has an instance that can probe it, and the channel does not
     // hang on the names being migrated — or nothing changes.
-    const probeInstances = usesSsm(plan) ? await findProbeInstances(plan, opts.access, opts.signal) : { instances: [], problems: [] };
+    const probeInstances = usesSsm(plan) ? await findProbeInstances(plan, opts.access, signal) : { instances: [], problems: [] };
     const probeProblems = probeSetupProblems(world, plan, probeInstances);
     if (probeProblems.length) throw new ProbeSetupError(probeProblems);
 
     // Mark the estate as this run's; read back, since a run starting this very moment may have won.
     const since = new Date(wall()).toISOString();
-    const placed = await placeMark(opts.access, plan, world, { runId: session.runId, holder: holder(), since, plan: plan.name }, marks, opts.signal);
+    const placed = await placeMark(opts.access, plan, world, { runId: session.runId, holder: holder(), since, plan: plan.name }, marks, signal);
     const lost = placed.find((m) => m.mark && m.mark.runId !== session.runId);
     if (lost) throw new EstateLockedError(lost.mark!, [lost.kind === 'profile' ? `Profile ${plan.profile.id}` : `zone ${lost.id}`]);
 
@@ -352,7 +451,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     if (watch.unprobed.length) warnings.push(`no resolver under probes.resolvers and no SSM probe instance for ${watch.unprobed.join(', ')}: their resolution is not verified by probes (the resolution model still guards them)`);
     // (A run part-way needs none: the step it starts at passes its own DNS gate before any change.)
     if (direction === 'forward' && assessment.position === 1 && !assessment.partial && !regateFirstStep) {
-      const pre = await watch.preflight(budgets.dnsGateTimeoutMs, now, opts.signal);
+      const pre = await watch.preflight(budgets.dnsGateTimeoutMs, now, signal);
       if (pre && pre.verdict !== 'pass') throw new PreflightDnsError(pre.reason);
     }
 
@@ -398,6 +497,27 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       journal: (r) => session.journal(r),
       journaled: (id) => session.journaled(id),
       regateFirstStep,
+      stopRequested: () => stopRequest,
+      boundary: windowBoundary({
+        plan,
+        ctx,
+        direction,
+        steps,
+        control: { ...control, approveEachStep },
+        model,
+        gates,
+        wallNow: wall,
+        approvals: () => session.state.approvals ?? [],
+        recordApproval: (step) => session.save({ approvals: [...(session.state.approvals ?? []), { step, direction, by: approvedBy, at: new Date(wall()).toISOString() }] }),
+        stepStarted: (step, estimateMs) =>
+          session.save({
+            timings: [...(session.state.timings ?? []).filter((t) => !(t.step === step && t.direction === direction)), { step, direction, estimateMs: Math.round(estimateMs), startedAt: new Date(wall()).toISOString() }],
+          }),
+        progress: (e) => {
+          opts.logger?.info({ event: e }, 'progress');
+          opts.progress?.(e);
+        },
+      }),
       foreignMark: async (signal) => {
         const mark = await readProfileMark(opts.access, plan, world, signal);
         return mark && mark.runId !== session.runId ? `another run's mark is on Profile ${plan.profile.id} now (${describeMark(mark)}): two runs must not change one estate; stop one of them` : undefined;
@@ -426,13 +546,20 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       if (value === lastValue) return;
       lastValue = value;
       const step = steps[snap.context.stepIndex]!;
+      // The step the machine left (for the next one, or done) ended now: its actual against its estimate.
+      const ended = snap.value === 'done' ? currentStep : step.number !== currentStep ? currentStep : undefined;
+      const timings = ended !== undefined ? endTiming(session.state.timings, ended, direction, new Date(wall()).toISOString()) : undefined;
       currentStep = step.number;
       dns.setStep(step.number);
-      const phase = typeof snap.value === 'string' ? snap.value : Object.values(snap.value as Record<string, string>)[0] ?? '';
-      const status: RunState['status'] = snap.value === 'done' ? 'done' : snap.value === 'halted' ? 'halted' : snap.value === 'failed' ? 'failed' : 'running';
+      phase = typeof snap.value === 'string' ? snap.value : Object.values(snap.value as Record<string, string>)[0] ?? '';
+      const status: RunState['status'] =
+        snap.value === 'done' ? 'done' : snap.value === 'halted' ? 'halted' : snap.value === 'failed' ? 'failed' : snap.value === 'stopped' ? 'stopped' : 'running';
+      const stop = snap.context.stop;
       session
         .save({
           status,
+          ...(timings ? { timings } : {}),
+          ...(stop ? { stop: { kind: stop.kind, step: stop.step, reason: stop.reason, at: new Date(wall()).toISOString() } } : {}),
           position: status === 'done' ? (direction === 'rollback' ? ROLLED_BACK : { step: STEPS.length, stepId: 'complete', phase }) : { step: step.number, stepId: step.id, phase },
           snapshot: actor.getPersistedSnapshot(),
           stats: { ...snap.context.counters },
@@ -443,24 +570,26 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     session.onCheckpointFailure = () => actor.stop();
     if (session.checkpointError) throw session.checkpointError;
     const onAbort = () => actor.stop();
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
     machineStarted = true;
     actor.start();
     await finished;
-    opts.signal?.removeEventListener('abort', onAbort);
+    signal?.removeEventListener('abort', onAbort);
     const snap = actor.getSnapshot();
     await session.flushed();
     // (Set from the save callbacks: TypeScript cannot see that, hence the explicit type.)
     const checkpointFailed = session.checkpointError as Error | undefined;
     const outcome: Outcome = checkpointFailed
       ? 'failed'
-      : opts.signal?.aborted && snap.status !== 'done'
+      : signal?.aborted && snap.status !== 'done'
         ? 'interrupted'
         : snap.value === 'done'
           ? 'done'
           : snap.value === 'halted'
             ? 'halted'
-            : 'failed';
+            : snap.value === 'stopped'
+              ? 'stopped'
+              : 'failed';
     if (outcome === 'interrupted') await session.save({ status: 'running' }).catch(() => undefined);
     await session.flushed();
 
@@ -484,31 +613,48 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
         compensation = [`Could not check whether step 7 left an emptied zone behind (${(e as Error).message}): look at the zones with r53migrate probe, and restore any emptied one with r53migrate restore-zone <its backup>.`];
       }
     }
-    if (outcome === 'done') await removeMark(opts.access, plan, world, releasable, opts.signal).catch((e) => warnings.push(`the run's mark (tag r53migrate:run) could not be removed: ${(e as Error).message}; remove it by hand`));
+    if (outcome === 'done') await removeMark(opts.access, plan, world, releasable, signal).catch((e) => warnings.push(`the run's mark (tag r53migrate:run) could not be removed: ${(e as Error).message}; remove it by hand`));
 
     // A checkpoint that could not be written is the failure to report, whatever the machine did next.
     const failure: RunContext['failure'] | undefined = checkpointFailed
       ? { step: currentStep, phase: 'checkpoint', message: checkpointFailed.message, ...((checkpointFailed as { code?: string }).code ? { code: (checkpointFailed as { code?: string }).code } : {}) }
       : outcome === 'interrupted'
-        ? { step: currentStep, phase: 'interrupt', message: `${(opts.signal?.reason as Error)?.message ?? 'interrupted'} during step ${currentStep}` }
+        ? { step: currentStep, phase: 'interrupt', message: `${(signal?.reason as Error)?.message ?? 'interrupted'} during step ${currentStep}` }
         : snap.context.failure;
     return result({
       outcome,
       ...(snap.context.halt && !checkpointFailed ? { halt: snap.context.halt } : {}),
+      ...(outcome === 'stopped' && snap.context.stop ? { stop: { kind: snap.context.stop.kind, step: snap.context.stop.step, reason: snap.context.stop.reason } } : {}),
       ...(failure ? { failure } : {}),
       counters: snap.context.counters,
       compensation,
     });
   } catch (e) {
     // Ctrl-C before the machine started (discovery, the estate lock, the preflight): a stop, not a failure.
-    if (!machineStarted && isAbort(e, opts.signal)) {
+    if (!machineStarted && isAbort(e, signal)) {
+      const reason = signal.reason;
+      if (reason instanceof StopBeforeStart) {
+        // The first Ctrl-C before any step: a stop at the safe point the run stands at.
+        const stop = { kind: 'signal' as const, step: startStep, reason: reason.message };
+        const keep = previous?.status === 'halted' || previous?.status === 'failed';
+        await session.save({ status: keep ? previous!.status : 'stopped', ...(keep ? {} : { stop: { ...stop, at: new Date(wall()).toISOString() } }) }).catch(() => undefined);
+        return result({ outcome: 'stopped', stop, counters: { batches: 0, applied: 0, alreadyDone: 0 } });
+      }
       // Saved, so `status` and `resume` find the run (nothing of a step was sent).
       await session.save({ status: previous && previous.status !== 'done' ? previous.status : 'running' }).catch(() => undefined);
-      return result({ outcome: 'interrupted', failure: { step: startStep, phase: 'interrupt', message: `${(opts.signal?.reason as Error)?.message ?? 'interrupted'} before any step changed anything` }, counters: { batches: 0, applied: 0, alreadyDone: 0 } });
+      return result({ outcome: 'interrupted', failure: { step: startStep, phase: 'interrupt', message: `${(signal?.reason as Error)?.message ?? 'interrupted'} before any step changed anything` }, counters: { batches: 0, applied: 0, alreadyDone: 0 } });
     }
     throw e;
   } finally {
+    opts.signal?.removeEventListener('abort', onHard);
+    opts.stop?.removeEventListener('abort', onStop);
     await watch?.stop();
     await session.close();
   }
+}
+
+/** The timings with `step`'s end recorded (when it started in this run and has no end yet). */
+function endTiming(timings: RunState['timings'], step: number, direction: Direction, at: string): RunState['timings'] {
+  if (!timings?.some((t) => t.step === step && t.direction === direction && !t.endedAt)) return undefined;
+  return timings.map((t) => (t.step === step && t.direction === direction && !t.endedAt ? { ...t, endedAt: at } : t));
 }

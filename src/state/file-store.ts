@@ -12,7 +12,7 @@ import { errnoOf, nodeFileSystem, type FileSystem } from './fs.js';
 import { acquireLock, isPidAlive, staleTempMatcher, systemClock, tempPathFor, type Clock, type HeldLock } from './lock.js';
 import { journalLines, journalPathFor, readJournalFile } from './journal-file.js';
 import { describeIssues, parseStateBytes, prevPathFor, readStateWithJournal, type ResumeExpectation } from './read.js';
-import { JournalEntry, RunState, type StateFileV2 } from './schema.js';
+import { JournalEntry, RunState, SCHEMA_VERSION, type StateFileV2 } from './schema.js';
 import { StateStoreClosedError, type StateStore } from './store.js';
 
 export interface OpenStateStoreOptions {
@@ -149,7 +149,7 @@ export class FileStateStore implements StateStore {
     if (!checked.success) throw new StateInvalidError(this.path, describeIssues(checked.error.issues));
     await this.syncJournal(journal);
     const { journal: _none, ...checkedHead } = checked.data;
-    const file: StateFileV2 = { ...checkedHead, schemaVersion: 2, journalLog: { file: basename(this.journalPath), entries: journal.length } };
+    const file: StateFileV2 = { ...checkedHead, schemaVersion: SCHEMA_VERSION, journalLog: { file: basename(this.journalPath), entries: journal.length } };
     const data = Buffer.from(JSON.stringify(file, null, 2) + '\n', 'utf8');
     const temp = tempPathFor(this.path, this.pid);
     const fail = async (stage: string, error: unknown, previousIntact = true): Promise<never> => {

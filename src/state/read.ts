@@ -77,8 +77,8 @@ export function parseStateBytes(bytes: Uint8Array, file: string, prevPath?: stri
     }
   }
   const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (json !== null && typeof json === 'object' && !Array.isArray(json) && version !== 1 && version !== SCHEMA_VERSION) {
-    throw corrupt('schema', [`schemaVersion: expected 1 or ${SCHEMA_VERSION}, found ${JSON.stringify(version) ?? 'none'}`]);
+  if (json !== null && typeof json === 'object' && !Array.isArray(json) && version !== 1 && version !== 2 && version !== SCHEMA_VERSION) {
+    throw corrupt('schema', [`schemaVersion: expected 1, 2 or ${SCHEMA_VERSION}, found ${JSON.stringify(version) ?? 'none'}`]);
   }
   if (version === 1) {
     const v1 = StateFileV1.safeParse(json);
@@ -88,7 +88,7 @@ export function parseStateBytes(bytes: Uint8Array, file: string, prevPath?: stri
   const parsed = StateFileV2.safeParse(json);
   if (!parsed.success) throw corrupt('schema', describeIssues(parsed.error.issues), parsed.error);
   const { journalLog, ...head } = parsed.data;
-  return { state: { ...head, journal: [] }, journalLog };
+  return { state: { ...head, schemaVersion: SCHEMA_VERSION, journal: [] }, journalLog };
 }
 
 /** Throws when this run may not resume `state`: another machine definition, or another plan. */

@@ -5,9 +5,10 @@ import { z } from 'zod';
 /**
  * Bump when the shape changes in a way an older reader would misread; readers refuse newer.
  * 1: the journal inside the state file (rewritten whole at every checkpoint). 2: the journal in an
- * append-only file beside it (journal-file.ts); version 1 files are still read.
+ * append-only file beside it (journal-file.ts). 3: status 'stopped' (a stop on request) and the
+ * window controls (control, approvals, stop, timings). Versions 1 and 2 are still read.
  */
-export const SCHEMA_VERSION = 2;
+export const SCHEMA_VERSION = 3;
 
 const IsoTime = z.iso.datetime({ offset: true });
 
@@ -34,7 +35,8 @@ export const JournalEntry = z.strictObject({
 });
 export type JournalEntry = z.infer<typeof JournalEntry>;
 
-export const RunStatus = z.enum(['running', 'halted', 'done', 'failed']);
+/** stopped: at a safe point, on the operator's request (--through-step, an approval pending, the window's end, Ctrl-C). */
+export const RunStatus = z.enum(['running', 'halted', 'done', 'failed', 'stopped']);
 export type RunStatus = z.infer<typeof RunStatus>;
 
 export const ZoneBackup = z.strictObject({
@@ -101,6 +103,18 @@ const stateFields = {
   halt: z
     .strictObject({ reason: z.string(), step: z.number().int().nonnegative(), at: IsoTime, pairs: z.array(z.json()).optional() })
     .optional(),
+  /** Why the run stopped at a safe point on request, and before which step. */
+  stop: z
+    .strictObject({ kind: z.enum(['through-step', 'approval', 'window-end', 'signal']), step: z.number().int().nonnegative(), reason: z.string(), at: IsoTime })
+    .optional(),
+  /** The run's standing controls: every step waits for an approval (apply --approve-each-step). */
+  control: z.strictObject({ approveEachStep: z.boolean() }).optional(),
+  /** Who let which step start, and when (resume --approve-step, or a yes at the prompt). */
+  approvals: z.array(z.strictObject({ step: z.number().int().nonnegative(), direction: z.enum(['forward', 'rollback']), by: z.string(), at: IsoTime })).optional(),
+  /** Each step's estimate when it started, and when it started and ended (for estimate against actual). */
+  timings: z
+    .array(z.strictObject({ step: z.number().int().nonnegative(), direction: z.enum(['forward', 'rollback']), estimateMs: z.number().nonnegative(), startedAt: IsoTime, endedAt: IsoTime.optional() }))
+    .optional(),
   /** The xstate persisted snapshot; only the machine interprets it. */
   snapshot: z.unknown().optional(),
   /** Path of the append-only probe NDJSON log. Probe results live there, never in this file,
@@ -124,6 +138,6 @@ export const JournalLog = z.strictObject({
   entries: z.number().int().nonnegative() });
 export type JournalLog = z.infer<typeof JournalLog>;
 
-/** A version 2 state file: the journal is appended to its own file, a line per entry. */
-export const StateFileV2 = z.strictObject({ schemaVersion: z.literal(2), ...stateFields, journalLog: JournalLog });
+/** A version 2 or 3 state file: the journal is appended to its own file, a line per entry (3 may hold the window controls). */
+export const StateFileV2 = z.strictObject({ schemaVersion: z.union([z.literal(2), z.literal(SCHEMA_VERSION)]), ...stateFields, journalLog: JournalLog });
 export type StateFileV2 = z.infer<typeof StateFileV2>;

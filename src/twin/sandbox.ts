@@ -184,6 +184,8 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     `export AWS_ENDPOINT_URL='${server.url}'`,
     `export AWS_PROFILE='${accounts[0]!.profile}'`,
     `export AWS_REGION='${world.region}'`,
+    // The estimates (plan, the window guard) expect the sandbox's delays, not AWS's.
+    `export R53M_DELAY_SCALE='${info.scenario.delayScale}'`,
     '',
   ].join('\n');
   await writeFileAtomic(info.awsConfigFile, config);

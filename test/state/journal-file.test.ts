@@ -69,7 +69,7 @@ describe('the journal file', () => {
   it('a version 2 state file names its journal; the entries live there, one JSON line each, 0600', async () => {
     const { path, journal, state } = await written(3);
     const file = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    expect(file).toMatchObject({ schemaVersion: 2, journalLog: { file: 'prod-cutover.journal.ndjson', entries: 4 } });
+    expect(file).toMatchObject({ schemaVersion: 3, journalLog: { file: 'prod-cutover.journal.ndjson', entries: 4 } });
     expect(file).not.toHaveProperty('journal');
     const lines = readFileSync(journal, 'utf8').split('\n');
     expect(lines.pop()).toBe('');
@@ -144,7 +144,7 @@ describe('the journal file', () => {
     expect(read.journal).toEqual(v1.journal);
     await store.writeJournal(appendJournal(read, entry(7)));
     await store.close();
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ schemaVersion: 2, journalLog: { entries: 7 } });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ schemaVersion: 3, journalLog: { entries: 7 } });
     expect((await readStateFile(path))?.journal.map((j) => j.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 

@@ -56,6 +56,7 @@ export async function startEstate(args: string[]): Promise<Estate> {
     AWS_SHARED_CREDENTIALS_FILE: info.awsCredentialsFile,
     AWS_ENDPOINT_URL: info.endpointUrl,
     AWS_REGION: info.region,
+    R53M_DELAY_SCALE: String(info.scenario.delayScale),
     AWS_PROFILE: '',
     AWS_ACCESS_KEY_ID: '',
     AWS_SECRET_ACCESS_KEY: '',
