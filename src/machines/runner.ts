@@ -401,7 +401,9 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       const waiting = previous?.status === 'stopped' && previous.stop?.kind === 'approval' ? ` and waits for the approval of step ${previous.stop.step}` : '';
       throw new ControlRefusedError(`--approve-step ${control.approveStep}: the run stands before ${direction === 'rollback' ? 'undo ' : ''}step ${startStep}${waiting}; approve that step (--approve-step ${startStep}) — one step at a time, the one about to start`);
     }
-    if (control.windowEnd !== undefined) {
+    // A run starting afresh whose first step can't fit is a mistake in the window (exit 2); a run
+    // resumed where it stopped meets the guard at its next step and stops there (exit 5).
+    if (control.windowEnd !== undefined && !unfinished) {
       const first = steps[startIndex]!;
       const firstMs = estimateStart(plan, model, { preflight: gates }) + estimateStep(plan, first.number, remainingBatches(world, first, assessment.ctx), model, { gates }).totalMs;
       const refusal = windowRefusal(first.number, firstMs, control.windowEnd, wall());

@@ -143,16 +143,19 @@ describe.concurrent('safety under drift and incomplete plans', () => {
     });
   }, LONG);
 
-  it('3b. step 7: SIGTERM between emptying the zone and deleting it → reported as an interrupt (exit 130), the records restored first; resume finishes', async () => {
+  it('3b. step 7: SIGTERM twice between emptying the zone and deleting it → the first waits for the call in flight, the second stops at once (exit 1), the records restored first; resume finishes', async () => {
     await withEstate(['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '1'], async (e) => {
       const keeper = e.info.vpcs.at(-1)!.id;
       await e.fault({ kind: 'hold', operation: 'DeleteHostedZone', phase: 'before', count: 1 });
       const run = e.start(['apply', e.info.planFile, '--yes', '--state', statePath(e)]);
       await e.waitHeld(120_000);
       run.child.kill('SIGTERM');
+      // The first asks for the next safe point: the held DeleteHostedZone (a chain under way) is waited for.
+      await run.waitFor(/^SIGTERM: stopping at a safe point once the calls in flight return/, 30_000);
+      run.child.kill('SIGTERM');
       const exit = await run.exited;
-      expect(exit.code, run.stdout() + run.stderr()).toBe(130);
-      expect(run.stdout()).toMatch(/Interrupted: interrupted by the operator \(SIGTERM\) during step 7/);
+      expect(exit.code, run.stdout() + run.stderr()).toBe(1);
+      expect(run.stdout()).toMatch(/Interrupted: stopped at once by a second SIGTERM during step 7/);
       expect(run.stdout()).toMatch(/had been emptied but not deleted when the run stopped: its 1 record set\(s\) were restored/);
       expect(run.stdout()).not.toMatch(/FAILED/);
       expect(run.stderr()).not.toMatch(/unexpected failure/);
@@ -283,7 +286,7 @@ describe.concurrent('safety under drift and incomplete plans', () => {
     });
   }, LONG);
 
-  it('Ctrl-C before the first step (discovery, the estate lock, the DNS preflight) → a stop (exit 130), not a bug; no step changed anything; status says interrupted; resume finishes', async () => {
+  it('Ctrl-C before the first step (discovery, the estate lock, the DNS preflight) → a stop at once at the safe point (exit 5), not a bug; no step changed anything; status says stopped; resume finishes', async () => {
     await withEstate(['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '1'], async (e) => {
       // Slow answers from one resolver make the preflight last a while.
       await e.fault({ kind: 'dns', vpcId: e.info.vpcs[1]!.id, delayMs: 300 });
@@ -292,13 +295,14 @@ describe.concurrent('safety under drift and incomplete plans', () => {
       await new Promise((r) => setTimeout(r, 300));
       run.child.kill('SIGINT');
       const exit = await run.exited;
-      expect(exit.code, run.stdout() + run.stderr()).toBe(130);
-      expect(run.stdout()).toMatch(/Interrupted: interrupted by the operator \(SIGINT\) before any step changed anything/);
+      expect(exit.code, run.stdout() + run.stderr()).toBe(5);
+      expect(run.stdout()).toMatch(/^SIGINT: stopping at a safe point now: no step has changed anything yet/m);
+      expect(run.stdout()).toMatch(/STOPPED at a safe point before step 1: SIGINT before any step changed anything/);
       expect(run.stderr()).not.toMatch(/unexpected failure|\n\s+at /);
       const stepCalls = (await e.requests()).filter((l) => l.mutating && l.outcome === 'ok' && !/Tag/.test(l.operation ?? ''));
       expect(stepCalls).toEqual([]);
       const status = await e.cli(['status', '--state', statePath(e)]);
-      expect(status.stdout).toMatch(/interrupted \(no process runs it any more/);
+      expect(status.stdout).toMatch(/stopped on request \(signal\)/);
       await e.clearFaults();
       const resumed = await e.cli(['resume', e.info.planFile, '--state', statePath(e)], LONG);
       expect(resumed.code, out(resumed)).toBe(0);

@@ -1,5 +1,5 @@
 // Reads a state file the way the README describes it, independently of src/state: the JSON
-// checkpoint, and for schema version 2 the journal it names (one JSON entry per line, beside it;
+// checkpoint, and from schema version 2 on the journal it names (one JSON entry per line, beside it;
 // a last line without its newline is an append a kill cut short, and is not an entry).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
