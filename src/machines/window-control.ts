@@ -7,6 +7,7 @@ import { describeAction, type Action } from '../aws/actions.js';
 import type { World } from '../aws/world.js';
 import type { Plan } from '../plan/schema.js';
 import { walkStep } from '../steps/guard.js';
+import { spokeWaves, waveOf } from '../steps/waves.js';
 import { estimateStep, formatDuration, type TimingModel } from '../steps/timing.js';
 import type { Expectation, Step, StepContext } from '../steps/types.js';
 import type { Boundary, ProgressEvent } from './actors.js';
@@ -84,7 +85,6 @@ export function windowRefusal(step: number, estimateMs: number, windowEnd: numbe
 
 /** The safe-point decision, as the run machine's actors call it (RunDeps.boundary). */
 export function windowBoundary(d: WindowDeps): (b: Boundary) => Promise<StopRequest | undefined> {
-  let wavesOfStep6: number | undefined;
   return async (b) => {
     const number = b.step.number;
     const forward = d.direction === 'forward';
@@ -94,11 +94,11 @@ export function windowBoundary(d: WindowDeps): (b: Boundary) => Promise<StopRequ
     const batches = remainingBatches(b.world, b.step, d.ctx);
     const estimateMs = estimateStep(d.plan, number, batches, d.model, { gates: d.gates }).totalMs;
     const waves = forward && number === 6;
-    if (waves && b.firstBatch) wavesOfStep6 = batches.length;
     const windowCheck = (): StopRequest | undefined => {
       if (d.control.windowEnd === undefined || (!b.firstBatch && !waves)) return undefined;
-      const of = wavesOfStep6 ?? batches.length;
-      const reason = windowRefusal(number, estimateMs, d.control.windowEnd, d.wallNow(), waves && !b.firstBatch ? { index: of - batches.length + 1, of } : undefined);
+      const moving = b.actions.find((a) => 'vpcId' in a);
+      const index = waves && !b.firstBatch && moving && 'vpcId' in moving ? waveOf(d.plan, moving.vpcId) : undefined;
+      const reason = windowRefusal(number, estimateMs, d.control.windowEnd, d.wallNow(), index ? { index, of: spokeWaves(d.plan).length } : undefined);
       return reason ? { kind: 'window-end', reason } : undefined;
     };
     const early = windowCheck();
