@@ -134,7 +134,7 @@ describe('the journal file', () => {
     await store.close();
   });
 
-  it('a version 1 state file (journal inside) is read, and its first write makes it version 2 with the same entries', async () => {
+  it('a version 1 state file (journal inside) is read, and its first write makes it the current version (3) with the same entries', async () => {
     const dir = tempDir();
     const path = join(dir, 'prod-cutover.state.json');
     const v1 = withEntries(sampleState(path), 2, 6);
@@ -146,6 +146,18 @@ describe('the journal file', () => {
     await store.close();
     expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ schemaVersion: 3, journalLog: { entries: 7 } });
     expect((await readStateFile(path))?.journal.map((j) => j.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('a version 2 state file (the previous release: no window controls) is read as it is, and its first write makes it version 3', async () => {
+    const { path } = await written(2);
+    const v2 = { ...JSON.parse(readFileSync(path, 'utf8')), schemaVersion: 2 };
+    writeFileSync(path, JSON.stringify(v2));
+    const store = await storeAt(path);
+    const read = (await store.read())!;
+    expect(read.journal.map((j) => j.seq)).toEqual([1, 2, 3]);
+    await store.write(appendJournal(read, entry(4)));
+    await store.close();
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ schemaVersion: 3, journalLog: { entries: 4 } });
   });
 
   it('a state file moved to another name reads the journal it names; its first write gives it a journal of its own, the old one untouched', async () => {

@@ -79,7 +79,7 @@ describe('a state file that cannot be trusted', () => {
     const e = error as StateFileCorruptError;
     expect(e.kind).toBe('schema');
     expect(e.problems).toEqual([
-      'status: Invalid option: expected one of "running"|"halted"|"done"|"failed"',
+      'status: Invalid option: expected one of "running"|"halted"|"done"|"failed"|"stopped"',
       'journal[0].phase: Invalid option: expected one of "intent"|"applied"|"already-done"|"failed"',
       '(top level): Unrecognized key: "extra"',
     ]);
@@ -90,10 +90,10 @@ describe('a state file that cannot be trusted', () => {
   });
 
   it('a newer schemaVersion → StateFileNewerError, before any schema complaint', async () => {
-    const { error } = await refusal(JSON.stringify({ schemaVersion: 3, toolVersion: '0.9.0', whatever: true }));
+    const { error } = await refusal(JSON.stringify({ schemaVersion: 4, toolVersion: '0.9.0', whatever: true }));
     expect(error).toBeInstanceOf(StateFileNewerError);
     expect(error.code).toBe('STATE_FILE_NEWER');
-    expect(error.message).toContain('has schema version 3 (written by r53migrate 0.9.0), but this r53migrate reads only up to version 2');
+    expect(error.message).toContain('has schema version 4 (written by r53migrate 0.9.0), but this r53migrate reads only up to version 3');
     expect(error.message).toContain('Resume with the newer r53migrate that wrote it.');
   });
 
