@@ -11,8 +11,11 @@
 //     every step) and `estimate.steps[].ms`;
 //  3. `r53migrate apply <plan> --yes --state <tmp>/run.state.json`, same environment: the actual is
 //     its wall time from spawn to exit (node's start-up included, which no estimate counts);
-//  4. per step, the state file's timings (startedAt → endedAt) against the estimate the run
-//     recorded when the step started; "start" is spawn → step 1's start against estimate.startMs.
+//  4. per step, the actual is from the step's first progress event in the run's log
+//     (<state>.log, NDJSON: {time, event: {type: 'step', step}}) to the state file's timings
+//     endedAt. The log's event comes before the step's first observation, which the estimate
+//     counts in the step and timings.startedAt (taken after it) leaves out; without a log,
+//     startedAt. "start" (spawn → step 1's start) is set against estimate.startMs.
 // ratio = actual ÷ estimate; within ±25 % means 0.75 ≤ ratio ≤ 1.25.
 //
 // Usage: node bench/estimate.mjs [--sizes 3,20] [--paths direct,via-profile] [--keep]
@@ -67,6 +70,23 @@ const sandboxEnv = (info) => ({
   AWS_SECRET_ACCESS_KEY: '',
 });
 
+/** When each step began, by the run's log: its first {type: 'step'} progress event (ms). */
+function stepStarts(logPath) {
+  const out = new Map();
+  let text = '';
+  try {
+    text = readFileSync(logPath, 'utf8');
+  } catch {
+    return out;
+  }
+  for (const line of text.split('\n')) {
+    if (!line.includes('"type":"step"')) continue;
+    const { time, event } = JSON.parse(line);
+    if (event?.type === 'step' && !out.has(event.step)) out.set(event.step, time);
+  }
+  return out;
+}
+
 async function estate(scenario, vpcs) {
   const dir = mkdtempSync(join(tmpdir(), 'r53m-bench-estimate-'));
   const sb = await startSandbox({ scenario, vpcs, endpoints: ENDPOINTS, accounts: ACCOUNTS, seed: SEED, region: REGION, delayScale: DELAY_SCALE, dir: join(dir, 'sandbox'), host: '127.0.0.1', port: 0, parking: true });
@@ -87,11 +107,13 @@ async function estate(scenario, vpcs) {
       }
     })();
     const timings = (state.timings ?? []).filter((t) => t.direction === 'forward');
+    const began = stepStarts(join(dir, 'run.log'));
+    const startOf = (t) => began.get(t.step) ?? Date.parse(t.startedAt);
     const steps = [
-      { step: 'start', estimateMs: estimate.startMs, actualMs: timings.length ? Date.parse(timings[0].startedAt) - apply.startedAt : NaN },
+      { step: 'start', estimateMs: estimate.startMs, actualMs: timings.length ? startOf(timings[0]) - apply.startedAt : NaN },
       ...estimate.steps.map((e) => {
         const t = timings.find((x) => x.step === e.step);
-        return { step: e.step, estimateMs: e.ms, recordedMs: t?.estimateMs, actualMs: t?.endedAt ? Date.parse(t.endedAt) - Date.parse(t.startedAt) : NaN, madeOf: e.madeOf };
+        return { step: e.step, estimateMs: e.ms, recordedMs: t?.estimateMs, actualMs: t?.endedAt ? Date.parse(t.endedAt) - startOf(t) : NaN, madeOf: e.madeOf };
       }),
     ];
     const summary = apply.out.trim().split('\n').find((l) => l.startsWith('Steps, estimate against actual'));

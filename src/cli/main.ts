@@ -35,6 +35,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
 Typical session:
   r53migrate plan plan.yaml                     dry run: every API call, in order (changes nothing)
   r53migrate apply plan.yaml --plan-hash HASH   run exactly what was reviewed, gated by DNS probes
+      [--window-end 06:00] [--through-step N] [--approve-each-step]    in a change window (exit 5: stopped safely)
   r53migrate resume                             after a halt, a kill or a lost session
   r53migrate status                             where the run stands
   r53migrate rollback --dry-run                 every call that would put the estate back as it was

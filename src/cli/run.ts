@@ -122,8 +122,6 @@ export interface ExecuteRunOptions {
   logger?: Logger;
   /** The run's result, for callers that report more (sandbox run --rollback-after). */
   onResult?: (result: RunResult) => void;
-  /** The environment the timing model reads (default io.env): the sandbox sets R53M_DELAY_SCALE. */
-  env?: NodeJS.ProcessEnv;
 }
 
 /** The run's NDJSON log beside its state file; every AWS call of the run goes there. */
@@ -269,7 +267,7 @@ export async function executeRun(io: CliIo, loaded: LoadedPlan, access: AwsAcces
     onStopRequested: (where) =>
       io.stdout.write(`${(signals.stop.signal.reason as Error).message}: stopping at a safe point ${where}. Press Ctrl-C again to stop at once (the state is saved either way; resume goes on).\n`),
     control: { ...o.run.control, ...(tty ? { ask: (r: ApprovalRequest) => confirm(io, `Start ${o.mode === 'rollback' || r.title.startsWith('Undo') ? '' : 'step '}${r.step} (${r.title})? [y/N] `) } : {}) },
-    env: o.env ?? io.env,
+    env: io.env,
   }).finally(() => signals.dispose());
   o.logger?.flush();
   o.onResult?.(result);

@@ -15,6 +15,7 @@ import { EXIT, UsageError } from './errors.js';
 import { processInterrupted, type CliIo } from './io.js';
 import { renderPlanText } from './render-plan.js';
 import { executeRun, openRunLog } from './run.js';
+import { estimateRun, formatDuration } from '../steps/timing.js';
 import type { RunResult } from '../machines/runner.js';
 
 function wholeNumber(flag: string) {
@@ -177,6 +178,8 @@ Examples:
           AWS_SHARED_CREDENTIALS_FILE: info.awsCredentialsFile,
           AWS_ENDPOINT_URL: info.endpointUrl,
           AWS_REGION: info.region,
+          // The estimates expect this sandbox's delays.
+          R53M_DELAY_SCALE: String(o.delayScale),
         });
         delete process.env.AWS_PROFILE;
         io.stdout.write(`sandbox ready (${info.scenario.scenario}: ${info.vpcs.length} VPCs, ${info.names.length} names, ${info.accounts.length} accounts) at ${info.endpointUrl}\n\n`);
@@ -192,11 +195,19 @@ Examples:
           io.stdout.write(renderPlanText(loaded, run) + '\n');
           if (!run.ok) return setExit(EXIT.badInput);
           const wrong: Record<string, Record<string, number>> = {};
-          const onResult = (r: RunResult) => (wrong[r.direction] = { ...(r.probes.nonOkByVpc ?? {}) });
-          let code = await executeRun(io, loaded, access, { mode: 'apply', statePath, command: 'sandbox run', observed: world, run: { budgets: {}, control: {} }, env: { ...io.env, R53M_DELAY_SCALE: String(o.delayScale) }, onResult, ...(logger ? { logger } : {}) });
+          const took: Partial<Record<RunResult['direction'], number>> = {};
+          const onResult = (r: RunResult) => {
+            wrong[r.direction] = { ...(r.probes.nonOkByVpc ?? {}) };
+            took[r.direction] = r.elapsedMs;
+          };
+          let code = await executeRun(io, loaded, access, { mode: 'apply', statePath, command: 'sandbox run', observed: world, run: { budgets: {}, control: {} }, onResult, ...(logger ? { logger } : {}) });
+          if (!run.nothingToDo && took.forward !== undefined) {
+            const estimate = estimateRun(loaded.plan, run.steps).totalMs;
+            io.stdout.write(`The migration took ${formatDuration(took.forward)}; the plan's estimate was ~${formatDuration(estimate)} (actual ÷ estimate ${(took.forward / estimate).toFixed(2)}, at --delay-scale ${o.delayScale}).\n`);
+          }
           if (o.rollbackAfter && code === EXIT.done) {
             io.stdout.write('\nRolling back (r53migrate rollback):\n');
-            code = await executeRun(io, loaded, access, { mode: 'rollback', statePath, command: 'sandbox run --rollback-after', run: { budgets: {}, control: {} }, env: { ...io.env, R53M_DELAY_SCALE: String(o.delayScale) }, onResult, ...(logger ? { logger } : {}) });
+            code = await executeRun(io, loaded, access, { mode: 'rollback', statePath, command: 'sandbox run --rollback-after', run: { budgets: {}, control: {} }, onResult, ...(logger ? { logger } : {}) });
           }
           if (o.rollbackAfter) {
             io.stdout.write('Wrong answers per VPC seen by the run\'s probes (keeper gap not counted):\n');
