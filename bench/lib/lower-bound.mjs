@@ -8,41 +8,19 @@
 //                  starts the step full, so only calls beyond its burst wait for refill.
 //   delayTerm(s) = Σ over the step's batches (they run one after another) of the longest
 //                  propagation delay of any call in the batch (calls of a batch propagate in
-//                  parallel): twin BASE_DELAYS — Route 53 change INSYNC, Profile association
-//                  CREATING→COMPLETE, resource (dis)association, endpoint modify.
+//                  parallel): the timing model's expected delays (src/steps/timing.ts, which
+//                  `plan`'s estimates and the window guard use; the twin's are the same) — Route 53
+//                  change INSYNC, Profile association CREATING→COMPLETE, resource
+//                  (dis)association, endpoint modify.
 //   gateTerm(s)  = gates(s) × okStreak × probes.intervalMs: the shortest DNS gate (okStreak good
 //                  rounds in a row); one gate per step, except step 6, one per batch (wave).
 //   LB = Σ_s LB(s).
 // Only the plan's own mutating calls count: reads (observation, GetChange/List polls) are left
 // out, so this is a bound no executor can beat, not an estimate.
 import { bucketsFor, HEADROOM, rateScale } from '../../dist/aws/budget.js';
-import { BASE_DELAYS } from '../../dist/twin/world.js';
+import { delayOf } from '../../dist/steps/timing.js';
 
 const SERVICE_OF = { route53: 'route53', ec2: 'ec2', route53profiles: 'route53profiles' };
-
-/** Propagation delay (ms, AWS scale) a call must wait for before its effect is in place. */
-export function delayOf(call, delays = BASE_DELAYS) {
-  switch (call.operation) {
-    case 'AssociateProfile':
-      return delays.profileAssociationMs;
-    case 'DisassociateProfile':
-      return delays.profileDisassociationMs;
-    case 'AssociateResourceToProfile':
-      return delays.resourceAssociationMs;
-    case 'DisassociateResourceFromProfile':
-      return delays.resourceDisassociationMs;
-    case 'ModifyVpcEndpoint':
-      return delays.endpointModifyMs;
-    case 'AssociateVPCWithHostedZone':
-    case 'DisassociateVPCFromHostedZone':
-    case 'ChangeResourceRecordSets':
-    case 'DeleteHostedZone':
-    case 'CreateHostedZone':
-      return delays.changeInsyncMs;
-    default:
-      return 0; // authorizations take effect at once
-  }
-}
 
 /**
  * @param run   planRun(world, plan) result (ok)
@@ -70,7 +48,7 @@ export function lowerBound(run, probe) {
           b.n++;
           perBucket.set(k, b);
         }
-        batchDelay = Math.max(batchDelay, delayOf(pa.call));
+        batchDelay = Math.max(batchDelay, delayOf(pa.call.operation));
       }
       delayMs += batchDelay;
     }

@@ -19,12 +19,27 @@ export function processInterrupted(): Promise<string> {
   });
 }
 
-/** Asks a yes/no question on the terminal; only "y" or "yes" is a yes. */
-export async function confirm(io: CliIo, question: string): Promise<boolean> {
+/**
+ * Asks a yes/no question on the terminal; only "y" or "yes" is a yes. Ctrl-C at the prompt, or
+ * `cancel` firing while it waits, is a no.
+ */
+export async function confirm(io: CliIo, question: string, cancel?: AbortSignal): Promise<boolean> {
   const rl = createInterface({ input: io.stdin!, output: io.stdout as NodeJS.WritableStream });
+  const ac = new AbortController();
+  const abort = () => ac.abort();
+  rl.on('SIGINT', abort);
+  cancel?.addEventListener('abort', abort, { once: true });
   try {
-    return /^y(es)?$/i.test((await rl.question(question)).trim());
+    if (cancel?.aborted) return false;
+    return /^y(es)?$/i.test((await rl.question(question, { signal: ac.signal })).trim());
+  } catch (e) {
+    if (ac.signal.aborted) {
+      io.stdout.write('\n');
+      return false;
+    }
+    throw e;
   } finally {
+    cancel?.removeEventListener('abort', abort);
     rl.close();
   }
 }

@@ -51,7 +51,7 @@ export function progressPrinter(io: CliIo, plan: Plan): (e: ProgressEvent) => vo
         );
         break;
       case 'approval':
-        line(`Step ${e.step} (${e.title}) will make ${e.changes.length} change${e.changes.length === 1 ? '' : 's'}:`);
+        line(`${e.direction === 'rollback' ? 'Undo step' : 'Step'} ${e.step} (${e.title}) will make ${e.changes.length} change${e.changes.length === 1 ? '' : 's'}:`);
         for (const c of e.changes.slice(0, 20)) line(`    ${c}`);
         if (e.changes.length > 20) line(`    ... and ${e.changes.length - 20} more (r53migrate plan lists them all)`);
         line('  then every VPC resolves through:');

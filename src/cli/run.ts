@@ -266,7 +266,10 @@ export async function executeRun(io: CliIo, loaded: LoadedPlan, access: AwsAcces
     stop: signals.stop.signal,
     onStopRequested: (where) =>
       io.stdout.write(`${(signals.stop.signal.reason as Error).message}: stopping at a safe point ${where}. Press Ctrl-C again to stop at once (the state is saved either way; resume goes on).\n`),
-    control: { ...o.run.control, ...(tty ? { ask: (r: ApprovalRequest) => confirm(io, `Start ${o.mode === 'rollback' || r.title.startsWith('Undo') ? '' : 'step '}${r.step} (${r.title})? [y/N] `) } : {}) },
+    control: {
+      ...o.run.control,
+      ...(tty ? { ask: (r: ApprovalRequest) => confirm(io, `Start ${r.direction === 'rollback' ? 'undo ' : ''}step ${r.step} (${r.title})? [y/N] `, signals.stop.signal) } : {}),
+    },
     env: io.env,
   }).finally(() => signals.dispose());
   o.logger?.flush();

@@ -112,7 +112,7 @@ export type ProgressEvent =
   | { type: 'dns'; step: number; verdict: string; reason: string; cause?: 'dns' | 'probe' }
   | { type: 'gate'; step: number; pairs: number; okStreak: number }
   | { type: 'estimate'; step: number; stepMs: number; runEndsAt: number; windowEndsAt?: number }
-  | { type: 'approval'; step: number; title: string; changes: string[]; after: Expectation[] };
+  | { type: 'approval'; direction: 'forward' | 'rollback'; step: number; title: string; changes: string[]; after: Expectation[] };
 
 /** Chains of a batch in flight at once: the request budget, not this, keeps calls under AWS's rates. */
 export { ACT_CONCURRENCY };

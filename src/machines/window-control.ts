@@ -27,6 +27,7 @@ export interface RunControl {
 export interface ApprovalRequest {
   step: number;
   title: string;
+  direction: Direction;
 }
 
 export interface Approval {
@@ -105,11 +106,11 @@ export function windowBoundary(d: WindowDeps): (b: Boundary) => Promise<StopRequ
     if (early) return early;
     if (b.firstBatch && d.control.approveEachStep && !d.approvals().some((a) => a.step === number && a.direction === d.direction)) {
       const after = walkStep(b.world, b.step, d.ctx);
-      d.progress({ type: 'approval', step: number, title: b.step.title, changes: batches.flat().map(describeFor), after: b.step.expect(after, d.ctx) as Expectation[] });
+      d.progress({ type: 'approval', direction: d.direction, step: number, title: b.step.title, changes: batches.flat().map(describeFor), after: b.step.expect(after, d.ctx) as Expectation[] });
       if (!d.control.ask) {
         return { kind: 'approval', reason: `step ${number} waits for an approval (--approve-each-step): r53migrate resume --approve-step ${number} lets exactly it start` };
       }
-      if (!(await d.control.ask({ step: number, title: b.step.title }))) return { kind: 'approval', reason: `step ${number} was not approved at the prompt` };
+      if (!(await d.control.ask({ step: number, title: b.step.title, direction: d.direction }))) return { kind: 'approval', reason: `step ${number} was not approved at the prompt` };
       await d.recordApproval(number);
       // A person took their time: the window may have closed meanwhile.
       const late = windowCheck();

@@ -338,7 +338,10 @@ export const DEFAULT_RULES: TwinRules = {
   denyCrossAccountGetChange: true,
 };
 
-/** Delays at scale 1: of the order AWS shows (seconds), scaled down for tests and rehearsals. */
+/**
+ * Delays at scale 1: of the order AWS shows (seconds), scaled down for tests and rehearsals. The
+ * estimates expect the same (src/steps/timing.ts EXPECTED_DELAYS; a test holds the two together).
+ */
 export const BASE_DELAYS: TwinDelays = {
   changeInsyncMs: 4_000,
   profileAssociationMs: 6_000,
