@@ -10,7 +10,7 @@
 //     R53M_DELAY_SCALE=1: the estimate is its `estimate.totalMs` (discovery and preflight, then
 //     every step) and `estimate.steps[].ms`;
 //  3. `r53migrate apply <plan> --yes --state <tmp>/run.state.json`, same environment: the actual is
-//     its wall time from spawn to exit (node's start-up included, which no estimate counts);
+//     its wall time from spawn to exit (node's start-up included; the estimate counts ~1 s for it);
 //  4. per step, the actual is from the step's first progress event in the run's log
 //     (<state>.log, NDJSON: {time, event: {type: 'step', step}}) to the state file's timings
 //     endedAt. The log's event comes before the step's first observation, which the estimate

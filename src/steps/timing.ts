@@ -48,6 +48,12 @@ export const EXPECTED_DELAYS: PropagationDelays = {
 /** A request's round trip to an AWS endpoint, typical from inside a region or a nearby office. */
 export const EXPECTED_CALL_MS = 100;
 
+/** A zone backup besides its read: written as JSON and BIND, synced, read back and compared. */
+const BACKUP_LOCAL_MS = 1_000;
+
+/** The process starting: Node, the SDK clients, the credential chain, the plan and state files. */
+const PROCESS_START_MS = 1_000;
+
 /** Chains of a batch sent at once (the run's act does the same). */
 export const ACT_CONCURRENCY = 16;
 
@@ -121,8 +127,13 @@ interface ModelCall {
   mutating: boolean;
 }
 
-/** Token buckets per (account, bucket), as aws/budget.ts keeps them, on a simulated clock. */
-class SimBuckets {
+/**
+ * Token buckets per (account, bucket), as aws/budget.ts keeps them, on a simulated clock. One
+ * simulation runs through a whole run, so what discovery spends is missing from step 1's first
+ * reads, as it is in the process. Calls must be asked for in time order (a bucket's clock only
+ * goes forward).
+ */
+export class SimBuckets {
   private buckets = new Map<string, { tokens: number; at: number; rate: Rate }>();
   constructor(private readonly model: TimingModel) {}
 
@@ -229,11 +240,18 @@ export interface StepEstimate {
  * A step's duration from its batches (the dry run's, or the rest of a step from where a run
  * stands). `gates` false: the batches have no DNS gate (none in the plan).
  */
-export function estimateStep(plan: Plan, step: number, batches: Action[][], model: TimingModel = timingModel(plan), o: { gates?: boolean } = {}): StepEstimate {
-  const sim = new SimBuckets(model);
+export function estimateStep(
+  plan: Plan,
+  step: number,
+  batches: Action[][],
+  model: TimingModel = timingModel(plan),
+  o: { gates?: boolean; sim?: SimBuckets; at?: number } = {},
+): StepEstimate {
+  const sim = o.sim ?? new SimBuckets(model);
   const reads = observationReads(plan);
   const parts: BatchTiming = { observeMs: 0, actMs: 0, convergeMs: 0, gateMs: 0 };
-  let t = 0;
+  const start = o.at ?? 0;
+  let t = start;
   let waits = 0;
   let waitMs = 0;
   const perBucket = new Map<string, { n: number; rate: Rate }>();
@@ -246,26 +264,33 @@ export function estimateStep(plan: Plan, step: number, batches: Action[][], mode
     // act: chains, ACT_CONCURRENCY at a time, each call a round trip after its tokens.
     const t1 = t;
     const settleAt: { account: string; at: number; change: boolean }[] = [];
-    const workers = Array.from({ length: Math.max(1, Math.min(ACT_CONCURRENCY, batch.length)) }, () => t1);
-    for (const chain of actionChains(batch)) {
-      const w = workers.indexOf(Math.min(...workers));
-      let wt = workers[w]!;
-      for (const a of chain) {
-        const c = callOf(a);
-        if (c.mutating) {
-          calls++;
-          for (const [key, rate] of model.buckets(c.service, c.operation, true)) {
-            const k = `${c.account}|${key}`;
-            perBucket.set(k, { n: (perBucket.get(k)?.n ?? 0) + 1, rate });
-          }
-        }
-        wt = sim.grant(c, wt) + model.callMs;
-        const delay = delayOf(c.operation, model.delays);
-        if (delay > 0 || RETURNS_CHANGE.has(c.operation)) settleAt.push({ account: a.account, at: wt + delay, change: RETURNS_CHANGE.has(c.operation) });
+    // Each worker takes the next chain when free; the earliest worker always goes next, so the
+    // buckets see the calls in the order they are sent.
+    const chains = actionChains(batch);
+    let nextChain = 0;
+    const workers = Array.from({ length: Math.max(1, Math.min(ACT_CONCURRENCY, chains.length)) }, () => ({ at: t1, chain: [] as Action[], i: 0 }));
+    for (;;) {
+      const ready = workers.filter((x) => x.i < x.chain.length || nextChain < chains.length);
+      if (!ready.length) break;
+      const w = ready.reduce((a, b) => (b.at < a.at ? b : a));
+      if (w.i >= w.chain.length) {
+        w.chain = chains[nextChain++]!;
+        w.i = 0;
       }
-      workers[w] = wt;
+      const a = w.chain[w.i++]!;
+      const c = callOf(a);
+      if (c.mutating) {
+        calls++;
+        for (const [key, rate] of model.buckets(c.service, c.operation, true)) {
+          const k = `${c.account}|${key}`;
+          perBucket.set(k, { n: (perBucket.get(k)?.n ?? 0) + 1, rate });
+        }
+      }
+      w.at = sim.grant(c, w.at) + model.callMs + (a.kind === 'backup-zone' ? BACKUP_LOCAL_MS : 0);
+      const delay = settleDelay(a, c, model.delays);
+      if (delay > 0 || RETURNS_CHANGE.has(c.operation)) settleAt.push({ account: a.account, at: w.at + delay, change: RETURNS_CHANGE.has(c.operation) });
     }
-    t = Math.max(...workers);
+    t = Math.max(...workers.map((w) => w.at));
     parts.actMs += t - t1;
     // converge: poll until everything settled (GetChange for zone changes, oldest first; a re-read otherwise).
     const t2 = t;
@@ -303,15 +328,25 @@ export function estimateStep(plan: Plan, step: number, batches: Action[][], mode
   for (const [bucket, { n, rate }] of perBucket) {
     if (!slowest || n / rate.perSecond > slowest.calls / slowest.perSecond) slowest = { bucket: bucket.split('|')[1]!, perSecond: rate.perSecond, calls: n };
   }
-  return { step, batches: batches.length, calls, ...(slowest ? { slowest } : {}), waits, meanWaitMs: waits ? waitMs / waits : 0, gateMs: parts.gateMs, totalMs: t, parts };
+  return { step, batches: batches.length, calls, ...(slowest ? { slowest } : {}), waits, meanWaitMs: waits ? waitMs / waits : 0, gateMs: parts.gateMs, totalMs: t - start, parts };
+}
+
+/**
+ * What an action waits for before it is in place: its call's delay, and for an endpoint joining
+ * the Profile also the endpoint's own modification (it is `pending` meanwhile, as on the runbook's
+ * step 5, and the step waits for it to be `available`).
+ */
+function settleDelay(a: Action, c: ModelCall, delays: PropagationDelays): number {
+  const own = delayOf(c.operation, delays);
+  return a.kind === 'associate-resource' && a.resourceArn.includes(':vpc-endpoint/') ? Math.max(own, delays.endpointModifyMs) : own;
 }
 
 /** Before step 1: discovery (a full observation), the estate mark and the DNS preflight. */
-export function estimateStart(plan: Plan, model: TimingModel = timingModel(plan), o: { preflight?: boolean } = {}): number {
-  const sim = new SimBuckets(model);
+export function estimateStart(plan: Plan, model: TimingModel = timingModel(plan), o: { preflight?: boolean; sim?: SimBuckets } = {}): number {
+  const sim = o.sim ?? new SimBuckets(model);
   const reads = observationReads(plan);
-  // Discovery, then the marks read and placed on the Profile and every zone, then the preflight.
-  let t = sim.all(reads, 0);
+  // Start-up, discovery, then the marks read and placed on the Profile and every zone, then the preflight.
+  let t = sim.all(reads, PROCESS_START_MS);
   const zones = plan.endpoints.flatMap((e) => e.zones).length;
   t = sim.all(Array.from({ length: zones }, () => ({ account: plan.profile.account, service: 'route53' as const, operation: 'ListTagsForResource', mutating: false })), t);
   t = sim.all(Array.from({ length: zones }, () => ({ account: plan.profile.account, service: 'route53' as const, operation: 'ChangeTagsForResource', mutating: true })), t);
@@ -344,7 +379,15 @@ export interface RunEstimate {
 /** The whole run from its dry run: the steps still to do, each from its planned batches. */
 export function estimateRun(plan: Plan, steps: { number: number; batches: { action: Action }[][] }[], model: TimingModel = timingModel(plan), o: { preflight?: boolean } = {}): RunEstimate {
   const gates = Object.keys(plan.probes.resolvers ?? {}).length > 0 || !!plan.probes.ssm;
-  const startMs = estimateStart(plan, model, { preflight: gates && o.preflight !== false });
-  const out = steps.filter((s) => s.batches.length).map((s) => estimateStep(plan, s.number, s.batches.map((b) => b.map((p) => p.action)), model, { gates }));
-  return { startMs, steps: out, totalMs: startMs + out.reduce((t, s) => t + s.totalMs, 0) };
+  const sim = new SimBuckets(model);
+  const startMs = estimateStart(plan, model, { preflight: gates && o.preflight !== false, sim });
+  let at = startMs;
+  const out = steps
+    .filter((s) => s.batches.length)
+    .map((s) => {
+      const e = estimateStep(plan, s.number, s.batches.map((b) => b.map((p) => p.action)), model, { gates, sim, at });
+      at += e.totalMs;
+      return e;
+    });
+  return { startMs, steps: out, totalMs: at };
 }

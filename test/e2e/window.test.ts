@@ -3,7 +3,9 @@
 // independent probe loop watching every VPC. A stop on request is exit 5 at a safe point: every
 // VPC resolving, nothing of the next step (or batch) sent; resume goes on from there with nothing
 // applied twice.
-import { join } from 'node:path';
+import { spawn, spawnSync } from 'node:child_process';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { runCli, type CliRun, type LongRunning } from '../support/cli.js';
 import { readStateWithJournalSync } from '../support/state-file.js';
@@ -39,6 +41,25 @@ function appliedOnce(st: State): void {
 async function wrongAnswers(e: Estate, failures: ProbeFailure[]): Promise<ProbeFailure[]> {
   const log = await e.requests();
   return failures.filter((f) => !excusedKeeperGap(f, e.info, e.info.vpcs.at(-1)!.id, log));
+}
+
+const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
+const hasPython = spawnSync('python3', ['-c', 'import pty'], { stdio: 'ignore' }).status === 0;
+if (!hasPython) {
+  if (process.env.CI === 'true') throw new Error('python3 (with its pty module) is needed for the terminal tests in CI');
+  console.warn('SKIPPED: the terminal (pty) approval test needs python3');
+}
+
+/** The CLI on a pseudo-terminal (test/support/pty-drive.py), answering its [y/N] prompts in order. */
+function onTerminal(e: Estate, answers: string[], args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('python3', [join(ROOT, 'test', 'support', 'pty-drive.py'), ...answers, '--', process.execPath, join(ROOT, 'bin', 'r53migrate.js'), ...args], { env: { ...process.env, ...e.env }, cwd: e.dir });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
 }
 
 const mutations = async (e: Estate) => (await e.requests()).filter((l) => l.mutating && l.outcome === 'ok' && !/Tag/.test(l.operation ?? '')).length;
@@ -122,6 +143,25 @@ describe.concurrent('the maintenance window', () => {
       const { failures } = await probes.stop();
       expect(await wrongAnswers(e, failures)).toEqual([]);
       appliedOnce(st);
+    });
+  }, LONG);
+
+  it.skipIf(!hasPython)('--approve-each-step on a terminal: it shows the step and asks; y lets it start (recorded), n stops at that safe point (exit 5)', async () => {
+    await withEstate(['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2', '--parking'], async (e) => {
+      const r = await onTerminal(e, ['y', 'n'], ['apply', e.info.planFile, '--yes', '--approve-each-step', '--state', statePath(e)]);
+      expect(r.code, r.output).toBe(5);
+      expect(r.output).toMatch(/Step 1 \(.+\) will make \d+ changes?:/);
+      expect(r.output).toMatch(/Start step 1 \(.+\)\? \[y\/N\] (\x1b\[\d+G)?y/);
+      expect(r.output).toMatch(/Start step 2 \(.+\)\? \[y\/N\] (\x1b\[\d+G)?n/);
+      expect(r.output).toMatch(/STOPPED at a safe point before step 2: step 2 was not approved at the prompt/);
+      const st = state(e);
+      expect(st.approvals!.map((a) => a.step)).toEqual([1]);
+      expect(Math.max(...st.journal.map((j) => j.step))).toBe(1);
+      // The next session approves step 2 at the prompt and declines step 3.
+      const next = await onTerminal(e, ['y', 'n'], ['resume', e.info.planFile, '--state', statePath(e)]);
+      expect(next.code, next.output).toBe(5);
+      expect(state(e).approvals!.map((a) => a.step)).toEqual([1, 2]);
+      expect(state(e).stop).toMatchObject({ kind: 'approval', step: 3 });
     });
   }, LONG);
 
