@@ -208,6 +208,15 @@ describe.concurrent('the maintenance window', () => {
   }, LONG);
 });
 
+/** After a stop: resume finishes (exit 0), nobody lost an answer, no change was made twice. */
+async function resumesCleanly(e: Estate, plan: string, probes: ReturnType<Estate['probeLoop']>): Promise<void> {
+  const done = await e.cli(['resume', plan, '--state', statePath(e)], LONG);
+  expect(done.code, out(done)).toBe(0);
+  const { failures } = await probes.stop();
+  expect(await wrongAnswers(e, failures)).toEqual([]);
+  appliedOnce(state(e));
+}
+
 /** Sends SIGINT once the run prints `marker`, and expects a stop at the next safe point. */
 async function interruptAt(run: LongRunning, marker: RegExp, where: RegExp): Promise<void> {
   await run.waitFor(marker, 120_000);
@@ -234,11 +243,7 @@ describe.concurrent('signals: the first Ctrl-C stops at the next safe point (exi
       expect(st.status).toBe('stopped');
       // The held call was let through and recorded: nothing in flight is lost.
       expect(st.journal.filter((j) => j.phase === 'intent').every((i) => st.journal.some((j) => j.actionId === i.actionId && j.phase !== 'intent'))).toBe(true);
-      const done = await e.cli(['resume', e.info.planFile, '--state', statePath(e)], LONG);
-      expect(done.code, out(done)).toBe(0);
-      const { failures } = await probes.stop();
-      expect(await wrongAnswers(e, failures)).toEqual([]);
-      appliedOnce(state(e));
+      await resumesCleanly(e, e.info.planFile, probes);
     });
   }, LONG);
 
@@ -253,11 +258,7 @@ describe.concurrent('signals: the first Ctrl-C stops at the next safe point (exi
       const tail = run.stdout().slice(run.stdout().indexOf('SIGINT: stopping'));
       expect(tail).toMatch(/dns pass:/);
       expect(state(e).status).toBe('stopped');
-      const done = await e.cli(['resume', e.info.planFile, '--state', statePath(e)], LONG);
-      expect(done.code, out(done)).toBe(0);
-      const { failures } = await probes.stop();
-      expect(await wrongAnswers(e, failures)).toEqual([]);
-      appliedOnce(state(e));
+      await resumesCleanly(e, e.info.planFile, probes);
     });
   }, LONG);
 
@@ -275,11 +276,7 @@ describe.concurrent('signals: the first Ctrl-C stops at the next safe point (exi
       const tail = run.stdout().slice(run.stdout().indexOf('SIGTERM: stopping'));
       expect(tail).toMatch(/dns pass:/);
       expect(state(e).stop).toMatchObject({ kind: 'signal' });
-      const done = await e.cli(['resume', plan, '--state', statePath(e)], LONG);
-      expect(done.code, out(done)).toBe(0);
-      const { failures } = await probes.stop();
-      expect(await wrongAnswers(e, failures)).toEqual([]);
-      appliedOnce(state(e));
+      await resumesCleanly(e, plan, probes);
     });
   }, LONG);
 });
