@@ -307,7 +307,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       ]);
     }
     const backupDir = join(dirname(opts.statePath), `${plan.name}.backups`);
-    let world = opts.observed ?? (await observe(plan, opts.access, { signal: signal, now }));
+    let world = opts.observed ?? (await observe(plan, opts.access, { signal, now }));
 
     // The estate lock: no other run's mark may be on it. This state file's earlier run is not
     // another run: killed after it finished but before it took its mark off, its mark is still there.
@@ -336,7 +336,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
         sleep,
         pollIntervalMs: budgets.pollIntervalMs,
         timeoutMs: budgets.stepTimeoutMs,
-        ...(signal ? { signal: signal } : {}),
+        signal,
       });
       for (const f of cleared) {
         const line = `Disassociated the ${f.what}, which was ${f.status}, so its step can associate it again.`;
@@ -347,11 +347,11 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     }
     // A rollback reads the backups of the zones it must make again (all verified before any change)
     // and takes back the zones an earlier, killed attempt made.
-    const rollbackCtx = direction === 'rollback' ? await prepareRollback({ plan, access: opts.access, world, state: session.state, signal: signal }) : undefined;
+    const rollbackCtx = direction === 'rollback' ? await prepareRollback({ plan, access: opts.access, world, state: session.state, signal }) : undefined;
     if (rollbackCtx?.adopted.length) {
       await session.save({ replacedZones: { ...(session.state.replacedZones ?? {}), ...Object.fromEntries(rollbackCtx.adopted) } });
       applyZoneReplacements(plan, session.state.replacedZones ?? {});
-      world = await observe(plan, opts.access, { signal: signal, now });
+      world = await observe(plan, opts.access, { signal, now });
     }
     // A run part-way through goes on with resume once the estate is put right; a new one is planned again.
     const assessment = assess(world, plan, {
@@ -637,7 +637,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       const reason = signal.reason;
       if (reason instanceof StopBeforeStart) {
         // The first Ctrl-C before any step: a stop at the safe point the run stands at.
-        const stop = { kind: 'signal' as const, step: startStep, reason: reason.message };
+        const stop = { kind: 'signal' as const, step: startStep || previous?.position?.step || 1, reason: reason.message };
         const keep = previous?.status === 'halted' || previous?.status === 'failed';
         await session.save({ status: keep ? previous!.status : 'stopped', ...(keep ? {} : { stop: { ...stop, at: new Date(wall()).toISOString() } }) }).catch(() => undefined);
         return result({ outcome: 'stopped', stop, counters: { batches: 0, applied: 0, alreadyDone: 0 } });
