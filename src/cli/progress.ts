@@ -18,15 +18,24 @@ export function progressPrinter(io: CliIo, plan: Plan): (e: ProgressEvent) => vo
     waitingShown = false;
     io.stdout.write(s + '\n');
   };
+  // A step's heading waits for the step's first event: a run that stops at the safe point before
+  // the step (through-step, an approval, the window) does not announce a step it never starts.
+  let heading: string | undefined;
   return (e) => {
+    if (e.type === 'step') {
+      // Each batch re-plans its step; the heading is printed once.
+      if (e.step !== currentStep) {
+        if (heading) line(`${heading} — nothing to do`);
+        heading = `step ${e.step}: ${e.title}`;
+      }
+      currentStep = e.step;
+      return;
+    }
+    if (e.type === 'action' && e.status === 'start') return;
+    if (heading) line(heading);
+    heading = undefined;
     switch (e.type) {
-      case 'step':
-        // Each batch re-plans its step; the heading is printed once.
-        if (e.step !== currentStep) line(`step ${e.step}: ${e.title}`);
-        currentStep = e.step;
-        break;
       case 'action':
-        if (e.status === 'start') return;
         line(`  ${e.status === 'applied' ? 'done   ' : e.status === 'already-done' ? 'already' : e.status === 'interrupted' ? 'stopped' : 'FAILED '} ${e.description}${e.error ? `: ${e.error}` : ''}`);
         break;
       case 'waiting': {

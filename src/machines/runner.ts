@@ -406,7 +406,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     if (control.windowEnd !== undefined && !unfinished) {
       const first = steps[startIndex]!;
       const firstMs = estimateStart(plan, model, { preflight: gates }) + estimateStep(plan, first.number, remainingBatches(world, first, assessment.ctx), model, { gates }).totalMs;
-      const refusal = windowRefusal(first.number, firstMs, control.windowEnd, wall());
+      const refusal = windowRefusal(`${direction === 'rollback' ? 'undo ' : ''}step ${first.number}`, firstMs, control.windowEnd, wall());
       if (refusal) throw new WindowTooShortError(`--window-end: ${refusal.replace(/: stopped before it, with every VPC resolving$/, '')}`);
     }
     const approvedBy = holder();

@@ -76,11 +76,11 @@ export function restOfRunMs(plan: Plan, world: World, steps: readonly Step[], fr
   return total;
 }
 
-/** Why a step cannot start before the window ends, or undefined when it can. */
-export function windowRefusal(step: number, estimateMs: number, windowEnd: number, now: number, wave?: { index: number; of: number }): string | undefined {
+/** Why a step ("step 6", "undo step 3") cannot start before the window ends, or undefined when it can. */
+export function windowRefusal(step: string, estimateMs: number, windowEnd: number, now: number, wave?: { index: number; of: number }): string | undefined {
   const left = windowEnd - now;
   if (estimateMs <= left) return undefined;
-  const what = wave ? `step ${step}'s wave ${wave.index} of ${wave.of} and the rest of the step` : `step ${step}`;
+  const what = wave ? `${step}'s wave ${wave.index} of ${wave.of} and the rest of the step` : step;
   return `the window ends at ${clock(windowEnd)}, ${left > 0 ? `${formatDuration(left)} from now` : 'already'}; ${what} needs ~${formatDuration(estimateMs)} (estimate): stopped before it, with every VPC resolving`;
 }
 
@@ -94,12 +94,14 @@ export function windowBoundary(d: WindowDeps): (b: Boundary) => Promise<StopRequ
     }
     const batches = remainingBatches(b.world, b.step, d.ctx);
     const estimateMs = estimateStep(d.plan, number, batches, d.model, { gates: d.gates }).totalMs;
-    const waves = forward && number === 6;
+    // Step 6 and its undo move the spokes in waves: between two waves is a safe point too.
+    const waves = number === 6;
+    const name = `${forward ? '' : 'undo '}step ${number}`;
     const windowCheck = (): StopRequest | undefined => {
       if (d.control.windowEnd === undefined || (!b.firstBatch && !waves)) return undefined;
       const moving = b.actions.find((a) => 'vpcId' in a);
       const index = waves && !b.firstBatch && moving && 'vpcId' in moving ? waveOf(d.plan, moving.vpcId) : undefined;
-      const reason = windowRefusal(number, estimateMs, d.control.windowEnd, d.wallNow(), index ? { index, of: spokeWaves(d.plan).length } : undefined);
+      const reason = windowRefusal(name, estimateMs, d.control.windowEnd, d.wallNow(), index ? { index, of: spokeWaves(d.plan).length } : undefined);
       return reason ? { kind: 'window-end', reason } : undefined;
     };
     const early = windowCheck();

@@ -13,6 +13,7 @@ import type { Plan } from '../../src/plan/schema.js';
 import { assess } from '../../src/steps/assess.js';
 import { walkStep } from '../../src/steps/guard.js';
 import { STEPS } from '../../src/steps/index.js';
+import { ROLLBACK_STEPS } from '../../src/steps/rollback.js';
 import { estimateStep, EXPECTED_DELAYS, timingModel } from '../../src/steps/timing.js';
 import { BASE_DELAYS } from '../../src/twin/world.js';
 import { observedFromTwin, twinEstate } from '../support/world.js';
@@ -90,6 +91,34 @@ describe('the window guard', () => {
     expect(await late.decide({ ...at(world, [], step1, false) })).toBeUndefined();
   });
 
+  it("a rollback's undo step 6 moves the spokes back in waves: it is checked before each wave too, and named as the undo step", async () => {
+    const { plan, world: before6, ctx: fwd, step6 } = beforeStep6();
+    const after6 = walkStep(before6, step6, fwd);
+    const { ctx } = assess(after6, plan, { path: 'A', then: 'roll back' }) as Extract<ReturnType<typeof assess>, { ok: true }>;
+    const undo6 = ROLLBACK_STEPS.find((s) => s.number === 6)!;
+    const batches = remainingBatches(after6, undo6, ctx);
+    expect(batches.length).toBeGreaterThan(1);
+    const afterWave = simulate(after6, batches[0]!);
+    const rest = estimateStep(plan, 6, batches.slice(1), timingModel(plan, {})).totalMs;
+    const decide = windowBoundary({
+      plan,
+      ctx,
+      direction: 'rollback',
+      steps: ROLLBACK_STEPS,
+      control: { windowEnd: T0 + rest - 1 },
+      model: timingModel(plan, {}),
+      gates: true,
+      wallNow: () => T0,
+      approvals: () => [],
+      recordApproval: async () => undefined,
+      stepStarted: async () => undefined,
+      progress: () => undefined,
+    });
+    const stop = await decide({ step: undo6, stepIndex: ROLLBACK_STEPS.indexOf(undo6), firstBatch: false, world: afterWave, actions: batches[1]!, signal: new AbortController().signal });
+    expect(stop?.kind).toBe('window-end');
+    expect(stop?.reason).toMatch(/undo step 6's wave \d of 4 and the rest of the step needs/);
+  });
+
   it('--through-step N stops at the first batch of a later step, never inside step N', async () => {
     const { plan, world, ctx, step6 } = beforeStep6();
     const batches = remainingBatches(world, step6, ctx);
@@ -119,8 +148,8 @@ describe('the window guard', () => {
   });
 
   it('windowRefusal: a window already over says so', () => {
-    expect(windowRefusal(3, 10_000, T0 - 5_000, T0)).toMatch(/the window ends at 2026-12-03T01:59:55Z, already; step 3 needs ~10 s/);
-    expect(windowRefusal(3, 10_000, T0 + 10_000, T0)).toBeUndefined();
+    expect(windowRefusal('step 3', 10_000, T0 - 5_000, T0)).toMatch(/the window ends at 2026-12-03T01:59:55Z, already; step 3 needs ~10 s/);
+    expect(windowRefusal('step 3', 10_000, T0 + 10_000, T0)).toBeUndefined();
   });
 });
 
