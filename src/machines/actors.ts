@@ -230,7 +230,10 @@ export function createRunActors(deps: RunDeps) {
         if (stop) return { kind: 'stop', stop, at: deps.now() };
         boundaryPassed = input.stepIndex;
       }
-      if (actions.length) return deps.stopRequested?.() ? { kind: 'stop', stop: deps.stopRequested()!, at: deps.now() } : { kind: 'act', actions, at: deps.now() };
+      // (A stop asked for while this batch was being planned or approved: nothing of it is sent.)
+      const late = actions.length ? deps.stopRequested?.() : undefined;
+      if (late) return { kind: 'stop', stop: late, at: deps.now() };
+      if (actions.length) return { kind: 'act', actions, at: deps.now() };
       // Nothing left to send, but something may still be settling: wait for it.
       if (inFlight(world, deps.ctx).length || !step.converged(world, deps.ctx)) return { kind: 'act', actions: [], at: deps.now() };
       handedOver = world;

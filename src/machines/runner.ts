@@ -31,7 +31,7 @@ import { startDnsWatch, type ProbeCounts } from './dns-watch.js';
 import { clearFailedAssociations } from './repair.js';
 import { buildRunMachine, MACHINE_DEFINITION_VERSION, STEPS_OF, type Direction, type Halt, type RunContext, type StopRequest } from './run-machine.js';
 import { remainingBatches, windowBoundary, windowRefusal, type RunControl } from './window-control.js';
-import { estimateStart, estimateStep, formatDuration, timingModel } from '../steps/timing.js';
+import { estimateStart, estimateStep, formatDuration, hasDnsGates, timingModel } from '../steps/timing.js';
 import { prepareRollback, RollbackRefusedError } from './rollback-prep.js';
 import { RunSession } from './session.js';
 
@@ -390,7 +390,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     // The window controls, checked before anything changes.
     const control = opts.control ?? {};
     const model = timingModel(plan, opts.env);
-    const gates = Object.keys(plan.probes.resolvers).length > 0 || !!plan.probes.ssm;
+    const gates = hasDnsGates(plan);
     if (control.throughStep !== undefined && direction === 'rollback') {
       throw new ControlRefusedError(`--through-step counts the migration's steps, and this state file's run is a rollback: leave it out (a rollback's undo steps can be taken one by one with --approve-each-step)`);
     }

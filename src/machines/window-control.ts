@@ -57,20 +57,23 @@ export interface WindowDeps {
 
 const clock = (ms: number) => new Date(ms).toISOString().replace(/\.\d+Z$/, 'Z');
 
-/** The batches a step still has to send from `world` (the first is the one just planned). */
-export function remainingBatches(world: World, step: Step, ctx: StepContext): Action[][] {
+/** The batches a step still has to send from `world` (the first is the one just planned), and the world once they are sent. */
+export function walkRemaining(world: World, step: Step, ctx: StepContext): { batches: Action[][]; after: World } {
   const batches: Action[][] = [];
-  walkStep(world, step, ctx, ({ actions }) => batches.push(actions));
-  return batches;
+  const after = walkStep(world, step, ctx, ({ actions }) => batches.push(actions));
+  return { batches, after };
 }
+
+/** The batches a step still has to send from `world`. */
+export const remainingBatches = (world: World, step: Step, ctx: StepContext): Action[][] => walkRemaining(world, step, ctx).batches;
 
 /** How long the rest of the run takes from `world` at step index `from` (the steps after it walked on the world carried forward). */
 export function restOfRunMs(plan: Plan, world: World, steps: readonly Step[], from: number, ctx: StepContext, model: TimingModel, gates: boolean): number {
   let w = world;
   let total = 0;
   for (const step of steps.slice(from)) {
-    const batches: Action[][] = [];
-    w = walkStep(w, step, ctx, ({ actions }) => batches.push(actions));
+    const { batches, after } = walkRemaining(w, step, ctx);
+    w = after;
     if (batches.length) total += estimateStep(plan, step.number, batches, model, { gates }).totalMs;
   }
   return total;
@@ -92,7 +95,7 @@ export function windowBoundary(d: WindowDeps): (b: Boundary) => Promise<StopRequ
     if (b.firstBatch && forward && d.control.throughStep !== undefined && number > d.control.throughStep) {
       return { kind: 'through-step', reason: `--through-step ${d.control.throughStep}: step ${d.control.throughStep}'s gates passed; stopped before step ${number} sends anything` };
     }
-    const batches = remainingBatches(b.world, b.step, d.ctx);
+    const { batches, after } = walkRemaining(b.world, b.step, d.ctx);
     const estimateMs = estimateStep(d.plan, number, batches, d.model, { gates: d.gates }).totalMs;
     // Step 6 and its undo move the spokes in waves: between two waves is a safe point too.
     const waves = number === 6;
@@ -107,7 +110,6 @@ export function windowBoundary(d: WindowDeps): (b: Boundary) => Promise<StopRequ
     const early = windowCheck();
     if (early) return early;
     if (b.firstBatch && d.control.approveEachStep && !d.approvals().some((a) => a.step === number && a.direction === d.direction)) {
-      const after = walkStep(b.world, b.step, d.ctx);
       d.progress({ type: 'approval', direction: d.direction, step: number, title: b.step.title, changes: batches.flat().map(describeFor), after: b.step.expect(after, d.ctx) as Expectation[] });
       if (!d.control.ask) {
         return { kind: 'approval', reason: `step ${number} waits for an approval (--approve-each-step): r53migrate resume --approve-step ${number} lets exactly it start` };
@@ -121,7 +123,7 @@ export function windowBoundary(d: WindowDeps): (b: Boundary) => Promise<StopRequ
     if (b.firstBatch) {
       await d.stepStarted(number, estimateMs);
       const index = d.steps.findIndex((s) => s === b.step);
-      const rest = estimateMs + restOfRunMs(d.plan, walkStep(b.world, b.step, d.ctx), d.steps, index + 1, d.ctx, d.model, d.gates);
+      const rest = estimateMs + restOfRunMs(d.plan, after, d.steps, index + 1, d.ctx, d.model, d.gates);
       d.progress({ type: 'estimate', step: number, stepMs: estimateMs, runEndsAt: d.wallNow() + rest, ...(d.control.windowEnd !== undefined ? { windowEndsAt: d.control.windowEnd } : {}) });
     }
     return undefined;

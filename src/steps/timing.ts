@@ -369,6 +369,9 @@ export function describeEstimate(e: StepEstimate): string {
   return `${e.calls} call${e.calls === 1 ? '' : 's'}${rate} in ${batches}, ${e.waits} wait${e.waits === 1 ? '' : 's'} of ~${(e.meanWaitMs / 1000).toFixed(1)} s, gate${e.batches === 1 ? '' : 's'} ≥ ${(e.gateMs / 1000).toFixed(1)} s`;
 }
 
+/** Whether the plan's batches have DNS gates: a resolver to probe, or SSM probe instances. */
+export const hasDnsGates = (plan: Plan): boolean => Object.keys(plan.probes.resolvers).length > 0 || !!plan.probes.ssm;
+
 export interface RunEstimate {
   /** Discovery, the estate mark and the DNS preflight, before step 1's first change. */
   startMs: number;
@@ -378,7 +381,7 @@ export interface RunEstimate {
 
 /** The whole run from its dry run: the steps still to do, each from its planned batches. */
 export function estimateRun(plan: Plan, steps: { number: number; batches: { action: Action }[][] }[], model: TimingModel = timingModel(plan), o: { preflight?: boolean } = {}): RunEstimate {
-  const gates = Object.keys(plan.probes.resolvers ?? {}).length > 0 || !!plan.probes.ssm;
+  const gates = hasDnsGates(plan);
   const sim = new SimBuckets(model);
   const startMs = estimateStart(plan, model, { preflight: gates && o.preflight !== false, sim });
   let at = startMs;
