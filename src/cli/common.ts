@@ -6,7 +6,7 @@ import { pino, type Logger } from 'pino';
 import { AwsAccess } from '../aws/access.js';
 import { loadPlan, PlanError, type LoadedPlan } from '../plan/load.js';
 import { applyZoneReplacements } from '../plan/zone-ids.js';
-import { readStateFile, statePathFor } from '../state/index.js';
+import { logPathFor, readStateFile, statePathFor } from '../state/index.js';
 import { UsageError } from './errors.js';
 
 export async function loadPlanForCli(file: string): Promise<LoadedPlan> {
@@ -79,6 +79,4 @@ export function defaultStatePath(planName: string, dir?: string): string {
   return statePathFor(planName, dir);
 }
 
-export function logPathFor(statePath: string): string {
-  return statePath.replace(/\.state\.json$/, '') + '.log';
-}
+export { logPathFor };

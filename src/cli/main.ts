@@ -2,7 +2,6 @@
 // exit 2; a failure with an exit code of its own (lock held 4, halted 3, AWS failure 1) prints its
 // message; anything else is a bug and prints its stack with exit 1.
 import { Command, CommanderError } from 'commander';
-import { createRequire } from 'node:module';
 import { AwsError } from '../aws/errors.js';
 import { rateScale } from '../aws/budget.js';
 import { delayScale } from '../steps/timing.js';
@@ -10,12 +9,12 @@ import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
 import { planCommand, schemaCommand } from './plan.js';
 import { probeCommand } from './probe.js';
+import { reportCommand } from './report.js';
 import { restoreZoneCommand } from './restore-zone.js';
 import { rollbackCommand } from './rollback.js';
 import { applyCommand, resumeCommand, statusCommand } from './run.js';
 import { sandboxCommand } from './sandbox.js';
-
-const { version } = createRequire(import.meta.url)('../../package.json') as { version: string };
+import { TOOL_VERSION } from './version.js';
 
 function configure(cmd: Command, io: CliIo): void {
   cmd
@@ -28,7 +27,7 @@ function configure(cmd: Command, io: CliIo): void {
 export function buildProgram(io: CliIo, setExit: (code: number) => void): Command {
   const program = new Command('r53migrate')
     .description('Plan, run, verify and resume the move of interface-endpoint DNS from self-managed private hosted zones to Route 53 Profiles.')
-    .version(version)
+    .version(TOOL_VERSION)
     .addHelpText(
       'after',
       `
@@ -38,6 +37,7 @@ Typical session:
       [--window-end 06:00] [--through-step N] [--approve-each-step]    in a change window (exit 5: stopped safely)
   r53migrate resume                             after a halt, a kill or a lost session
   r53migrate status                             where the run stands
+  r53migrate report                             the run report: one HTML file for the change board
   r53migrate rollback --dry-run                 every call that would put the estate back as it was
   r53migrate rollback --plan-hash HASH          put it back (from any point), gated like apply
   r53migrate probe plan.yaml --watch            how every VPC resolves every name, live
@@ -49,6 +49,7 @@ Typical session:
   program.addCommand(resumeCommand(io, setExit));
   program.addCommand(rollbackCommand(io, setExit));
   program.addCommand(statusCommand(io, setExit));
+  program.addCommand(reportCommand(io, setExit));
   program.addCommand(probeCommand(io, setExit));
   program.addCommand(schemaCommand(io));
   program.addCommand(restoreZoneCommand(io, setExit));

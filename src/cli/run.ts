@@ -18,6 +18,8 @@ import { EXIT, EXIT_CODES_HELP, UsageError } from './errors.js';
 import { confirm, type CliIo } from './io.js';
 import { progressPrinter } from './progress.js';
 import { renderPlanText, runPlanHash } from './render-plan.js';
+import { writeRunReport } from '../report/write.js';
+import { TOOL_VERSION } from './version.js';
 
 const rel = (p: string) => relative(process.cwd(), p) || p;
 
@@ -245,6 +247,19 @@ function runSignals(io: CliIo): { stop: AbortController; hard: AbortController; 
   };
 }
 
+/**
+ * Every run rewrites its report beside the state file. A report that cannot be written is a
+ * warning: the run's outcome and exit code stand, and `r53migrate report` can make it later.
+ */
+async function reportLine(statePath: string): Promise<string> {
+  try {
+    const { path, bytes } = await writeRunReport({ statePath, toolVersion: TOOL_VERSION });
+    return `Report: ${rel(path)} (${(bytes / 1024).toFixed(0)} KiB, self-contained HTML: open it in a browser)\n`;
+  } catch (e) {
+    return `warning: the run report could not be written (${(e as Error).message}); make it later with r53migrate report --state ${rel(statePath)}\n`;
+  }
+}
+
 /** Runs the migration with live progress and a summary; returns the exit code. */
 export async function executeRun(io: CliIo, loaded: LoadedPlan, access: AwsAccess, o: ExecuteRunOptions): Promise<number> {
   const logPath = logPathFor(o.statePath);
@@ -275,6 +290,7 @@ export async function executeRun(io: CliIo, loaded: LoadedPlan, access: AwsAcces
   o.logger?.flush();
   o.onResult?.(result);
   io.stdout.write(summary(result, access, loaded, logPath));
+  if (result.outcome !== 'nothing-to-do') io.stdout.write(await reportLine(o.statePath));
   return OUTCOME_EXIT[result.outcome];
 }
 
@@ -369,7 +385,7 @@ export async function locateRun(file: string | undefined, state: string | undefi
   return { loaded, planFile, statePath: statePath ?? defaultStatePath(loaded.plan.name) };
 }
 
-async function findStateFile(explicit: string | undefined): Promise<string> {
+export async function findStateFile(explicit: string | undefined): Promise<string> {
   if (explicit) return explicit;
   const files = (await readdir(DEFAULT_STATE_DIR).catch(() => [] as string[])).filter((f) => f.endsWith('.state.json'));
   if (files.length === 1) return join(DEFAULT_STATE_DIR, files[0]!);

@@ -107,7 +107,7 @@ export interface Boundary {
 
 export type ProgressEvent =
   | { type: 'step'; step: number; title: string }
-  | { type: 'action'; step: number; action: Action; description: string; status: 'start' | 'applied' | 'already-done' | 'failed' | 'interrupted'; error?: string }
+  | { type: 'action'; step: number; batch?: number; action: Action; description: string; status: 'start' | 'applied' | 'already-done' | 'failed' | 'interrupted'; error?: string }
   | { type: 'waiting'; step: number; inFlight: { what: string; status: string }[] }
   | { type: 'dns'; step: number; verdict: string; reason: string; cause?: 'dns' | 'probe' }
   | { type: 'gate'; step: number; pairs: number; okStreak: number }
@@ -250,7 +250,7 @@ export function createRunActors(deps: RunDeps) {
         sent++;
         const description = describeAction(action);
         const checkFirst = deps.journaled(action.id);
-        deps.progress({ type: 'action', step: step.number, action, description, status: 'start' });
+        deps.progress({ type: 'action', step: step.number, batch: input.batch, action, description, status: 'start' });
         await deps.journal({ step: step.number, batch: input.batch, action, phase: 'intent' });
         try {
           const result = await executeAction(deps.access, action, {
@@ -266,13 +266,13 @@ export function createRunActors(deps: RunDeps) {
           if (result.status === 'applied') applied++;
           else alreadyDone++;
           await deps.journal({ step: step.number, batch: input.batch, action, phase: result.status, ...(result.requestId ? { requestId: result.requestId } : {}) });
-          deps.progress({ type: 'action', step: step.number, action, description, status: result.status });
+          deps.progress({ type: 'action', step: step.number, batch: input.batch, action, description, status: result.status });
         } catch (e) {
           // Stopped by the operator mid-call: an interrupt, not AWS's failure (it may have applied; resume re-checks).
           const interrupted = signal.aborted;
           const message = interrupted ? `interrupted by the operator while the call was in flight (resume checks whether it took effect)` : (e as Error).message;
           await deps.journal({ step: step.number, batch: input.batch, action, phase: 'failed', error: message });
-          deps.progress({ type: 'action', step: step.number, action, description, status: interrupted ? 'interrupted' : 'failed', error: message });
+          deps.progress({ type: 'action', step: step.number, batch: input.batch, action, description, status: interrupted ? 'interrupted' : 'failed', error: message });
           const call = apiCall(action);
           const err = new Error(
             `Step ${step.number} ${step.id} (act) failed for ${description}${call ? ` [${call.service}:${call.operation} as ${action.account}]` : ''}: ${message}`,

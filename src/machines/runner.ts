@@ -272,27 +272,35 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
   const { previous } = session;
   const direction: Direction = opts.mode === 'rollback' ? 'rollback' : opts.mode === 'resume' ? (previous?.direction ?? 'forward') : 'forward';
   const steps = STEPS_OF[direction];
+  // Each invocation's start and outcome in the log: the run report's sessions and halts come from them.
+  opts.logger?.info({ event: { type: 'session', command: opts.command, mode: opts.mode, direction, by: holder() } }, 'progress');
   // A rollback re-created zones: the plan's zone ids name the new ones (a no-op when the CLI did it).
   applyZoneReplacements(plan, session.state.replacedZones ?? {});
   const warnings = [...session.warnings];
   let startStep = 0;
   const result = (
     r: Omit<RunResult, 'statePath' | 'probeLog' | 'warnings' | 'startedAtStep' | 'elapsedMs' | 'probes' | 'backups' | 'compensation' | 'direction' | 'replacedZones' | 'timings'> & { compensation?: string[] },
-  ): RunResult => ({
-    compensation: [],
-    direction,
-    replacedZones: session.state.replacedZones ?? {},
-    ...(direction === 'rollback' && (session.state.firstObservation ?? previous?.firstObservation) ? { path: (session.state.firstObservation ?? previous!.firstObservation)!.path } : {}),
-    ...r,
-    statePath: opts.statePath,
-    probeLog: session.state.probeLog,
-    backups: session.state.backups,
-    timings: session.state.timings ?? [],
-    warnings,
-    startedAtStep: startStep,
-    probes: watch?.counts() ?? { results: 0, nonOk: 0, unanswered: 0, keeperGap: 0 },
-    elapsedMs: now() - started,
-  });
+  ): RunResult => {
+    const out: RunResult = {
+      compensation: [],
+      direction,
+      replacedZones: session.state.replacedZones ?? {},
+      ...(direction === 'rollback' && (session.state.firstObservation ?? previous?.firstObservation) ? { path: (session.state.firstObservation ?? previous!.firstObservation)!.path } : {}),
+      ...r,
+      statePath: opts.statePath,
+      probeLog: session.state.probeLog,
+      backups: session.state.backups,
+      timings: session.state.timings ?? [],
+      warnings,
+      startedAtStep: startStep,
+      probes: watch?.counts() ?? { results: 0, nonOk: 0, unanswered: 0, keeperGap: 0 },
+      elapsedMs: now() - started,
+    };
+    const { outcome, halt, stop, failure } = out;
+    const step = halt?.step ?? stop?.step ?? failure?.step ?? session.state.position?.step;
+    opts.logger?.info({ event: { type: 'outcome', outcome, direction, ...(step !== undefined ? { step } : {}), ...(halt ? { halt } : {}), ...(stop ? { stop } : {}), ...(failure ? { failure } : {}) } }, 'progress');
+    return out;
+  };
   try {
     if (direction === 'forward' && previous?.direction === 'rollback' && previous.status !== 'done') throw new RollbackInProgressError(opts.statePath, previous.position?.step);
     // resume after a finished rollback: nothing is left to go on with (a new migration is apply's).

@@ -195,7 +195,8 @@ export function evidenceHoles(records: Iterable<EvidenceRecord>, maxGapMs: numbe
 }
 
 /** The file's non-blank lines. */
-function* linesOf(path: string): Generator<string> {
+/** The non-empty lines of a file, read in chunks (a long run's logs are larger than one string can hold). */
+export function* linesOf(path: string): Generator<string> {
   const fd = openSync(path, 'r');
   try {
     const buf = Buffer.allocUnsafe(CHUNK_BYTES);

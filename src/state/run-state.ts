@@ -5,6 +5,16 @@ import { SCHEMA_VERSION, type JournalEntry, type RunState } from './schema.js';
 export const DEFAULT_STATE_DIR = '.r53migrate';
 
 /** `<dir>/<plan-name>.state.json`. Refuses names that would leave `dir`. */
+/** The run's NDJSON log beside its state file (every AWS call, every progress event, each session's start and outcome). */
+export function logPathFor(statePath: string): string {
+  return statePath.replace(/\.state\.json$/, '') + '.log';
+}
+
+/** The run report beside its state file (rewritten at the end of every apply, resume and rollback). */
+export function reportPathFor(statePath: string): string {
+  return statePath.replace(/\.state\.json$/, '') + '.report.html';
+}
+
 export function statePathFor(planName: string, dir: string = DEFAULT_STATE_DIR): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(planName) || planName.includes('..')) {
     throw new Error(`plan name ${JSON.stringify(planName)} cannot name a state file (letters, digits, dot, dash, underscore)`);
