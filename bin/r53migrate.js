@@ -10,5 +10,12 @@ if (!existsSync(fileURLToPath(main))) {
   process.stderr.write('r53migrate: dist/ is missing; run `npm install` (or `npm run build`) in the project folder first.\n');
   process.exit(1);
 }
+// A reader that went away (`r53migrate plan ... | head`) must not crash the command, and above all
+// not a run in progress: what it would have printed is dropped, the run and its state file go on.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e) => {
+    if (e.code !== 'EPIPE') throw e;
+  });
+}
 const { runMain } = await import(main.href);
 process.exitCode = await runMain(process.argv.slice(2), { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env });
