@@ -4,6 +4,7 @@
 // A mutation is never blindly repeated: after a throttled, failed or timed-out attempt the
 // caller's verify() re-observes the world first, and a change that already took effect is done.
 import { EC2Client } from '@aws-sdk/client-ec2';
+import { IAMClient } from '@aws-sdk/client-iam';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -14,6 +15,7 @@ import type { Logger } from 'pino';
 import type { PlanAccount } from '../plan/schema.js';
 import { monotonicClock, realSleep, RequestBudget, type Clock, type Sleep } from './budget.js';
 import { AccountSetupError, AwsError, normaliseAwsError, ThrottledError, type AwsService, type CallInfo } from './errors.js';
+import { iamRegionFor } from './permissions.js';
 import { Route53ProfilesClient, type Route53ProfilesCommand } from './route53profiles/index.js';
 
 export interface AccountClients {
@@ -23,6 +25,8 @@ export interface AccountClients {
   profiles: Route53ProfilesClient;
   sts: STSClient;
   ssm: SSMClient;
+  /** The pre-flight's IAM policy simulator (IAM is global: signed for its partition's region). */
+  iam: IAMClient;
 }
 
 /** Anything with the SDK's `send(command, { abortSignal })`. */
@@ -221,6 +225,8 @@ export class AwsAccess {
   readonly budget: RequestBudget;
   private clients = new Map<string, AccountClients>();
   private accountIds = new Map<string, string>();
+  /** GetCallerIdentity's Arn per plan account: the principal the pre-flight simulates. */
+  private callerArns = new Map<string, string>();
   private retry: RetryPolicy;
   private sleep: Sleep;
   private random: () => number;
@@ -264,6 +270,9 @@ export class AwsAccess {
       profiles: new Route53ProfilesClient(config),
       sts: new STSClient(config),
       ssm: new SSMClient(config),
+      // IAM has one endpoint per partition, signed for its home region whatever the plan's region
+      // is; AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_IAM) still points it elsewhere, as for the others.
+      iam: new IAMClient({ ...config, region: iamRegionFor(this.opts.region) }),
     };
     this.clients.set(name, c);
     return c;
@@ -275,6 +284,7 @@ export class AwsAccess {
     if (known) return known;
     const who = await this.read(name, 'sts', new GetCallerIdentityCommand({}), { signal });
     const id = who.Account ?? '';
+    if (who.Arn) this.callerArns.set(name, who.Arn);
     const planned = this.opts.accounts[name]?.accountId;
     if (planned && planned !== id) {
       throw new AccountSetupError(
@@ -287,6 +297,15 @@ export class AwsAccess {
     }
     this.accountIds.set(name, id);
     return id;
+  }
+
+  /** The ARN GetCallerIdentity names for a plan account (an assumed-role session, a user, root). */
+  async callerArn(name: string, signal?: AbortSignal): Promise<string | undefined> {
+    if (!this.callerArns.has(name)) {
+      this.accountIds.delete(name);
+      await this.accountId(name, signal);
+    }
+    return this.callerArns.get(name);
   }
 
   /** A read: retried while AWS says "later" (throttling, 5xx, timeouts), within the retry policy. */
@@ -383,7 +402,7 @@ export class AwsAccess {
   private async attempt(trace: CallTrace, command: object, signal: AbortSignal): Promise<unknown> {
     const { account, service, operation, mutating } = trace;
     const clients = this.clientsFor(account);
-    const client: Sender = { route53: clients.route53, ec2: clients.ec2, route53profiles: clients.profiles, sts: clients.sts, ssm: clients.ssm }[service];
+    const client: Sender = { route53: clients.route53, ec2: clients.ec2, route53profiles: clients.profiles, sts: clients.sts, ssm: clients.ssm, iam: clients.iam }[service];
     trace.accountId = this.accountIds.get(account);
     const call: CallInfo = { service, operation, account, accountId: trace.accountId, target: trace.givenTarget };
     await this.budget.acquire(trace.accountId ?? account, service, operation, mutating, signal);
@@ -463,6 +482,7 @@ export class AwsAccess {
       c.profiles.destroy();
       c.sts.destroy();
       c.ssm.destroy();
+      c.iam.destroy();
     }
     this.clients.clear();
   }

@@ -82,6 +82,9 @@ export function bucketsFor(service: AwsService, operation: string, mutating: boo
       // SSM publishes no rates for Run Command (docs/aws-facts.md): a guess, kept low, since a
       // probe round's calls are few and a throttle slows the evidence rather than the migration.
       return [[`ssm:${mutating ? 'mutating' : 'read'}`, scaled(mutating ? { burst: 10, perSecond: 3 } : { burst: 20, perSecond: 10 })]];
+    case 'iam':
+      // The pre-flight's SimulatePrincipalPolicy calls: IAM publishes no per-API rate; a few per second.
+      return [['iam:*', scaled({ burst: 10, perSecond: 5 })]];
   }
 }
 

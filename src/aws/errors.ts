@@ -1,7 +1,7 @@
 // Every AWS failure the engine can meet, normalised into a few kinds, each with the AWS code and
 // request id and a message that tells the operator what to do next.
 
-export type AwsService = 'route53' | 'ec2' | 'route53profiles' | 'sts' | 'ssm';
+export type AwsService = 'route53' | 'ec2' | 'route53profiles' | 'sts' | 'ssm' | 'iam';
 
 export interface CallInfo {
   service: AwsService;
@@ -31,6 +31,7 @@ const IAM_PREFIX: Record<AwsService, string> = {
   route53profiles: 'route53profiles',
   sts: 'sts',
   ssm: 'ssm',
+  iam: 'iam',
 };
 
 export abstract class AwsError extends Error {
@@ -114,6 +115,8 @@ const BY_CODE: Record<string, Ctor> = {
   // SSM: an instance that is not a managed node of this account, or not online; a command id it does not know.
   InvalidInstanceId: NotFoundError,
   InvocationDoesNotExist: NotFoundError,
+  // IAM: the principal the simulator was asked about does not exist (a role's path, a deleted user).
+  NoSuchEntity: NotFoundError,
   InvalidCommandId: NotFoundError,
   // already there
   ResourceExistsException: AlreadyExistsError,
@@ -198,7 +201,8 @@ function advice(kind: Ctor, call: CallInfo, code: string, awsMessage: string): s
       if (/token|signature|credential|AuthFailure|MissingAuthentication/i.test(code)) {
         return `the credentials for ${who} were rejected (${code}): check the plan's profile or role for this account, that the keys are current, and that this machine's clock is right`;
       }
-      return `${who} is not allowed to call ${iam}${on}: grant ${iam} to the identity r53migrate uses for this account (r53migrate iam-policy prints the whole policy)`;
+      // Named so the operator can add exactly this; a run that stopped on it goes on with resume.
+      return `${who} is not allowed ${iam}${on}: add it to the policy of the identity r53migrate uses for this account (\`r53migrate iam-policy PLAN\` prints everything each account needs), then run again — a stopped run goes on with \`r53migrate resume\``;
     case NotAuthorizedError:
       return `${who} may not associate ${call.target ?? 'this VPC'} with a zone owned by another account until the zone's owner authorizes it (CreateVPCAssociationAuthorization); r53migrate does this itself on cross-account steps — if you see this, the authorization was removed while the step ran`;
     case ThrottledError:

@@ -7,6 +7,8 @@ import { rateScale } from '../aws/budget.js';
 import { delayScale } from '../steps/timing.js';
 import { EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
+import { graphCommand } from './graph.js';
+import { iamPolicyCommand } from './iam-policy.js';
 import { planCommand, schemaCommand } from './plan.js';
 import { probeCommand } from './probe.js';
 import { reportCommand } from './report.js';
@@ -32,6 +34,7 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       'after',
       `
 Typical session:
+  r53migrate iam-policy plan.yaml               the least-privilege IAM policy each account needs (--rollback: and to roll back)
   r53migrate plan plan.yaml                     dry run: every API call, in order (changes nothing)
   r53migrate apply plan.yaml --plan-hash HASH   run exactly what was reviewed, gated by DNS probes
       [--window-end 06:00] [--through-step N] [--approve-each-step]    in a change window (exit 5: stopped safely)
@@ -41,6 +44,7 @@ Typical session:
   r53migrate rollback --dry-run                 every call that would put the estate back as it was
   r53migrate rollback --plan-hash HASH          put it back (from any point), gated like apply
   r53migrate probe plan.yaml --watch            how every VPC resolves every name, live
+  r53migrate graph [plan.yaml]                  the run machine (or a plan's batches and waves) as a Mermaid diagram
   r53migrate restore-zone BACKUP.json           put a zone back from its backup (refill it, or re-create it)
   r53migrate sandbox run                        rehearse a whole migration on this machine`,
     );
@@ -52,6 +56,8 @@ Typical session:
   program.addCommand(reportCommand(io, setExit));
   program.addCommand(probeCommand(io, setExit));
   program.addCommand(schemaCommand(io));
+  program.addCommand(iamPolicyCommand(io, setExit));
+  program.addCommand(graphCommand(io, setExit));
   program.addCommand(restoreZoneCommand(io, setExit));
   program.addCommand(sandboxCommand(io, setExit));
   configure(program, io);

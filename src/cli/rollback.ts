@@ -9,6 +9,7 @@ import { planRollback } from '../steps/plan-run.js';
 import { accessFor, useReplacedZones } from './common.js';
 import { EXIT, EXIT_CODES_HELP, UsageError } from './errors.js';
 import { confirm, type CliIo } from './io.js';
+import { PermissionPreflight } from './permission-check.js';
 import { renderPlanJson, renderPlanText, runPlanHash } from './render-plan.js';
 import { addRunFlags, executeRun, locateRun, openRunLog, runFlags, type RunFlagOptions } from './run.js';
 
@@ -68,9 +69,16 @@ ${EXIT_CODES_HELP}`,
       const { logger } = dryRunOnly ? { logger: undefined } : openRunLog(statePath);
       const access = accessFor(loaded, logger);
       try {
+        // The rollback's permissions (IAM policy simulator): a missing one refuses it, nothing changed (exit 2).
+        const say = (line: string) => (dryRunOnly && o.json ? io.stderr : io.stdout).write(`${line}\n`);
+        const permissions = new PermissionPreflight(loaded, say);
+        await permissions.discovery(access);
         const world = await observe(loaded.plan, access);
+        // Before the rollback's own reads (re-created zones are looked up by name): its path is the run's first.
+        await permissions.run(access, { path: state.firstObservation.path, direction: 'rollback', world, state });
         const prep = await prepareRollback({ plan: loaded.plan, access, world, state });
         const run = planRollback(world, loaded.plan, { path: state.firstObservation.path, backups: prep.backups });
+        if (dryRunOnly && run.ok) say(permissions.outcome());
         if (dryRunOnly) {
           (run.ok || o.json ? io.stdout : io.stderr).write(o.json ? renderPlanJson(loaded, run, [], 'rollback') : renderPlanText(loaded, run, [], 'rollback'));
           return setExit(run.ok ? EXIT.done : EXIT.badInput);

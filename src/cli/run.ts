@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { AwsAccess } from '../aws/access.js';
 import { observe } from '../aws/observe.js';
 import type { World } from '../aws/world.js';
-import { RollbackInProgressError, runMigration, type RunResult } from '../machines/runner.js';
+import { RollbackInProgressError, runMigration, type RunOptions, type RunResult } from '../machines/runner.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { BUDGET_LIMITS_MS } from '../plan/schema.js';
 import { DEFAULT_STATE_DIR, inspectLock, journalPathFor, readStateFile, StateDirNotWritableError, UNWRITABLE_ERRNOS } from '../state/index.js';
@@ -16,6 +16,7 @@ import type { ApprovalRequest, RunControl } from '../machines/window-control.js'
 import { accessFor, defaultStatePath, fileLogger, loadPlanForCli, logPathFor, parseDuration, useReplacedZones } from './common.js';
 import { EXIT, EXIT_CODES_HELP, UsageError } from './errors.js';
 import { confirm, type CliIo } from './io.js';
+import { PermissionPreflight } from './permission-check.js';
 import { progressPrinter } from './progress.js';
 import { renderPlanText, runPlanHash } from './render-plan.js';
 import { writeRunReport } from '../report/write.js';
@@ -124,6 +125,8 @@ export interface ExecuteRunOptions {
   logger?: Logger;
   /** The run's result, for callers that report more (sandbox run --rollback-after). */
   onResult?: (result: RunResult) => void;
+  /** Passed to the runner: the permission check of a run that observes for itself (resume). */
+  permissionCheck?: RunOptions['permissionCheck'];
 }
 
 /** The run's NDJSON log beside its state file; every AWS call of the run goes there. */
@@ -275,6 +278,7 @@ export async function executeRun(io: CliIo, loaded: LoadedPlan, access: AwsAcces
     budgets: o.run.budgets,
     ...(o.run.forceUnlock ? { forceUnlock: o.run.forceUnlock } : {}),
     ...(o.observed ? { observed: o.observed } : {}),
+    ...(o.permissionCheck ? { permissionCheck: o.permissionCheck } : {}),
     progress: progressPrinter(io, loaded.plan),
     ...(o.logger ? { logger: o.logger } : {}),
     signal: signals.hard.signal,
@@ -331,6 +335,9 @@ ${EXIT_CODES_HELP}`,
       const { logger } = openRunLog(statePath);
       const access = accessFor(loaded, logger);
       try {
+        // Every account may make the calls the run needs (IAM policy simulator), or nothing is changed (exit 2).
+        const permissions = new PermissionPreflight(loaded, (line) => io.stdout.write(`${line}\n`));
+        await permissions.discovery(access);
         const world = await observe(loaded.plan, access);
         const run = planRun(world, loaded.plan);
         if (!run.ok) {
@@ -341,6 +348,7 @@ ${EXIT_CODES_HELP}`,
           io.stdout.write(`Nothing to do: ${loaded.plan.name} is already migrated (every endpoint on the Profile with Private DNS, every zone gone). Nothing was changed.\n`);
           return setExit(EXIT.done);
         }
+        await permissions.run(access, { path: run.path, direction: 'forward', world });
         const hash = runPlanHash(loaded, run);
         if (o.planHash && o.planHash !== hash) {
           throw new UsageError(`the plan hash is ${hash} now, not ${o.planHash}: the plan file or the estate changed since it was reviewed. Review it again with: r53migrate plan ${file}`, 'PLAN_HASH_MISMATCH');
@@ -419,7 +427,15 @@ ${EXIT_CODES_HELP}`,
       const { logger } = openRunLog(statePath);
       const access = accessFor(loaded, logger);
       try {
-        setExit(await executeRun(io, loaded, access, { mode: 'resume', statePath, acceptPlanChange: o.acceptPlanChange, command: `resume ${planFile}`, run: flags, ...(logger ? { logger } : {}) }));
+        // The permissions of the way the run goes (its first observation's path), checked by the
+        // runner once the state file is taken (a refusal of the state file comes first), unless it is over.
+        const permissionCheck: RunOptions['permissionCheck'] = async (previous, signal) => {
+          const direction = previous?.direction ?? 'forward';
+          if (!previous || (direction === 'rollback' && previous.status === 'done')) return;
+          const permissions = new PermissionPreflight(loaded, (line) => io.stdout.write(`${line}\n`));
+          await permissions.run(access, { ...(previous.firstObservation ? { path: previous.firstObservation.path } : {}), direction, state: previous }, signal);
+        };
+        setExit(await executeRun(io, loaded, access, { mode: 'resume', statePath, acceptPlanChange: o.acceptPlanChange, command: `resume ${planFile}`, run: flags, ...(logger ? { logger } : {}), permissionCheck }));
       } finally {
         access.destroy();
       }

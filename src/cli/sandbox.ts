@@ -2,11 +2,13 @@
 // `r53migrate sandbox run`: the same estate, migrated end to end with live progress — the main job
 // of `npm start`.
 import { Command, InvalidArgumentError } from 'commander';
+import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { observe } from '../aws/observe.js';
 import { WAVE_PRESETS, Waves, type Plan } from '../plan/schema.js';
 import { planRun } from '../steps/plan-run.js';
+import { IamPoliciesFileError, resolveIamPolicies, type IamPoliciesFile } from '../twin/iam-policies-file.js';
 import { isLoopback } from '../twin/loopback.js';
 import { PROBE_TRANSPORTS, startSandbox, type ProbeTransportName, type Sandbox } from '../twin/sandbox.js';
 import { buildScenario, DEFAULT_SCENARIO, ENDPOINT_CATALOGUE, validateScenario, type ScenarioName, type ScenarioOptions } from '../twin/scenario.js';
@@ -46,6 +48,7 @@ interface SandboxFlags {
   probes: string;
   parking?: boolean;
   waves?: string;
+  iamPolicies?: string;
 }
 
 function withScenarioOptions(cmd: Command): Command {
@@ -63,7 +66,8 @@ function withScenarioOptions(cmd: Command): Command {
     .option('--no-rate-limits', "don't apply AWS's request rate limits")
     .option('--parking', 'add a parking VPC (no workloads, in the zones\' account) and name it in the plan: step 7 then leaves no VPC without its answer')
     .option('--probes <transport>', 'how the written plan probes DNS: resolver (each VPC\'s loopback resolver) or ssm (SSM Run Command on each VPC\'s probe instance)', 'resolver')
-    .option('--waves <schedule>', `step 6's waves in the written plan: ${WAVE_PRESETS.join(', ')}, or canary[,growth[,max]] like 1,2,50 (default: the plan's, 1,2,50)`);
+    .option('--waves <schedule>', `step 6's waves in the written plan: ${WAVE_PRESETS.join(', ')}, or canary[,growth[,max]] like 1,2,50 (default: the plan's, 1,2,50)`)
+    .option('--iam-policies <file>', 'attach IAM policies to the accounts, as `r53migrate iam-policy PLAN --json` prints them ({"accounts": {"<name>": {"accountId", "policy"}}}); the twin then refuses every call they do not allow');
 }
 
 /** `--waves`: a preset name, or canary[,growth[,max]]; checked by the plan's own schema. */
@@ -100,8 +104,22 @@ async function startFromFlags(o: SandboxFlags): Promise<Sandbox> {
   if (!(PROBE_TRANSPORTS as readonly string[]).includes(o.probes)) problems.push(`--probes must be ${PROBE_TRANSPORTS.join(' or ')} (got ${o.probes})`);
   const waves = o.waves === undefined ? undefined : parseWaves(o.waves);
   if (waves && !waves.ok) problems.push(waves.problem);
+  let iamPolicies: IamPoliciesFile | undefined;
+  if (o.iamPolicies !== undefined && problems.length === 0) {
+    const read = readPoliciesFile(o.iamPolicies);
+    if (typeof read === 'string') problems.push(read);
+    else iamPolicies = read;
+  }
   if (problems.length) throw new UsageError(problems.join('\n'));
-  buildScenario(scenario); // fails fast on anything validate missed, before binding ports
+  const world = buildScenario(scenario); // fails fast on anything validate missed, before binding ports
+  if (iamPolicies) {
+    try {
+      resolveIamPolicies(iamPolicies, world.accounts, `--iam-policies ${o.iamPolicies}`);
+    } catch (e) {
+      if (e instanceof IamPoliciesFileError) throw new UsageError(`${e.label}: ${e.problems.join('\n  ')}`);
+      throw e;
+    }
+  }
   try {
     return await startSandbox({
       ...scenario,
@@ -111,6 +129,7 @@ async function startFromFlags(o: SandboxFlags): Promise<Sandbox> {
       rateLimits: o.rateLimits ? undefined : 'off',
       probes: o.probes as ProbeTransportName,
       ...(waves?.ok ? { waves: waves.waves } : {}),
+      ...(iamPolicies ? { iamPolicies, iamPoliciesLabel: `--iam-policies ${o.iamPolicies}` } : {}),
     });
   } catch (e) {
     const err = e as NodeJS.ErrnoException;
@@ -120,10 +139,27 @@ async function startFromFlags(o: SandboxFlags): Promise<Sandbox> {
   }
 }
 
+/** The --iam-policies file as JSON, or a problem naming the file. */
+function readPoliciesFile(file: string): IamPoliciesFile | string {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    return `--iam-policies ${file}: cannot read it (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`;
+  }
+  try {
+    return JSON.parse(text) as IamPoliciesFile;
+  } catch (e) {
+    return `--iam-policies ${file}: not valid JSON (${(e as Error).message})`;
+  }
+}
+
 const FILES_HELP = `
 When ready it writes DIR/sandbox.json (endpoint URL, accounts and keys, each VPC's resolver, each
 name's endpoint IPs, each VPC's probe instance), DIR/aws-config + DIR/aws-credentials (profile r53m-<account> per account,
 and r53m-<account>-role assuming a role), DIR/env.sh and DIR/plan.yaml.`;
+
+const policiesNote = (accounts: string[] | undefined) => (accounts?.length ? `, IAM policies on ${accounts.length}` : '');
 
 export function sandboxCommand(io: CliIo, setExit: (code: number) => void): Command {
   const sandbox = new Command('sandbox').description(
@@ -147,7 +183,7 @@ Examples:
       const first = info.vpcs[0]!;
       const [host, port] = first.resolver.split(':');
       io.stdout.write(
-        `sandbox ready (${info.scenario.scenario}: ${info.vpcs.length} VPCs, ${info.names.length} names, ${info.accounts.length} accounts) at ${info.endpointUrl}; ` +
+        `sandbox ready (${info.scenario.scenario}: ${info.vpcs.length} VPCs, ${info.names.length} names, ${info.accounts.length} accounts${policiesNote(info.iamPolicyAccounts)}) at ${info.endpointUrl}; ` +
           `run: source ${join(o.dir, 'env.sh')} — then e.g. aws route53 list-hosted-zones, or dig @${host} -p ${port} ${info.names[0]!.probeName} (${first.name}); details in ${join(o.dir, 'sandbox.json')}; Ctrl-C stops it\n`,
       );
       const signal = await (io.interrupted ?? processInterrupted());
@@ -182,7 +218,7 @@ Examples:
           R53M_DELAY_SCALE: String(o.delayScale),
         });
         delete process.env.AWS_PROFILE;
-        io.stdout.write(`sandbox ready (${info.scenario.scenario}: ${info.vpcs.length} VPCs, ${info.names.length} names, ${info.accounts.length} accounts) at ${info.endpointUrl}\n\n`);
+        io.stdout.write(`sandbox ready (${info.scenario.scenario}: ${info.vpcs.length} VPCs, ${info.names.length} names, ${info.accounts.length} accounts${policiesNote(info.iamPolicyAccounts)}) at ${info.endpointUrl}\n\n`);
         const loaded = await loadPlanForCli(info.planFile);
         const runDir = join(o.dir, 'run');
         await rm(runDir, { recursive: true, force: true });
@@ -214,7 +250,11 @@ Examples:
             for (const v of info.vpcs) io.stdout.write(`  ${v.id} (${v.name}): forward ${wrong.forward?.[v.id] ?? 0}, rollback ${wrong.rollback?.[v.id] ?? (wrong.rollback ? 0 : '-')}\n`);
           }
           const log = sb.server.twin.log;
-          io.stdout.write(`The twin saw ${log.length} API calls (${log.filter((e) => e.mutating && e.outcome === 'ok').length} that changed something, ${log.filter((e) => e.outcome === 'throttled').length} throttled).\n`);
+          const denied = log.filter((e) => e.outcome === 'denied');
+          io.stdout.write(
+            `The twin saw ${log.length} API calls (${log.filter((e) => e.mutating && e.outcome === 'ok').length} that changed something, ${log.filter((e) => e.outcome === 'throttled').length} throttled${info.iamPolicyAccounts ? `, ${denied.length} denied by IAM` : ''}).\n`,
+          );
+          for (const d of denied.slice(0, 10)) io.stdout.write(`  denied: ${d.denied?.action} on ${d.denied?.resource} (${d.accountId})\n`);
           setExit(code);
         } finally {
           access.destroy();

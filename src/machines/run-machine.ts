@@ -122,19 +122,23 @@ export function buildRunMachine(direction: Direction = 'forward') {
   const stepStates: Record<string, object> = {};
   steps.forEach((step, index) => {
     const next = index + 1 < steps.length ? `#run.${key(steps[index + 1]!)}` : '#run.done';
+    // Descriptions are for people and for `graph` (they label its states and edges); xstate ignores them.
     stepStates[key(step)] = {
+      description: direction === 'forward' ? `Step ${step.number} — ${step.title}` : step.title,
       initial: 'plan',
       entry: assign({ stepIndex: index, batch: 0 }),
       states: {
         plan: {
+          description: 'plan — observe, plan a batch',
           tags: ['observe'],
           invoke: {
             id: `step${step.number}.plan`,
             src: 'observeAndPlan',
             input: () => ({ stepIndex: index }),
             onDone: [
-              { guard: ({ event }: { event: { output: PlanOutput } }) => event.output.kind === 'step-done', target: next },
+              { description: 'step-done', guard: ({ event }: { event: { output: PlanOutput } }) => event.output.kind === 'step-done', target: next },
               {
+                description: 'halt',
                 guard: ({ event }: { event: { output: PlanOutput } }) => event.output.kind === 'halt',
                 target: '#run.halted',
                 actions: assign({
@@ -142,18 +146,20 @@ export function buildRunMachine(direction: Direction = 'forward') {
                 }),
               },
               {
+                description: 'stop',
                 guard: ({ event }: { event: { output: PlanOutput } }) => event.output.kind === 'stop',
                 target: '#run.stopped',
                 actions: assign({
                   stop: ({ event }: { event: { output: PlanOutput } }) => ({ ...(event.output as { stop: StopRequest }).stop, step: step.number, at: event.output.at }),
                 }),
               },
-              { target: 'act', actions: assign({ actions: ({ event }: { event: { output: PlanOutput } }) => (event.output as { actions: Action[] }).actions }) },
+              { description: 'act', target: 'act', actions: assign({ actions: ({ event }: { event: { output: PlanOutput } }) => (event.output as { actions: Action[] }).actions }) },
             ],
-            onError: { target: '#run.failed', actions: assign({ failure: ({ event }: { event: { error: unknown } }) => failureOf(event.error, step.number, 'plan') }) },
+            onError: { description: 'error', target: '#run.failed', actions: assign({ failure: ({ event }: { event: { error: unknown } }) => failureOf(event.error, step.number, 'plan') }) },
           },
         },
         act: {
+          description: 'act — send the batch',
           tags: ['mutate'],
           entry: assign({ batch: ({ context }: { context: RunContext }) => context.batch + 1 }),
           invoke: {
@@ -161,6 +167,7 @@ export function buildRunMachine(direction: Direction = 'forward') {
             src: 'act',
             input: ({ context }: { context: RunContext }) => ({ stepIndex: index, batch: context.batch, actions: context.actions }),
             onDone: {
+              description: 'sent',
               target: 'converge',
               actions: assign(({ context, event }: { context: RunContext; event: object }) => {
                 const out = outputOf<ActOutput>(event);
@@ -175,10 +182,11 @@ export function buildRunMachine(direction: Direction = 'forward') {
                 };
               }),
             },
-            onError: { target: '#run.failed', actions: assign({ failure: ({ event }: { event: { error: unknown } }) => failureOf(event.error, step.number, 'act') }) },
+            onError: { description: 'error', target: '#run.failed', actions: assign({ failure: ({ event }: { event: { error: unknown } }) => failureOf(event.error, step.number, 'act') }) },
           },
         },
         converge: {
+          description: 'converge — AWS settles',
           tags: ['wait'],
           invoke: {
             id: `step${step.number}.converge`,
@@ -186,6 +194,7 @@ export function buildRunMachine(direction: Direction = 'forward') {
             input: ({ context }: { context: RunContext }) => ({ stepIndex: index, changes: context.changes, actions: context.actions, deadlineMs: context.convergeDeadline! }),
             onDone: [
               {
+                description: 'settled',
                 guard: ({ event }: { event: { output: ConvergeOutput } }) => event.output.ok,
                 target: 'dns',
                 actions: assign(({ context, event }: { context: RunContext; event: object }) => ({
@@ -194,6 +203,7 @@ export function buildRunMachine(direction: Direction = 'forward') {
                 })),
               },
               {
+                description: 'halt',
                 target: '#run.halted',
                 actions: assign({
                   halt: ({ event }: { event: { output: ConvergeOutput } }) => {
@@ -203,18 +213,20 @@ export function buildRunMachine(direction: Direction = 'forward') {
                 }),
               },
             ],
-            onError: { target: '#run.failed', actions: assign({ failure: ({ event }: { event: { error: unknown } }) => failureOf(event.error, step.number, 'converge') }) },
+            onError: { description: 'error', target: '#run.failed', actions: assign({ failure: ({ event }: { event: { error: unknown } }) => failureOf(event.error, step.number, 'converge') }) },
           },
         },
         dns: {
+          description: 'dns — every VPC resolves',
           tags: ['wait'],
           invoke: {
             id: `step${step.number}.dns`,
             src: 'dnsGate',
             input: ({ context }: { context: RunContext }) => ({ stepIndex: index, actions: context.actions, sinceMs: context.batchEndedAt!, deadlineMs: context.dnsDeadline! }),
             onDone: [
-              { guard: ({ event }: { event: { output: DnsGateOutput } }) => event.output.verdict === 'pass', target: 'plan' },
+              { description: 'pass', guard: ({ event }: { event: { output: DnsGateOutput } }) => event.output.verdict === 'pass', target: 'plan' },
               {
+                description: 'halt',
                 target: '#run.halted',
                 actions: assign({
                   halt: ({ event }: { event: { output: DnsGateOutput } }) => ({
@@ -227,7 +239,7 @@ export function buildRunMachine(direction: Direction = 'forward') {
                 }),
               },
             ],
-            onError: { target: '#run.failed', actions: assign({ failure: ({ event }: { event: { error: unknown } }) => failureOf(event.error, step.number, 'dns') }) },
+            onError: { description: 'error', target: '#run.failed', actions: assign({ failure: ({ event }: { event: { error: unknown } }) => failureOf(event.error, step.number, 'dns') }) },
           },
         },
       },
@@ -256,16 +268,17 @@ export function buildRunMachine(direction: Direction = 'forward') {
     states: {
       // Jumps to the step the assessment says is next (a fresh run, or a part-way estate).
       start: {
+        description: 'start — go to the step the estate is at',
         always: [
-          ...steps.map((s, i) => ({ guard: ({ context }: { context: RunContext }) => context.stepIndex === i, target: key(s) })),
-          { target: 'done' },
+          ...steps.map((s, i) => ({ description: `${direction === 'forward' ? 'step' : 'undo'} ${s.number} next`, guard: ({ context }: { context: RunContext }) => context.stepIndex === i, target: key(s) })),
+          { description: 'nothing left', target: 'done' },
         ],
       },
       ...stepStates,
-      done: { type: 'final' },
-      halted: { type: 'final' },
-      failed: { type: 'final' },
-      stopped: { type: 'final' },
+      done: { type: 'final', description: 'done (exit 0)' },
+      halted: { type: 'final', description: 'halted by a gate (exit 3)' },
+      failed: { type: 'final', description: 'failed (exit 1)' },
+      stopped: { type: 'final', description: 'stopped at a safe point (exit 5)' },
     } as never,
   });
 }

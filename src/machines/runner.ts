@@ -131,6 +131,12 @@ export interface RunOptions {
   forceUnlock?: string;
   /** A full observation the caller just made (apply shows the plan from it); else one is made. */
   observed?: World;
+  /**
+   * Checks, before the run's first observation, that the identities may make the run's calls
+   * (cli/permission-check.ts); throws to refuse with nothing changed. Called once the state file
+   * and the lock are taken, with the earlier run of this state file (its direction and path).
+   */
+  permissionCheck?: (previous: RunState | undefined, signal: AbortSignal) => Promise<void>;
   progress?: (e: ProgressEvent) => void;
   logger?: Logger;
   /** Stops the run at once (the second Ctrl-C): in-flight calls are abandoned, the state saved. */
@@ -315,6 +321,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       ]);
     }
     const backupDir = join(dirname(opts.statePath), `${plan.name}.backups`);
+    await opts.permissionCheck?.(previous, signal);
     let world = opts.observed ?? (await observe(plan, opts.access, { signal, now }));
 
     // The estate lock: no other run's mark may be on it. This state file's earlier run is not

@@ -137,7 +137,7 @@ ${s.batches
   .map(
     (b, i) => `<details class="batch"${s.batches.length <= 3 ? ' open' : ''}><summary>${b.batch !== undefined ? `Batch ${b.batch}` : `Calls ${i + 1}`}${b.session > 0 ? ` (session ${b.session + 1})` : ''}: ${b.calls.length} call${b.calls.length === 1 ? '' : 's'} from ${esc(b.startedAt)}</summary>
 <table class="calls"><thead><tr><th>Time (UTC)</th><th>Account</th><th>Operation</th><th>Target</th><th>Result</th><th>Request id</th></tr></thead><tbody>
-${b.calls.map((c) => `<tr class="result-${esc(c.result)}"><td title="${esc(c.at)}">${esc(c.at.slice(11, 23))}</td><td>${esc(c.account)}${c.accountId ? ` <small>${esc(c.accountId)}</small>` : ''}</td><td>${esc(c.operation)}</td><td>${esc(c.target)}</td><td>${esc(c.result === 'no-reply' ? 'no reply recorded (resume re-checked it)' : c.result)}${c.error ? `: ${esc(c.error)}` : ''}</td><td><code>${esc(c.requestId)}</code></td></tr>`).join('\n')}
+${b.calls.map((c) => `<tr class="result-${esc(c.result)}"><td title="${esc(c.at)}">${esc(c.at.slice(11, 23))}</td><td>${esc(c.account)}${c.accountId ? ` <small>${esc(c.accountId)}</small>` : ''}</td><td>${esc(c.operation)}</td><td>${esc(c.target)}</td><td>${esc(c.result === 'no-reply' ? 'no reply recorded (in flight, or lost with its process: resume re-checks it)' : c.result)}${c.error ? `: ${esc(c.error)}` : ''}</td><td><code>${esc(c.requestId)}</code></td></tr>`).join('\n')}
 </tbody></table></details>`,
   )
   .join('\n')}

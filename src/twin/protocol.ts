@@ -3,7 +3,19 @@
 import type { AwsApiError } from './errors.js';
 import type { World } from './world.js';
 
-export type ServiceName = 'route53' | 'ec2' | 'route53profiles' | 'sts' | 'ssm';
+export type ServiceName = 'route53' | 'ec2' | 'route53profiles' | 'sts' | 'ssm' | 'iam';
+
+/** Who signed a request: an account's static-key user, or a session of a role assumed through STS. */
+export interface Principal {
+  accountId: string;
+  kind: 'user' | 'assumed-role';
+  /** As GetCallerIdentity reports it: arn:aws:iam::ID:user/NAME or arn:aws:sts::ID:assumed-role/ROLE/SESSION. */
+  arn: string;
+  /** GetCallerIdentity's UserId: AIDA... for a user, AROA...:SESSION for a session. */
+  userId: string;
+  /** The IAM entity whose policies apply: the user ARN, or the role ARN (arn:aws:iam::ID:role/NAME) for a session. */
+  entityArn: string;
+}
 
 export interface RawRequest {
   method: string;
@@ -39,6 +51,8 @@ export interface CallContext {
   takeFault(kind: 'fail-association'): boolean;
   /** What SSM Run Command needs from the twin around the world (agents, faults, execution); absent: no agent answers. */
   ssm?: SsmEnv;
+  /** Who signed the request (STS GetCallerIdentity, the IAM policy simulator); absent in unit tests of ops. */
+  principal?: Principal;
 }
 
 /** The twin's side of Run Command: standing faults, command execution, the lifecycle ticker. */
@@ -65,4 +79,10 @@ export interface ServiceFrontEnd {
   handle(operation: string, req: RawRequest, ctx: CallContext): RawResponse;
   /** Renders an error in this protocol's format. */
   renderError(err: AwsApiError, requestId: string): RawResponse;
+  /**
+   * The request's members by their model names, best effort and never throwing: what IAM's
+   * request context is built from (iam-actions.ts) before the operation runs. Absent: the
+   * service's operations are not authorized by IAM (STS).
+   */
+  members?(operation: string, req: RawRequest): Record<string, unknown>;
 }

@@ -48,6 +48,9 @@ export const AWS_RATE_LIMITS: Record<ServiceName, ServiceLimits> = {
       ListCommandInvocations: { burst: 50, perSecond: 25 },
     },
   },
+  // GUESS [unconfirmed]: IAM publishes no per-operation rate for the simulator; a pre-flight
+  // check makes one call per account.
+  iam: { operations: { default: { burst: 20, perSecond: 10 } } },
 };
 
 interface Bucket {
@@ -99,4 +102,6 @@ export const THROTTLE_ERRORS: Record<ServiceName, { code: string; status: number
   sts: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
   // JSON 1.1 services answer ThrottlingException / HTTP 400 (the SDKs retry it as a throttle) [unconfirmed for SSM's status].
   ssm: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
+  // IAM (query protocol) throttles as STS does [unconfirmed].
+  iam: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
 };

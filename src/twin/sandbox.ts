@@ -10,6 +10,7 @@ import { writeFileAtomic } from '../state/fs.js';
 import type { Clock } from './clock.js';
 import { startVpcResolvers } from './dns-server.js';
 import { endpointZoneNames } from './ops/lookup.js';
+import { resolveIamPolicies, type IamPoliciesFile } from './iam-policies-file.js';
 import type { ServiceName } from './protocol.js';
 import type { ServiceLimits } from './ratelimit.js';
 import { buildScenario, PARKING_VPC_NAME, type ScenarioOptions } from './scenario.js';
@@ -32,6 +33,14 @@ export interface SandboxOptions extends ScenarioOptions {
   runCommands?: boolean;
   /** Step 6's wave schedule, written into the plan (default: the plan's own default). */
   waves?: Plan['waves'];
+  /**
+   * IAM policies to attach, in the shape `r53migrate iam-policy PLAN --json` prints (entries
+   * matched to accounts by accountId, else by name); accounts left out allow everything.
+   * Throws IamPoliciesFileError (naming iamPoliciesLabel) when an entry does not parse or match.
+   */
+  iamPolicies?: IamPoliciesFile;
+  /** How errors name where iamPolicies came from (default "iamPolicies"). */
+  iamPoliciesLabel?: string;
 }
 
 export type ProbeTransportName = 'resolver' | 'ssm';
@@ -72,6 +81,8 @@ export interface SandboxInfo {
   waves?: Plan['waves'];
   /** Every Private DNS name with the endpoint that serves it and its ENI IPs (what probes expect). */
   names: { name: string; probeName: string; endpointId: string; zoneName: string; ips: string[] }[];
+  /** Accounts with an IAM policy attached (sandbox --iam-policies); the others allow everything. */
+  iamPolicyAccounts?: string[];
 }
 
 export interface Sandbox {
@@ -87,6 +98,8 @@ const profileName = (accountName: string) => `r53m-${accountName}`;
 export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
   assertLoopback(opts.host);
   const world = buildScenario(opts);
+  // Attached before the server starts, so no request ever sees the estate without them.
+  if (opts.iamPolicies) world.iamPolicies = resolveIamPolicies(opts.iamPolicies, world.accounts, opts.iamPoliciesLabel ?? 'iamPolicies');
   const dir = resolve(opts.dir);
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const server = await startTwinServer({ world, clock: opts.clock, host: opts.host, port: opts.port, rateLimits: opts.rateLimits });
@@ -145,6 +158,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     instances: world.instances.map((i) => ({ id: i.id, vpcId: i.vpcId, accountId: i.ownerId })),
     probes: opts.probes ?? 'resolver',
     ...(opts.waves ? { waves: opts.waves } : {}),
+    ...(world.iamPolicies ? { iamPolicyAccounts: Object.keys(world.iamPolicies) } : {}),
     names: world.endpoints.flatMap((ep) =>
       ep.privateDnsNames.map((name) => ({
         name,

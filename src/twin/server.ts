@@ -1,10 +1,11 @@
 // The twin's HTTP face on loopback: every AWS call on one port (the twin routes by the SigV4
 // credential scope, like one AWS_ENDPOINT_URL for all services), plus the unsigned inspection
-// and fault routes under /_twin/.
+// and fault routes under /_twin/ (GET/PUT/DELETE /_twin/iam: the accounts' IAM policies).
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { systemClock, type Clock } from './clock.js';
 import { parseFault } from './faults.js';
+import { validatePolicyDocument, type PolicyDocument } from './iam.js';
 import { assertLoopback } from './loopback.js';
 import type { RawRequest, RawResponse, ServiceName } from './protocol.js';
 import type { ServiceLimits } from './ratelimit.js';
@@ -93,6 +94,7 @@ async function inspection(twin: Twin, method: string, url: URL, body: Buffer): P
       return json(200, out.map((s) => twin.faults.add(s)));
     }
   }
+  if (path === '/_twin/iam') return iamPolicies(twin, method, body);
   const faultId = /^\/_twin\/faults\/([\w-]+)$/.exec(path)?.[1];
   if (faultId && method === 'DELETE') return json(200, { cleared: twin.faults.clear(faultId) });
   if (method === 'GET' && path === '/_twin/held') {
@@ -109,6 +111,37 @@ async function inspection(twin: Twin, method: string, url: URL, body: Buffer): P
     return json(200, { released: twin.release(id) });
   }
   return json(404, { error: `no twin route ${method} ${path}` });
+}
+
+/**
+ * GET: {accountId: policy document} for every account with a policy. PUT {accountId: document |
+ * null}: replaces the whole set (accounts left out, or null, get none: everything allowed); every
+ * document is checked first and nothing changes when one is malformed. DELETE: no policies.
+ */
+function iamPolicies(twin: Twin, method: string, body: Buffer): RawResponse {
+  if (method === 'GET') return json(200, twin.policies());
+  if (method === 'DELETE') {
+    for (const id of Object.keys(twin.policies())) twin.setPolicy(id, undefined);
+    return json(200, {});
+  }
+  if (method !== 'PUT') return json(405, { error: `${method} /_twin/iam: use GET, PUT or DELETE` });
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body.toString('utf8'));
+  } catch {
+    return json(400, { error: 'body is not valid JSON' });
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return json(400, { error: 'body must be an object {accountId: policy document | null}' });
+  const problems: string[] = [];
+  const known = new Set(twin.world.accounts.map((a) => a.id));
+  for (const [id, doc] of Object.entries(parsed)) {
+    if (!known.has(id)) problems.push(`${id}: no such account in the twin`);
+    else if (doc !== null) problems.push(...validatePolicyDocument(doc).map((p) => `${id}: ${p}`));
+  }
+  if (problems.length) return json(400, { error: 'policies not attached', problems });
+  for (const id of Object.keys(twin.policies())) twin.setPolicy(id, undefined);
+  for (const [id, doc] of Object.entries(parsed)) if (doc !== null) twin.setPolicy(id, doc as PolicyDocument);
+  return json(200, twin.policies());
 }
 
 export async function startTwinServer(opts: TwinServerOptions): Promise<TwinServer> {

@@ -1,14 +1,18 @@
-// The twin's request pipeline: authenticate (SigV4 → account), route by the credential scope's
-// service, apply injected faults and AWS's rate limits, run the operation on the world, and
-// record every call in the request log.
+// The twin's request pipeline: authenticate (SigV4 → account and principal), route by the
+// credential scope's service, authorize with the account's IAM policy (iam-authz.ts), apply
+// injected faults and AWS's rate limits, run the operation on the world, and record every call in
+// the request log.
 import { randomUUID } from 'node:crypto';
 import { systemClock, type Clock } from './clock.js';
 import { AwsApiError, isAwsApiError } from './errors.js';
 import { FaultStore, type Fault } from './faults.js';
-import type { CallContext, RawRequest, RawResponse, ServiceFrontEnd, ServiceName } from './protocol.js';
+import { parsePolicyDocument, type PolicyDocument } from './iam.js';
+import { authorize, sessionPrincipal, userPrincipal } from './iam-authz.js';
+import type { CallContext, Principal, RawRequest, RawResponse, ServiceFrontEnd, ServiceName } from './protocol.js';
 import { AWS_RATE_LIMITS, RateLimiter, THROTTLE_ERRORS, type ServiceLimits } from './ratelimit.js';
 import { isFailure, parseAuthorization, verifySignature, type SigV4Failure } from './sigv4.js';
 import { ec2FrontEnd } from './wire/ec2.js';
+import { iamFrontEnd } from './wire/iam.js';
 import { profilesFrontEnd } from './wire/profiles.js';
 import { route53FrontEnd } from './wire/route53.js';
 import { queryParams } from './wire/query.js';
@@ -25,9 +29,11 @@ const FRONT_ENDS: Record<ServiceName, ServiceFrontEnd> = {
   route53profiles: profilesFrontEnd,
   sts: stsFrontEnd,
   ssm: ssmFrontEnd,
+  iam: iamFrontEnd,
 };
 
-export type Outcome = 'ok' | 'error' | 'throttled' | 'fault' | 'auth-failed' | 'dropped';
+/** denied: the caller's IAM policy refused the call (it never reached the operation). */
+export type Outcome = 'ok' | 'error' | 'throttled' | 'fault' | 'auth-failed' | 'denied' | 'dropped';
 
 export interface RequestLogEntry {
   seq: number;
@@ -49,6 +55,10 @@ export interface RequestLogEntry {
   body?: string;
   /** Milliseconds from arrival to reply, on the twin's clock. */
   latencyMs: number;
+  /** Who signed it (GetCallerIdentity's Arn), once authenticated. */
+  principal?: string;
+  /** Why IAM refused the call (outcome 'denied'): the request that was not allowed. */
+  denied?: { action: string; resource: string; decision: 'implicitDeny' | 'explicitDeny' };
 }
 
 export interface HeldRequest {
@@ -103,6 +113,14 @@ const AUTH_ERRORS: Record<ServiceName, Record<SigV4Failure['kind'] | 'unknown-ke
     mismatch: ['SignatureDoesNotMatch', 403],
     'unknown-key': ['InvalidClientTokenId', 403],
   },
+  // IAM speaks the same query protocol as STS and shares its authentication errors [unconfirmed: per-code statuses].
+  iam: {
+    missing: ['MissingAuthenticationToken', 403],
+    malformed: ['IncompleteSignature', 403],
+    expired: ['SignatureDoesNotMatch', 403],
+    mismatch: ['SignatureDoesNotMatch', 403],
+    'unknown-key': ['InvalidClientTokenId', 403],
+  },
   // AWS JSON 1.1 services answer authentication failures with HTTP 400 and these __type codes.
   ssm: {
     missing: ['MissingAuthenticationTokenException', 400],
@@ -128,6 +146,7 @@ const UNKNOWN_OPERATION: Record<ServiceName, [string, number]> = {
   route53profiles: ['UnknownOperationException', 404],
   sts: ['InvalidAction', 400],
   ssm: ['UnknownOperationException', 400],
+  iam: ['InvalidAction', 400],
 };
 
 const SERVICE_FAILURE: Record<ServiceName, [string, number]> = {
@@ -136,6 +155,8 @@ const SERVICE_FAILURE: Record<ServiceName, [string, number]> = {
   route53profiles: ['InternalServiceErrorException', 500],
   sts: ['InternalFailure', 500],
   ssm: ['InternalServerError', 500],
+  // ServiceFailureException's code in the IAM model.
+  iam: ['ServiceFailure', 500],
 };
 
 function safeDecode(path: string): string {
@@ -152,6 +173,7 @@ function guessService(req: RawRequest): ServiceName {
   if (req.path.startsWith('/2013-04-01')) return 'route53';
   const text = req.body.toString('utf8', 0, 2048) + '&' + req.query.toString();
   if (/(^|&)Version=2011-06-15(&|$)/.test(text)) return 'sts';
+  if (/(^|&)Version=2010-05-08(&|$)/.test(text)) return 'iam';
   if (/(^|&)Action=/.test(text)) return 'ec2';
   return 'route53profiles';
 }
@@ -325,7 +347,7 @@ export class Twin {
       entry.latencyMs = this.clock.now() - arrived;
       this.log.push(entry);
       res.headers['x-amzn-requestid'] = requestId;
-      if (entry.service === 'ec2' || entry.service === 'sts') res.headers['x-amz-request-id'] = requestId;
+      if (entry.service === 'ec2' || entry.service === 'sts' || entry.service === 'iam') res.headers['x-amz-request-id'] = requestId;
       return res;
     };
     const fail = (fe: ServiceFrontEnd, err: AwsApiError, outcome: Outcome) =>
@@ -356,12 +378,13 @@ export class Twin {
       return fail(fe, new AwsApiError(code, AUTH_MESSAGES[sigFailure.kind] + detail, status), 'auth-failed');
     }
     entry.accountId = credential.accountId;
+    entry.principal = credential.principal.arn;
 
     // 2. Which operation.
     const operation = fe.operationOf(req);
     if (!operation) {
       const [code, status] = UNKNOWN_OPERATION[service];
-      const action = service === 'ec2' || service === 'sts' ? queryParams(req).get('Action') : null;
+      const action = service === 'ec2' || service === 'sts' || service === 'iam' ? queryParams(req).get('Action') : null;
       const message = action
         ? `The action ${action} is not valid for this web service.`
         : action === ''
@@ -372,6 +395,14 @@ export class Twin {
     entry.operation = operation;
     entry.mutating = fe.isMutating(operation);
     const call = { service, operation, accountId: credential.accountId, mutating: entry.mutating, text: `${safeDecode(req.path)} ${req.body.toString('utf8', 0, 8192)}` };
+
+    // 2b. IAM: the account's identity policy must allow every request the call makes. A denied
+    // call never reaches faults, rate limits or the world.
+    const denial = authorize(this.world, credential.principal, fe, operation, req, auth.region);
+    if (denial) {
+      entry.denied = { action: denial.request.action, resource: denial.request.resource, decision: denial.evaluation.decision as 'implicitDeny' | 'explicitDeny' };
+      return fail(fe, denial.error, 'denied');
+    }
 
     // 3. Injected faults, then AWS's own rate limits.
     if (this.faults.take('throttle', call)) {
@@ -406,6 +437,7 @@ export class Twin {
       delayFactor: slow?.factor ?? 1,
       takeFault: (kind) => this.faults.take(kind, call) !== undefined,
       ssm: this.ssmEnv,
+      principal: credential.principal,
     };
     advance(this.world, ctx.now);
     let res: RawResponse;
@@ -435,12 +467,39 @@ export class Twin {
     });
   }
 
-  private credentialFor(accessKeyId: string, sessionToken: string | undefined) {
+  private credentialFor(accessKeyId: string, sessionToken: string | undefined): { accountId: string; secretAccessKey: string; principal: Principal } | undefined {
     const account = this.world.accounts.find((a) => a.accessKeyId === accessKeyId);
-    if (account) return { accountId: account.id, secretAccessKey: account.secretAccessKey };
+    if (account) return { accountId: account.id, secretAccessKey: account.secretAccessKey, principal: userPrincipal(account.id) };
     const now = this.clock.now();
     const session = this.world.sessions.find((s) => s.accessKeyId === accessKeyId && s.expiresAt > now);
-    if (session && session.sessionToken === sessionToken) return { accountId: session.accountId, secretAccessKey: session.secretAccessKey };
+    if (session && session.sessionToken === sessionToken) {
+      return {
+        accountId: session.accountId,
+        secretAccessKey: session.secretAccessKey,
+        principal: sessionPrincipal(session.accountId, session.roleArn, session.sessionName ?? 'session'),
+      };
+    }
     return undefined;
+  }
+
+  /**
+   * Attaches an identity policy to an account's user and role (replacing any), or detaches it
+   * (undefined: the account is no longer evaluated, everything is allowed). Throws
+   * PolicyDocumentError naming every problem of a malformed document.
+   */
+  setPolicy(accountId: string, doc: PolicyDocument | undefined): void {
+    if (!this.world.accounts.some((a) => a.id === accountId)) throw new Error(`no account ${accountId} in the twin`);
+    if (doc === undefined) {
+      if (this.world.iamPolicies) delete this.world.iamPolicies[accountId];
+      return;
+    }
+    const checked = parsePolicyDocument(doc);
+    this.world.iamPolicies ??= {};
+    this.world.iamPolicies[accountId] = structuredClone(checked);
+  }
+
+  /** The attached policies, by account id. */
+  policies(): Record<string, PolicyDocument> {
+    return { ...(this.world.iamPolicies ?? {}) };
   }
 }

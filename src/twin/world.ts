@@ -2,6 +2,7 @@
 // Behaviour (what an API call may do to it) lives in ops/; how a VPC resolves lives in
 // resolution.ts. Status lifecycles are driven by deadlines (epoch ms) that advance() applies
 // lazily, so the world needs no timers and a test clock can drive it.
+import type { PolicyDocument } from './iam.js';
 
 export type AssociationStatus = 'CREATING' | 'UPDATING' | 'COMPLETE' | 'DELETING' | 'DELETED' | 'FAILED';
 export type EndpointState = 'pendingAcceptance' | 'pending' | 'available' | 'deleting' | 'deleted' | 'rejected' | 'failed';
@@ -21,6 +22,8 @@ export interface SessionCredential {
   accountId: string;
   roleArn: string;
   expiresAt: number;
+  /** RoleSessionName (GetCallerIdentity: arn:aws:sts::ID:assumed-role/ROLE/SESSION). */
+  sessionName?: string;
 }
 
 /** An IAM role other accounts may assume through the twin's STS (assume-role profiles). */
@@ -327,6 +330,11 @@ export interface World {
   commands: SsmCommand[];
   rules: TwinRules;
   delays: TwinDelays;
+  /**
+   * The identity policy attached to each account's user and to its role (one per account, by
+   * account id). An account without one is not evaluated: everything is allowed (iam-authz.ts).
+   */
+  iamPolicies?: Record<string, PolicyDocument>;
   /** Monotonic counter behind generated ids, so ids are deterministic for a seed. */
   idCounter: number;
   seed: string;

@@ -138,7 +138,7 @@ describe('typed errors from real twin errors, with a message that says what to d
     const access = accessFor(threeAccounts());
     const err = await access.read('spokes2', 'route53', new GetHostedZoneCommand({ Id: zone().id }), { target: zone().id }).catch((e) => e);
     expect(err).toBeInstanceOf(AccessDeniedError);
-    expect(err.message).toMatch(/^account spokes2 is not allowed to call route53:GetHostedZone on Z\w+: grant route53:GetHostedZone/);
+    expect(err.message).toMatch(/^account spokes2 is not allowed route53:GetHostedZone on Z\w+: add it to the policy of the identity r53migrate uses for this account \(`r53migrate iam-policy PLAN` prints everything each account needs\)/);
   });
 
   it('ConflictError: a second association of the same VPC (ConflictingDomainExists) names the VPC and zone', async () => {

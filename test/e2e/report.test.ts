@@ -188,6 +188,34 @@ describe.skipIf(!withBrowser)('the run report in headless Chromium', () => {
   }, LONG);
 });
 
+describe('the report of a run still under way', () => {
+  it('is made without the lock and without disturbing the run: status running, the changes so far; the run then finishes', async () => {
+    const e = await startEstate(SMALL);
+    try {
+      // Hold step 2's first change at the twin: the run waits on it with the state file locked.
+      await e.fault({ kind: 'hold', operation: 'DisassociateVPCFromHostedZone', phase: 'before', count: 1 });
+      const running = e.start(['apply', e.info.planFile, '--yes', '--state', statePath(e)]);
+      expect((await e.waitHeld(120_000)).length, running.stdout()).toBeGreaterThan(0);
+      const r = await e.cli(['report', '--state', statePath(e), '--out', join(e.dir, 'mid-run.html')]);
+      expect(r.code, out(r)).toBe(0);
+      expect(r.stdout).toMatch(/\(running\)/);
+      const html = readFileSync(join(e.dir, 'mid-run.html'), 'utf8');
+      expect(html).toContain('id="run-status">running<');
+      // Step 1's changes are there with their request ids; step 2's held call has no reply yet.
+      const ids = journalRequestIds(e);
+      for (const id of ids.get(1) ?? []) expect(html).toContain(id);
+      expect(ids.get(1)?.length).toBeGreaterThan(0);
+      expect(html).toMatch(/no reply recorded/);
+      await e.release();
+      const done = await running.exited;
+      expect(done.code, running.stdout() + running.stderr()).toBe(0);
+      expect(running.stdout()).toMatch(/Migration complete/);
+    } finally {
+      await e.close();
+    }
+  }, LONG);
+});
+
 describe('the report command on bad input', () => {
   it('no state file: exit 2, says where it looked, writes nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'r53m-report-'));

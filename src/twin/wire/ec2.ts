@@ -17,7 +17,7 @@ import {
   type Page,
 } from '../ops/ec2.js';
 import type { RawRequest, RawResponse, ServiceFrontEnd } from '../protocol.js';
-import { queryParams } from './query.js';
+import { queryMembers, queryParams } from './query.js';
 import { escapeXml, xmlDocument, type XmlNode, type XmlValue } from './xml.js';
 
 export const EC2_NAMESPACE = 'http://ec2.amazonaws.com/doc/2016-11-15/';
@@ -136,6 +136,8 @@ export const ec2FrontEnd: ServiceFrontEnd = {
   },
 
   isMutating: (operation) => MUTATING.has(operation),
+
+  members: (_operation, req) => queryMembers(req),
 
   handle(operation, req, ctx) {
     const p = queryParams(req);

@@ -359,6 +359,18 @@ export const profilesFrontEnd: ServiceFrontEnd = {
   isMutating(operation) {
     return BY_OPERATION.get(operation)?.mutating ?? false;
   },
+  /** Path labels, then query members, then body members (unvalidated; never throws). */
+  members(_operation, req) {
+    const out: Record<string, unknown> = { ...(findRoute(req)?.labels ?? {}) };
+    for (const [k, v] of req.query) out[k] ??= v;
+    try {
+      const body = parseBody(req);
+      for (const [k, v] of Object.entries(body)) out[k] ??= v;
+    } catch {
+      // not JSON: the operation answers SerializationException itself
+    }
+    return out;
+  },
   handle(operation, req, ctx) {
     const found = findRoute(req);
     const route = BY_OPERATION.get(operation);

@@ -9,3 +9,12 @@ export function queryParams(req: RawRequest): URLSearchParams {
   }
   return params;
 }
+
+/** A query request's members as sent (lists flattened: InstanceId.1, ...), first value of each; none when the body is not a query. */
+export function queryMembers(req: RawRequest): Record<string, string> {
+  try {
+    return Object.fromEntries(queryParams(req));
+  } catch {
+    return {};
+  }
+}

@@ -560,8 +560,50 @@ const HANDLERS: Record<string, Handler> = {
   },
 };
 
+/**
+ * The members IAM's request context needs (iam-actions.ts), read leniently: the zone or change Id
+ * from the path, the VPC from the body (or ListHostedZonesByVPC's query), the changes of a
+ * ChangeResourceRecordSets batch. Never throws; a malformed request yields what could be read.
+ */
+function requestMembers(operation: string, req: RawRequest): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const params = (matchRoute(req)?.params ?? []).map((raw) => {
+    try {
+      return decodeURIComponent(raw);
+    } catch {
+      return raw;
+    }
+  });
+  if (operation === 'ChangeTagsForResource' || operation === 'ListTagsForResource') {
+    out.ResourceType = params[0];
+    out.ResourceId = params[1];
+  } else if (params[0] !== undefined) {
+    out.Id = params[0];
+  }
+  if (operation === 'ListHostedZonesByVPC') out.VPC = { VPCId: query(req, 'vpcid'), VPCRegion: query(req, 'vpcregion') };
+  const text = req.body.toString('utf8');
+  if (text.trim() === '') return out;
+  try {
+    const doc = parseXml(text, ['Change']);
+    const root = Object.entries(doc).find(([k]) => !k.startsWith('?'))?.[1];
+    if (!isObj(root)) return out;
+    const vpc = root.VPC;
+    if (isObj(vpc)) out.VPC = { VPCId: typeof vpc.VPCId === 'string' ? vpc.VPCId : undefined, VPCRegion: typeof vpc.VPCRegion === 'string' ? vpc.VPCRegion : undefined };
+    const batch = root.ChangeBatch;
+    const changes = isObj(batch) && isObj(batch.Changes) ? list(batch.Changes, 'Change') : [];
+    out.Changes = changes.filter(isObj).map((c) => {
+      const rrs = isObj(c.ResourceRecordSet) ? c.ResourceRecordSet : {};
+      return { Action: c.Action, Name: rrs.Name, Type: rrs.Type };
+    });
+  } catch {
+    // unreadable XML: the operation answers MalformedInput itself
+  }
+  return out;
+}
+
 export const route53FrontEnd: ServiceFrontEnd = {
   service: 'route53',
+  members: requestMembers,
 
   operationOf(req) {
     return matchRoute(req)?.route.operation;

@@ -103,6 +103,16 @@ export const ssmFrontEnd: ServiceFrontEnd = {
 
   isMutating: (operation) => MUTATING.has(operation),
 
+  /** The JSON body's members (unvalidated; never throws). */
+  members(_operation, req) {
+    try {
+      const body: unknown = JSON.parse(req.body.toString('utf8') || '{}');
+      return typeof body === 'object' && body !== null && !Array.isArray(body) ? (body as Record<string, unknown>) : {};
+    } catch {
+      return {};
+    }
+  },
+
   handle(operation, req, ctx) {
     const run = OPERATIONS[operation];
     if (!run) throw new AwsApiError('UnknownOperationException', '');

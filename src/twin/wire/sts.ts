@@ -1,6 +1,7 @@
 // STS (query protocol, 2011-06-15): AssumeRole and GetCallerIdentity, so assume-role profiles
 // and the SDK's credential chain work against the twin as they do against AWS.
 import { AwsApiError } from '../errors.js';
+import { sessionPrincipal, userPrincipal } from '../iam-authz.js';
 import type { CallContext, RawRequest, RawResponse, ServiceFrontEnd } from '../protocol.js';
 import { derive, nextId } from '../world.js';
 import { queryParams } from './query.js';
@@ -34,7 +35,7 @@ function assumeRole(req: RawRequest, ctx: CallContext): RawResponse {
   const denied = () =>
     new AwsApiError(
       'AccessDenied',
-      `User: arn:aws:iam::${ctx.accountId}:user/twin is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
+      `User: ${(ctx.principal ?? userPrincipal(ctx.accountId)).arn} is not authorized to perform: sts:AssumeRole on resource: ${roleArn}`,
       403,
     );
   if (!role || !role.trustedAccountIds.includes(ctx.accountId)) throw denied();
@@ -43,8 +44,8 @@ function assumeRole(req: RawRequest, ctx: CallContext): RawResponse {
   const secretAccessKey = derive(`${accessKeyId}:secret`, 40, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
   const sessionToken = derive(`${accessKeyId}:token`, 120, 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789');
   const expiresAt = ctx.now + duration * 1000;
-  ctx.world.sessions.push({ accessKeyId, secretAccessKey, sessionToken, accountId: role.accountId, roleArn, expiresAt });
-  const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1);
+  ctx.world.sessions.push({ accessKeyId, secretAccessKey, sessionToken, accountId: role.accountId, roleArn, expiresAt, sessionName });
+  const assumed = sessionPrincipal(role.accountId, roleArn, sessionName);
   return xmlResponse(
     'AssumeRole',
     {
@@ -54,10 +55,7 @@ function assumeRole(req: RawRequest, ctx: CallContext): RawResponse {
         SessionToken: sessionToken,
         Expiration: new Date(expiresAt).toISOString(),
       },
-      AssumedRoleUser: {
-        AssumedRoleId: `AROA${derive(roleArn, 17, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567')}:${sessionName}`,
-        Arn: `arn:aws:sts::${role.accountId}:assumed-role/${roleName}/${sessionName}`,
-      },
+      AssumedRoleUser: { AssumedRoleId: assumed.userId, Arn: assumed.arn },
     },
     ctx.requestId,
   );
@@ -72,11 +70,10 @@ export const stsFrontEnd: ServiceFrontEnd = {
   isMutating: () => false,
   handle(operation, req, ctx) {
     if (operation === 'AssumeRole') return assumeRole(req, ctx);
-    return xmlResponse(
-      'GetCallerIdentity',
-      { UserId: `AIDA${ctx.accountId}`, Account: ctx.accountId, Arn: `arn:aws:iam::${ctx.accountId}:user/twin` },
-      ctx.requestId,
-    );
+    // A role session is reported as arn:aws:sts::ID:assumed-role/ROLE/SESSION with UserId
+    // ROLEID:SESSION [STS API reference GetCallerIdentity examples].
+    const who = ctx.principal ?? userPrincipal(ctx.accountId);
+    return xmlResponse('GetCallerIdentity', { UserId: who.userId, Account: who.accountId, Arn: who.arn }, ctx.requestId);
   },
   renderError(err, requestId) {
     const body = xmlDocument('ErrorResponse', NS, {

@@ -1,0 +1,165 @@
+// What each AWS request r53migrate sends needs from IAM: for every SDK command the code sends (a
+// test scans src/ for `new XxxCommand(` and fails when one has no row here, or a row no command),
+// the IAM action it is authorized by, the resource type the Service Authorization Reference (SAR)
+// lists for it — "*" where it lists none, since a policy can't narrow those by ARN — and the
+// condition keys that can narrow it instead. The policy generator (iam-policy.ts) builds every
+// statement from these rows, so a command, its action and its resource pattern can't drift apart.
+// Sources: docs/aws-facts.md, "IAM: what a run needs".
+import type { AwsService } from './errors.js';
+
+/** The resource types r53migrate's calls touch (SAR names), or '*' when the action has none. */
+export type ResourceKind = 'hostedzone' | 'change' | 'vpc-endpoint' | 'profile' | 'document+instance' | 'role-or-user' | '*' | 'none';
+
+export interface CommandPermission {
+  /** The client that sends it. */
+  service: AwsService;
+  /** The API operation (the SDK command's name without `Command`). */
+  operation: string;
+  /** The IAM action that authorizes it; null when the call needs no permission. */
+  action: string | null;
+  /** What the SAR lists as its resource type; '*': none, so `"Resource": "*"`. */
+  resource: ResourceKind;
+  /** The ARN pattern of that resource type (placeholders in braces). */
+  resourcePattern: string;
+  /** Condition keys that narrow the action where its resource can't (or further). */
+  conditionKeys: string[];
+  /** Other actions the service checks for the same request (each on "*"). */
+  dependentActions: string[];
+  /** Where the facts come from. */
+  source: string;
+}
+
+const SAR = 'https://docs.aws.amazon.com/service-authorization/latest/reference';
+const R53 = `${SAR}/list_amazonroute53.html`;
+const PROFILES = `${SAR}/list_route53profiles.html`;
+const EC2 = `${SAR}/list_amazonec2.html`;
+const SSM = `${SAR}/list_awssystemsmanager.html`;
+const IAM = `${SAR}/list_awsidentityandaccessmanagementiam.html`;
+const R53_VPC_KEYS = 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-conditions-route53.html';
+/** "Required permissions" per API: a private zone's VPC also needs ec2:DescribeVpcs (and a new one ec2:DescribeRegions). */
+const R53_REF = 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/r53-api-permissions-ref.html';
+
+const ZONE = 'arn:aws:route53:::hostedzone/{ZoneId}';
+const VPCS = ['route53:VPCs'];
+const PROFILE_RESOURCE_KEYS = ['route53profiles:ResourceTypes', 'route53profiles:ResourceArns', 'route53profiles:HostedZoneDomains'];
+
+function row(service: AwsService, operation: string, resource: ResourceKind, resourcePattern: string, conditionKeys: string[], source: string, dependentActions: string[] = []): CommandPermission {
+  return { service, operation, action: resource === 'none' ? null : `${service}:${operation}`, resource, resourcePattern, conditionKeys, dependentActions, source };
+}
+
+/** Every command r53migrate sends, keyed `service:Operation` (two services share ListTagsForResource). */
+export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermission>> = Object.fromEntries(
+  [
+    // Route 53: a private zone's VPC associations are narrowed by route53:VPCs ("VPCId=vpc-x,VPCRegion=r", lowercase).
+    row('route53', 'AssociateVPCWithHostedZone', 'hostedzone', ZONE, VPCS, `${R53}; ${R53_VPC_KEYS}; ${R53_REF}`, ['ec2:DescribeVpcs']),
+    row('route53', 'DisassociateVPCFromHostedZone', 'hostedzone', ZONE, VPCS, `${R53}; ${R53_VPC_KEYS}; ${R53_REF}`, ['ec2:DescribeVpcs']),
+    row('route53', 'CreateVPCAssociationAuthorization', 'hostedzone', ZONE, VPCS, `${R53}; ${R53_VPC_KEYS}`),
+    row('route53', 'DeleteVPCAssociationAuthorization', 'hostedzone', ZONE, VPCS, `${R53}; ${R53_VPC_KEYS}`),
+    row('route53', 'ListVPCAssociationAuthorizations', 'hostedzone', ZONE, [], R53),
+    row('route53', 'ListHostedZonesByVPC', '*', '*', VPCS, `${R53}; ${R53_VPC_KEYS}`),
+    row('route53', 'ListHostedZonesByName', '*', '*', [], R53),
+    row('route53', 'CreateHostedZone', '*', '*', VPCS, `${R53}; ${R53_VPC_KEYS}; ${R53_REF}`, ['ec2:DescribeVpcs', 'ec2:DescribeRegions']),
+    row('route53', 'GetHostedZone', 'hostedzone', ZONE, [], R53),
+    row('route53', 'ListResourceRecordSets', 'hostedzone', ZONE, [], R53),
+    row(
+      'route53',
+      'ChangeResourceRecordSets',
+      'hostedzone',
+      ZONE,
+      ['route53:ChangeResourceRecordSetsActions', 'route53:ChangeResourceRecordSetsNormalizedRecordNames', 'route53:ChangeResourceRecordSetsRecordTypes'],
+      `${R53}; ${R53_VPC_KEYS}`,
+    ),
+    row('route53', 'ChangeTagsForResource', 'hostedzone', ZONE, [], R53),
+    row('route53', 'ListTagsForResource', 'hostedzone', ZONE, [], R53),
+    row('route53', 'DeleteHostedZone', 'hostedzone', ZONE, [], R53),
+    row('route53', 'GetChange', 'change', 'arn:aws:route53:::change/{ChangeId}', [], R53),
+    // Route 53 Profiles: Associate/Disassociate/Get/List take no resource type (Resource "*");
+    // the condition keys of the 2026 fine-grained permissions narrow the writes instead.
+    row('route53profiles', 'AssociateProfile', '*', '*', ['route53profiles:ResourceIds'], PROFILES),
+    row('route53profiles', 'DisassociateProfile', '*', '*', ['route53profiles:ResourceIds'], PROFILES),
+    row('route53profiles', 'AssociateResourceToProfile', '*', '*', PROFILE_RESOURCE_KEYS, PROFILES),
+    row('route53profiles', 'DisassociateResourceFromProfile', '*', '*', PROFILE_RESOURCE_KEYS, PROFILES),
+    row('route53profiles', 'GetProfile', '*', '*', [], PROFILES),
+    row('route53profiles', 'ListProfileAssociations', '*', '*', [], PROFILES),
+    row('route53profiles', 'ListProfileResourceAssociations', '*', '*', [], PROFILES),
+    row('route53profiles', 'ListTagsForResource', '*', '*', [], PROFILES),
+    row('route53profiles', 'TagResource', 'profile', 'arn:aws:route53profiles:{Region}:{Account}:profile/{ProfileId}', [], PROFILES),
+    row('route53profiles', 'UntagResource', 'profile', 'arn:aws:route53profiles:{Region}:{Account}:profile/{ProfileId}', [], PROFILES),
+    // EC2: Describe* support no resource-level permissions; ModifyVpcEndpoint requires vpc-endpoint.
+    row('ec2', 'DescribeVpcs', '*', '*', [], EC2),
+    row('ec2', 'DescribeVpcEndpoints', '*', '*', [], EC2),
+    row('ec2', 'DescribeVpcEndpointServices', '*', '*', [], EC2),
+    row('ec2', 'DescribeNetworkInterfaces', '*', '*', [], EC2),
+    row('ec2', 'DescribeInstances', '*', '*', [], EC2),
+    row('ec2', 'ModifyVpcEndpoint', 'vpc-endpoint', 'arn:aws:ec2:{Region}:{Account}:vpc-endpoint/{VpcEndpointId}', [], EC2),
+    // SSM Run Command: SendCommand requires the document and takes the instances; the rest take none.
+    row('ssm', 'SendCommand', 'document+instance', 'arn:aws:ssm:{Region}::document/AWS-RunShellScript, arn:aws:ec2:{Region}:{Account}:instance/{InstanceId}', [], SSM),
+    row('ssm', 'ListCommandInvocations', '*', '*', [], SSM),
+    row('ssm', 'GetCommandInvocation', '*', '*', [], SSM),
+    row('ssm', 'CancelCommand', '*', '*', [], SSM),
+    row('ssm', 'DescribeInstanceInformation', '*', '*', [], SSM),
+    // STS GetCallerIdentity needs no permission ("No permissions are required to perform this operation").
+    row('sts', 'GetCallerIdentity', 'none', '', [], 'https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html'),
+    // The pre-flight check: the caller simulates its own policies.
+    row('iam', 'SimulatePrincipalPolicy', 'role-or-user', 'arn:aws:iam::{Account}:role/{RoleName} (or user/{UserName})', [], IAM),
+  ].map((r) => [`${r.service}:${r.operation}`, r]),
+);
+
+/**
+ * Actions no command of ours is authorized by, but a service checks besides one (its "dependent
+ * actions"): each takes "*" here. ec2:DescribeVpcs is a command of ours too (discovery's).
+ */
+export const DEPENDENT_ONLY_ACTIONS: Readonly<Record<string, { resource: '*'; source: string }>> = {
+  'ec2:DescribeRegions': { resource: '*', source: R53_REF },
+};
+
+/** The row of `service:Operation`; a missing row is our bug (the drift test keeps them complete). */
+export function permissionOf(service: AwsService, operation: string): CommandPermission {
+  const r = COMMAND_PERMISSIONS[`${service}:${operation}`];
+  if (!r) throw new Error(`no IAM permission row for ${service}:${operation} in src/aws/permissions.ts`);
+  return r;
+}
+
+/** IAM's global region per partition (IAM has one endpoint per partition; requests are signed for it). */
+export function iamRegionFor(region: string): string {
+  if (region.startsWith('cn-')) return 'cn-north-1';
+  if (region.startsWith('us-gov-')) return 'us-gov-west-1';
+  return 'us-east-1';
+}
+
+// ARNs, as the code builds them (world.ts hostedZoneArn / vpcEndpointArn use the `aws` partition).
+export const arn = {
+  zone: (zoneId: string) => `arn:aws:route53:::hostedzone/${zoneId}`,
+  /** Any zone: a rollback re-creates deleted zones under ids nobody knows before. */
+  anyZone: 'arn:aws:route53:::hostedzone/*',
+  /** Change ids are made by each call. */
+  anyChange: 'arn:aws:route53:::change/*',
+  endpoint: (region: string, accountId: string | undefined, id: string) => `arn:aws:ec2:${region}:${accountId ?? '*'}:vpc-endpoint/${id}`,
+  profile: (region: string, accountId: string | undefined, id: string) => `arn:aws:route53profiles:${region}:${accountId ?? '*'}:profile/${id}`,
+  instance: (region: string, accountId: string | undefined, id: string) => `arn:aws:ec2:${region}:${accountId ?? '*'}:instance/${id}`,
+  /** AWS-owned documents carry no account in their ARN. */
+  shellDocument: (region: string) => `arn:aws:ssm:${region}::document/AWS-RunShellScript`,
+};
+
+/** route53:VPCs's value for one VPC: lowercase, exactly this format (Route 53 DG, "Normalizing the condition key values"). */
+export function vpcConditionValue(vpcId: string, region: string): string {
+  return `VPCId=${vpcId.toLowerCase()},VPCRegion=${region.toLowerCase()}`;
+}
+
+/**
+ * The principal whose policies the simulator evaluates, from GetCallerIdentity's ARN: an assumed
+ * role's session names the role (its path is not in the session ARN: the plan's roleArn, which
+ * has it, is used when it names that role), a user is itself. Root and federated users can't be
+ * simulated: undefined, with why.
+ */
+export function principalOf(callerArn: string, planRoleArn?: string): { arn: string } | { arn?: undefined; why: string } {
+  const assumed = /^arn:(aws[a-z-]*):sts::(\d{12}):assumed-role\/([^/]+)\/.+$/.exec(callerArn);
+  if (assumed) {
+    const [, partition, account, role] = assumed;
+    if (planRoleArn && planRoleArn.startsWith(`arn:${partition}:iam::${account}:role/`) && planRoleArn.endsWith(`/${role}`)) return { arn: planRoleArn };
+    return { arn: `arn:${partition}:iam::${account}:role/${role}` };
+  }
+  if (/^arn:aws[a-z-]*:iam::\d{12}:user\/.+$/.test(callerArn)) return { arn: callerArn };
+  if (/^arn:aws[a-z-]*:iam::\d{12}:root$/.test(callerArn)) return { why: 'these are the account\'s root credentials, which the IAM policy simulator does not take (root may do everything the organization allows)' };
+  return { why: `the caller ${callerArn} is neither an IAM role session nor an IAM user, which the IAM policy simulator needs` };
+}

@@ -1,0 +1,141 @@
+// The pre-flight's simulation: the run's requests become SimulatePrincipalPolicy calls (one per
+// request context and resource set), and the answers become denials, undecided requests, or an
+// account that could not be checked. The simulator here is the twin's IAM evaluator behind a
+// stand-in for the access layer, so the answers are IAM's rules, not ones written for the test.
+import type { SimulatePrincipalPolicyCommand } from '@aws-sdk/client-iam';
+import { describe, expect, it } from 'vitest';
+import type { AwsAccess } from '../../src/aws/access.js';
+import { AccessDeniedError } from '../../src/aws/errors.js';
+import { planNeeds, planPolicies, type PolicyDocument } from '../../src/aws/iam-policy.js';
+import { checkPermissions, describeDenial, simulatorCalls } from '../../src/aws/permission-check.js';
+import { Plan } from '../../src/plan/schema.js';
+import { evaluatePolicies } from '../../src/twin/iam.js';
+
+const plan = Plan.parse({
+  name: 'check-test',
+  region: 'us-east-1',
+  accounts: { shared: { accountId: '111111111111' }, spokes: { accountId: '222222222222' } },
+  profile: { id: 'rp-0123456789abcdef', account: 'shared' },
+  sharedServicesVpc: { id: 'vpc-00000000000000000', account: 'shared' },
+  spokes: [
+    { id: 'vpc-11111111111111111', account: 'spokes' },
+    { id: 'vpc-22222222222222222', account: 'spokes' },
+  ],
+  endpoints: [{ id: 'vpce-0aaaaaaaaaaaaaaaa', zones: ['Z0AAAAAAAAAAAAAAAAAAA'] }],
+});
+
+interface Simulator {
+  policies: Record<string, PolicyDocument>;
+  callers?: Record<string, string>;
+  denySimulator?: string[];
+  calls: { account: string; input: SimulatePrincipalPolicyCommand['input'] }[];
+}
+
+/** The access layer's surface the check uses, answering SimulatePrincipalPolicy with the twin's evaluator. */
+function fakeAccess(sim: Simulator): AwsAccess {
+  const ids: Record<string, string> = { shared: '111111111111', spokes: '222222222222' };
+  return {
+    accountId: async (a: string) => ids[a]!,
+    callerArn: async (a: string) => sim.callers?.[a] ?? `arn:aws:sts::${ids[a]}:assumed-role/r53migrate/s`,
+    read: async (account: string, _service: string, command: SimulatePrincipalPolicyCommand) => {
+      const input = command.input;
+      sim.calls.push({ account, input });
+      if (sim.denySimulator?.includes(account)) throw new AccessDeniedError('denied', { service: 'iam', operation: 'SimulatePrincipalPolicy', account }, 'AccessDenied', undefined, 403);
+      const context = Object.fromEntries((input.ContextEntries ?? []).map((c) => [c.ContextKeyName!, c.ContextKeyValues ?? []]));
+      const resources = input.ResourceArns ?? ['*'];
+      const EvaluationResults = input.ActionNames!.flatMap((action) =>
+        resources.map((resource) => {
+          const e = evaluatePolicies([{ id: 'p', type: 'role', document: sim.policies[account]! as never }], { action, resource, context });
+          return { EvalActionName: action, EvalResourceName: resource, EvalDecision: e.decision, MissingContextValues: e.missingContextKeys };
+        }),
+      );
+      return { EvaluationResults, IsTruncated: false };
+    },
+  } as unknown as AwsAccess;
+}
+
+const policiesOf = (o: Parameters<typeof planPolicies>[1]) => Object.fromEntries(Object.entries(planPolicies(plan, o).accounts).map(([a, p]) => [a, p.policy]));
+
+describe('simulatorCalls', () => {
+  it('puts requests of one context and one resource set in one call, and splits different contexts (each request names one VPC)', () => {
+    const needs = planNeeds(plan, { path: 'A' }).filter((n) => n.account === 'shared');
+    const calls = simulatorCalls(needs);
+    const reads = calls.find((c) => c.actions.includes('route53:GetHostedZone'))!;
+    expect(reads.actions).toEqual(expect.arrayContaining(['route53:GetHostedZone', 'route53:ListResourceRecordSets', 'route53:ListTagsForResource']));
+    expect(reads.resources).toEqual(['arn:aws:route53:::hostedzone/Z0AAAAAAAAAAAAAAAAAAA']);
+    const disassociations = calls.filter((c) => c.actions.includes('route53:DisassociateVPCFromHostedZone'));
+    // S (step 2) and the spoke that moves in step 6 (the keeper stays): one call each.
+    expect(disassociations.map((c) => c.context!['route53:VPCs']).sort()).toEqual(['VPCId=vpc-00000000000000000,VPCRegion=us-east-1', 'VPCId=vpc-11111111111111111,VPCRegion=us-east-1']);
+    // Every need is in exactly the calls that carry its action, resources and context.
+    for (const n of needs) {
+      const hits = calls.filter((c) => c.actions.includes(n.action) && n.resources.every((r) => c.resources.includes(r)) && JSON.stringify(c.context ?? {}) === JSON.stringify(n.context ?? {}));
+      expect(hits.length, `${n.action} ${JSON.stringify(n.context)}`).toBeGreaterThan(0);
+    }
+  });
+});
+
+describe('checkPermissions', () => {
+  it('finds nothing missing when each account has the generated policy, simulating each account\'s own role', async () => {
+    const sim: Simulator = { policies: policiesOf({ path: 'A' }), calls: [] };
+    const report = await checkPermissions(plan, fakeAccess(sim), planNeeds(plan, { path: 'A' }));
+    expect(report.denials).toEqual([]);
+    expect(report.accounts.map((a) => [a.account, a.principal, a.checked > 0])).toEqual([
+      ['shared', 'arn:aws:iam::111111111111:role/r53migrate', true],
+      ['spokes', 'arn:aws:iam::222222222222:role/r53migrate', true],
+    ]);
+    expect(new Set(sim.calls.map((c) => c.input.PolicySourceArn))).toEqual(new Set(['arn:aws:iam::111111111111:role/r53migrate', 'arn:aws:iam::222222222222:role/r53migrate']));
+  });
+
+  it('names each missing permission with its account, action, resource and context when a statement is gone', async () => {
+    const policies = policiesOf({ path: 'A' });
+    policies.shared = { ...policies.shared!, Statement: policies.shared!.Statement.filter((s) => s.Sid !== 'DisassociatePlanVpcsFromZones') };
+    const report = await checkPermissions(plan, fakeAccess({ policies, calls: [] }), planNeeds(plan, { path: 'A' }));
+    expect(report.denials.map(describeDenial).sort()).toEqual([
+      'account shared (111111111111) is not allowed route53:DisassociateVPCFromHostedZone on arn:aws:route53:::hostedzone/Z0AAAAAAAAAAAAAAAAAAA (route53:VPCs=VPCId=vpc-00000000000000000,VPCRegion=us-east-1) [statement DisassociatePlanVpcsFromZones]',
+      'account shared (111111111111) is not allowed route53:DisassociateVPCFromHostedZone on arn:aws:route53:::hostedzone/Z0AAAAAAAAAAAAAAAAAAA (route53:VPCs=VPCId=vpc-11111111111111111,VPCRegion=us-east-1) [statement DisassociatePlanVpcsFromZones]',
+    ]);
+  });
+
+  it('sees that a policy naming other VPCs does not allow the plan\'s (the condition is checked, not just the action)', async () => {
+    const policies = policiesOf({ path: 'A' });
+    const stmt = policies.spokes!.Statement.find((s) => s.Sid === 'AssociatePlanVpcsWithProfile')!;
+    stmt.Condition = { StringEquals: { 'route53profiles:ResourceIds': ['vpc-11111111111111111'] } };
+    const report = await checkPermissions(plan, fakeAccess({ policies, calls: [] }), planNeeds(plan, { path: 'A' }));
+    expect(report.denials.map((d) => [d.account, d.action, d.context])).toEqual([['spokes', 'route53profiles:AssociateProfile', { 'route53profiles:ResourceIds': 'vpc-22222222222222222' }]]);
+  });
+
+  it('reports an explicit Deny as such', async () => {
+    const policies = policiesOf({ path: 'A' });
+    policies.shared!.Statement.push({ Sid: 'NoDeletes', Effect: 'Deny' as 'Allow', Action: ['route53:DeleteHostedZone'], Resource: ['*'] });
+    const report = await checkPermissions(plan, fakeAccess({ policies, calls: [] }), planNeeds(plan, { path: 'A' }));
+    expect(report.denials).toMatchObject([{ account: 'shared', action: 'route53:DeleteHostedZone', decision: 'explicitDeny' }]);
+  });
+
+  it('calls a request undecided, not denied, when the policy tests a key r53migrate can\'t give (MFA, source IP)', async () => {
+    const policies = policiesOf({ path: 'A' });
+    const stmt = policies.shared!.Statement.find((s) => s.Sid === 'EmptyAndDeletePlanZones')!;
+    stmt.Condition = { Bool: { 'aws:MultiFactorAuthPresent': ['true'] } };
+    const report = await checkPermissions(plan, fakeAccess({ policies, calls: [] }), planNeeds(plan, { path: 'A' }));
+    expect(report.denials).toEqual([]);
+    expect(report.undecided.map((u) => [u.action, u.missingContext])).toEqual([
+      ['route53:ChangeResourceRecordSets', ['aws:MultiFactorAuthPresent']],
+      ['route53:DeleteHostedZone', ['aws:MultiFactorAuthPresent']],
+    ]);
+  });
+
+  it('marks an account whose identity may not use the simulator as not checked, without denials, and still checks the others', async () => {
+    const policies = policiesOf({ path: 'A' });
+    policies.spokes = { Version: '2012-10-17', Statement: [] as never };
+    const report = await checkPermissions(plan, fakeAccess({ policies, calls: [], denySimulator: ['spokes'] }), planNeeds(plan, { path: 'A' }));
+    expect(report.accounts.find((a) => a.account === 'spokes')).toMatchObject({ unavailable: 'it is not allowed iam:SimulatePrincipalPolicy on arn:aws:iam::222222222222:role/r53migrate', checked: 0 });
+    expect(report.accounts.find((a) => a.account === 'shared')!.unavailable).toBeUndefined();
+    expect(report.denials).toEqual([]);
+  });
+
+  it('does not simulate root credentials, and says why', async () => {
+    const sim: Simulator = { policies: policiesOf({ path: 'A' }), calls: [], callers: { shared: 'arn:aws:iam::111111111111:root' } };
+    const report = await checkPermissions(plan, fakeAccess(sim), planNeeds(plan, { path: 'A' }));
+    expect(report.accounts.find((a) => a.account === 'shared')!.unavailable).toMatch(/root credentials/);
+    expect(sim.calls.every((c) => c.account !== 'shared')).toBe(true);
+  });
+});
