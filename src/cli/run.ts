@@ -127,6 +127,7 @@ export interface ExecuteRunOptions {
   onResult?: (result: RunResult) => void;
   /** Passed to the runner: the permission check of a run that observes for itself (resume). */
   permissionCheck?: RunOptions['permissionCheck'];
+  runHash?: RunOptions['runHash'];
 }
 
 /** The run's NDJSON log beside its state file; every AWS call of the run goes there. */
@@ -279,6 +280,7 @@ export async function executeRun(io: CliIo, loaded: LoadedPlan, access: AwsAcces
     ...(o.run.forceUnlock ? { forceUnlock: o.run.forceUnlock } : {}),
     ...(o.observed ? { observed: o.observed } : {}),
     ...(o.permissionCheck ? { permissionCheck: o.permissionCheck } : {}),
+    ...(o.runHash ? { runHash: o.runHash } : {}),
     progress: progressPrinter(io, loaded.plan),
     ...(o.logger ? { logger: o.logger } : {}),
     signal: signals.hard.signal,
@@ -368,7 +370,7 @@ ${EXIT_CODES_HELP}`,
           io.stdout.write(`Applying plan ${loaded.plan.name} (hash ${hash}): path ${run.path}, from step ${run.position}, ${run.mutatingCalls} changes.\n`);
         }
         setExit(
-          await executeRun(io, loaded, access, { mode: 'apply', statePath, command: `apply ${file}`, run: flags, ...(logger ? { logger } : {}), ...(prompted ? {} : { observed: world }) }),
+          await executeRun(io, loaded, access, { mode: 'apply', statePath, command: `apply ${file}`, runHash: { hash, reviewed: o.planHash === hash }, run: flags, ...(logger ? { logger } : {}), ...(prompted ? {} : { observed: world }) }),
         );
       } finally {
         access.destroy();

@@ -137,6 +137,8 @@ export interface RunOptions {
    * and the lock are taken, with the earlier run of this state file (its direction and path).
    */
   permissionCheck?: (previous: RunState | undefined, signal: AbortSignal) => Promise<void>;
+  /** The hash of the dry run this invocation runs (apply, rollback), and whether the operator gave it (--plan-hash): for the record. */
+  runHash?: { hash: string; reviewed: boolean };
   progress?: (e: ProgressEvent) => void;
   logger?: Logger;
   /** Stops the run at once (the second Ctrl-C): in-flight calls are abandoned, the state saved. */
@@ -279,7 +281,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
   const direction: Direction = opts.mode === 'rollback' ? 'rollback' : opts.mode === 'resume' ? (previous?.direction ?? 'forward') : 'forward';
   const steps = STEPS_OF[direction];
   // Each invocation's start and outcome in the log: the run report's sessions and halts come from them.
-  opts.logger?.info({ event: { type: 'session', command: opts.command, mode: opts.mode, direction, by: holder() } }, 'progress');
+  opts.logger?.info({ event: { type: 'session', command: opts.command, mode: opts.mode, direction, by: holder(), ...(opts.runHash ? { runHash: opts.runHash.hash, reviewed: opts.runHash.reviewed } : {}) } }, 'progress');
   // A rollback re-created zones: the plan's zone ids name the new ones (a no-op when the CLI did it).
   applyZoneReplacements(plan, session.state.replacedZones ?? {});
   const warnings = [...session.warnings];

@@ -101,8 +101,8 @@ ${r.approvals.length ? row('Approvals', r.approvals.map((a) => `${stepLabel(a.di
 }
 
 function sessions(m: ReportModel): string {
-  return `<section id="sessions"><h2>Sessions</h2><table><thead><tr><th>Command</th><th>By</th><th>Started</th><th>Ended</th><th>Outcome</th></tr></thead><tbody>
-${m.sessions.map((s) => `<tr><td><code>${esc(s.command)}</code></td><td>${esc(s.by)}</td><td>${esc(iso(s.startedAt))}</td><td>${s.endedAt ? esc(iso(s.endedAt)) : ''}</td><td class="outcome-${esc(s.outcome ?? 'running')}">${esc(s.outcome ?? 'running or lost')}</td></tr>`).join('\n')}
+  return `<section id="sessions"><h2>Sessions</h2><table><thead><tr><th>Command</th><th>By</th><th>Started</th><th>Ended</th><th>Outcome</th><th>Plan hash (the dry run it ran)</th></tr></thead><tbody>
+${m.sessions.map((s) => `<tr><td><code>${esc(s.command)}</code></td><td>${esc(s.by)}</td><td>${esc(iso(s.startedAt))}</td><td>${s.endedAt ? esc(iso(s.endedAt)) : ''}</td><td class="outcome-${esc(s.outcome ?? 'running')}">${esc(s.outcome ?? 'running or lost')}</td><td>${s.runHash ? `<code>${esc(s.runHash)}</code>${s.reviewed ? ' <span class="reviewed">as reviewed (--plan-hash)</span>' : ''}` : ''}</td></tr>`).join('\n')}
 </tbody></table></section>`;
 }
 

@@ -43,6 +43,9 @@ export interface ReportInput {
 
 export interface Session {
   command: string;
+  /** The hash of the dry run an apply or rollback ran, and whether the operator gave it (--plan-hash). */
+  runHash?: string;
+  reviewed?: boolean;
   mode?: string;
   by?: string;
   startedAt: number;
@@ -244,7 +247,13 @@ function sessionsOf(log: LogLine[], state: RunState): Session[] {
   for (const l of log) {
     const e = l.event;
     if (e?.type === 'session') {
-      out.push({ command: String(e.command ?? '?'), ...(typeof e.mode === 'string' ? { mode: e.mode } : {}), ...(typeof e.by === 'string' ? { by: e.by } : {}), startedAt: l.time });
+      out.push({
+        command: String(e.command ?? '?'),
+        ...(typeof e.mode === 'string' ? { mode: e.mode } : {}),
+        ...(typeof e.by === 'string' ? { by: e.by } : {}),
+        ...(typeof e.runHash === 'string' ? { runHash: e.runHash, reviewed: e.reviewed === true } : {}),
+        startedAt: l.time,
+      });
     } else if (e?.type === 'outcome' && out.length) {
       const s = out[out.length - 1]!;
       s.endedAt = l.time;

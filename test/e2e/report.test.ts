@@ -89,9 +89,13 @@ describe.skipIf(!withBrowser)('the run report in headless Chromium', () => {
   it.concurrent('a clean run: done, every change with its request id, backups read back, one all-green row per VPC; no console error, no request outside the file', async () => {
     const e = await startEstate(SMALL);
     try {
-      const r = await run(e, ['apply', e.info.planFile, '--yes']);
+      // Applied by the hash the reviewer saw: the report records it against the session.
+      const reviewed = await e.cli(['plan', e.info.planFile, '--json']);
+      const planHash = (JSON.parse(reviewed.stdout) as { planHash: string }).planHash;
+      const r = await run(e, ['apply', e.info.planFile, '--plan-hash', planHash]);
       expect(r.code, out(r)).toBe(0);
       expect(r.stdout).toMatch(/^Report: .*run\.report\.html/m);
+      expect(readFileSync(reportPath(e), 'utf8')).toMatch(new RegExp(`<code>${planHash}</code> <span class="reviewed">as reviewed`));
       // One file: nothing it refers to lies outside it.
       expect(readFileSync(reportPath(e), 'utf8')).not.toMatch(/\b(src|href)="(?!#)[^"]+"/);
       const seen = await look(browser, reportPath(e));
