@@ -272,6 +272,47 @@ const IAM: Record<string, ActionRow> = {
   },
 };
 
+
+// RAM [SAR list_awsresourceaccessmanagerram, not re-read here: resource types resource-share
+// (arn:aws:ram:REGION:ACCOUNT:resource-share/ID) and resource-share-invitation
+// (arn:aws:ram:REGION:ACCOUNT:resource-share-invitation/ID); a share that does not exist yet is
+// authorized as resource-share/* — AWS's own denial message shows that ARN for CreateResourceShare
+// [peer: awslabs/landing-zone-accelerator-on-aws#230]]. Condition keys: ram:RequestedAllowsExternalPrincipals
+// (default true), ram:Principal, ram:RequestedResourceType, ram:ResourceArn [RAM UG
+// control-access examples]. "AWS RAM authorizes APIs separately for each principal and resource
+// listed in the call" [RAM UG scp examples]; the twin puts them all in one request [unconfirmed simplification].
+const shareArn = (m: Members, env: AuthzEnv): string => str(m.resourceShareArn) ?? `arn:aws:ram:${env.region}:${env.principal.accountId}:resource-share/*`;
+const ramMembers = (m: Members): Record<string, string[]> => {
+  const out: Record<string, string[]> = {};
+  const principals = listMembers(m, 'principals');
+  const resources = listMembers(m, 'resourceArns');
+  if (principals.length) out['ram:Principal'] = principals;
+  if (resources.length) {
+    out['ram:ResourceArn'] = resources;
+    out['ram:RequestedResourceType'] = [...new Set(resources.map((r) => (/^arn:aws:route53profiles:[^:]*:\d*:profile\//.test(r) ? 'route53profiles:Profile' : r.split(':')[2] ?? '')))];
+  }
+  return out;
+};
+const ramRow = (action: string, resources: ActionRow['resources'], source: string, extra: Partial<ActionRow> = {}): ActionRow => ({ action: `ram:${action}`, resources, source, ...extra });
+const RAM_SHARE = 'SAR: resource-share* [unconfirmed: SAR page not re-read]';
+const RAM_STAR = 'SAR: no resource type (Resource "*") [unconfirmed: SAR page not re-read]';
+
+const RAM: Record<string, ActionRow> = {
+  CreateResourceShare: ramRow('CreateResourceShare', (_m, env) => [shareArn({}, env)], `${RAM_SHARE}, condition keys ram:RequestedAllowsExternalPrincipals, ram:Principal, ram:RequestedResourceType, ram:ResourceArn`, {
+    context: (m) => ({ ...ramMembers(m), 'ram:RequestedAllowsExternalPrincipals': [String(m.allowExternalPrincipals !== false)] }),
+  }),
+  GetResourceShares: ramRow('GetResourceShares', STAR, RAM_STAR),
+  AssociateResourceShare: ramRow('AssociateResourceShare', (m, env) => [shareArn(m, env)], `${RAM_SHARE}, condition keys ram:Principal, ram:RequestedResourceType, ram:ResourceArn`, { context: ramMembers }),
+  DisassociateResourceShare: ramRow('DisassociateResourceShare', (m, env) => [shareArn(m, env)], `${RAM_SHARE}, condition keys ram:Principal, ram:RequestedResourceType, ram:ResourceArn`, { context: ramMembers }),
+  DeleteResourceShare: ramRow('DeleteResourceShare', (m, env) => [shareArn(m, env)], RAM_SHARE),
+  GetResourceShareAssociations: ramRow('GetResourceShareAssociations', STAR, RAM_STAR),
+  GetResourceShareInvitations: ramRow('GetResourceShareInvitations', STAR, RAM_STAR),
+  AcceptResourceShareInvitation: ramRow('AcceptResourceShareInvitation', (m) => [str(m.resourceShareInvitationArn) ?? ''], 'SAR: resource-share-invitation* [unconfirmed: SAR page not re-read]'),
+  RejectResourceShareInvitation: ramRow('RejectResourceShareInvitation', (m) => [str(m.resourceShareInvitationArn) ?? ''], 'SAR: resource-share-invitation* [unconfirmed: SAR page not re-read]'),
+  ListResources: ramRow('ListResources', STAR, RAM_STAR),
+  EnableSharingWithAwsOrganization: ramRow('EnableSharingWithAwsOrganization', STAR, `${RAM_STAR}; dependent iam:CreateServiceLinkedRole and organizations:* actions not modelled`),
+};
+
 /** Per service, per operation. STS is absent on purpose (see NOT_EVALUATED). */
 export const IAM_ACTIONS: Partial<Record<ServiceName, Record<string, ActionRow>>> = {
   route53: ROUTE53,
@@ -279,6 +320,7 @@ export const IAM_ACTIONS: Partial<Record<ServiceName, Record<string, ActionRow>>
   route53profiles: PROFILES,
   ssm: SSM,
   iam: IAM,
+  ram: RAM,
 };
 
 /** Operations IAM identity policies do not govern, and why. */

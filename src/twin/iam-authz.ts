@@ -104,6 +104,8 @@ export function accessDenied(service: ServiceName, principal: Principal, request
       return new AwsApiError('UnauthorizedOperation', `You are not authorized to perform this operation. ${message}${encoded}`, 403);
     }
     case 'route53profiles':
+    case 'ram':
+      // RAM: AccessDeniedException, 403 [peer: awslabs/landing-zone-accelerator-on-aws#230 "Service: AWSRAM; Status Code: 403"].
       // REST-JSON AccessDeniedException; the model gives no status, the twin answers 403 as AWS's front door does [unconfirmed].
       return new AwsApiError('AccessDeniedException', message, 403);
     case 'ssm':

@@ -51,6 +51,9 @@ export const AWS_RATE_LIMITS: Record<ServiceName, ServiceLimits> = {
   // GUESS [unconfirmed]: IAM publishes no per-operation rate for the simulator; a pre-flight
   // check makes one call per account.
   iam: { operations: { default: { burst: 20, perSecond: 10 } } },
+  // GUESS [unconfirmed]: RAM publishes no API rates (the RAM quotas page lists resource counts
+  // only). A modest per-account, per-operation bucket; sharing a Profile takes a handful of calls.
+  ram: { operations: { default: { burst: 20, perSecond: 5 } } },
 };
 
 interface Bucket {
@@ -104,4 +107,6 @@ export const THROTTLE_ERRORS: Record<ServiceName, { code: string; status: number
   ssm: { code: 'ThrottlingException', status: 400, message: 'Rate exceeded' },
   // IAM (query protocol) throttles as STS does [unconfirmed].
   iam: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
+  // ThrottlingException is HTTP 429 in the RAM model.
+  ram: { code: 'ThrottlingException', status: 429, message: 'Rate exceeded.' },
 };

@@ -30,6 +30,12 @@ export interface ScenarioOptions {
   delayScale: number;
   /** Add a parking VPC (no workloads, in the zones' account) for the plan to hold the zones with. */
   parking?: boolean;
+  /**
+   * Put every account in one AWS Organization (the first account is its management account),
+   * with RAM sharing with AWS Organizations enabled or not. Absent: no organization (RAM shares
+   * are invitations each account accepts), as before RAM was modelled.
+   */
+  organization?: 'sharing-enabled' | 'sharing-disabled';
 }
 
 /** The parking VPC's name tag in a scenario. */
@@ -191,6 +197,15 @@ export function buildScenario(opts: Partial<ScenarioOptions> = {}): World {
   // scenario's other ids are the same with or without it.
   if (o.parking) {
     world.vpcs.push({ id: 'vpc-' + derive(`${o.seed}:parking`, 17, HEX), ownerId: shared, region: o.region, cidr: '10.255.240.0/28', name: PARKING_VPC_NAME });
+  }
+  if (o.organization) {
+    // Ids derived without the world's counter, so adding an organization shifts no other id.
+    world.organization = {
+      id: `o-${derive(`${o.seed}:organization`, 10, 'abcdefghijklmnopqrstuvwxyz0123456789')}`,
+      managementAccountId: shared,
+      accountIds: [...accountIds],
+      ramSharingEnabled: o.organization === 'sharing-enabled',
+    };
   }
   return world;
 }

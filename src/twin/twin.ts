@@ -14,6 +14,7 @@ import { isFailure, parseAuthorization, verifySignature, type SigV4Failure } fro
 import { ec2FrontEnd } from './wire/ec2.js';
 import { iamFrontEnd } from './wire/iam.js';
 import { profilesFrontEnd } from './wire/profiles.js';
+import { ramFrontEnd } from './wire/ram.js';
 import { route53FrontEnd } from './wire/route53.js';
 import { queryParams } from './wire/query.js';
 import { ssmFrontEnd } from './wire/ssm.js';
@@ -30,6 +31,7 @@ const FRONT_ENDS: Record<ServiceName, ServiceFrontEnd> = {
   sts: stsFrontEnd,
   ssm: ssmFrontEnd,
   iam: iamFrontEnd,
+  ram: ramFrontEnd,
 };
 
 /** denied: the caller's IAM policy refused the call (it never reached the operation). */
@@ -129,6 +131,14 @@ const AUTH_ERRORS: Record<ServiceName, Record<SigV4Failure['kind'] | 'unknown-ke
     mismatch: ['InvalidSignatureException', 400],
     'unknown-key': ['UnrecognizedClientException', 400],
   },
+  // RAM speaks REST-JSON as Route 53 Profiles does and is taken to answer as it does [unconfirmed].
+  ram: {
+    missing: ['MissingAuthenticationTokenException', 403],
+    malformed: ['IncompleteSignatureException', 403],
+    expired: ['InvalidSignatureException', 403],
+    mismatch: ['InvalidSignatureException', 403],
+    'unknown-key': ['UnrecognizedClientException', 403],
+  },
 };
 
 const AUTH_MESSAGES: Record<SigV4Failure['kind'] | 'unknown-key', string> = {
@@ -147,6 +157,7 @@ const UNKNOWN_OPERATION: Record<ServiceName, [string, number]> = {
   sts: ['InvalidAction', 400],
   ssm: ['UnknownOperationException', 400],
   iam: ['InvalidAction', 400],
+  ram: ['UnknownOperationException', 404],
 };
 
 const SERVICE_FAILURE: Record<ServiceName, [string, number]> = {
@@ -157,6 +168,8 @@ const SERVICE_FAILURE: Record<ServiceName, [string, number]> = {
   ssm: ['InternalServerError', 500],
   // ServiceFailureException's code in the IAM model.
   iam: ['ServiceFailure', 500],
+  // ServerInternalException, HTTP 500, in the RAM model.
+  ram: ['ServerInternalException', 500],
 };
 
 function safeDecode(path: string): string {
@@ -175,6 +188,7 @@ function guessService(req: RawRequest): ServiceName {
   if (/(^|&)Version=2011-06-15(&|$)/.test(text)) return 'sts';
   if (/(^|&)Version=2010-05-08(&|$)/.test(text)) return 'iam';
   if (/(^|&)Action=/.test(text)) return 'ec2';
+  if (ramFrontEnd.operationOf(req)) return 'ram';
   return 'route53profiles';
 }
 

@@ -136,13 +136,78 @@ export interface Profile {
   arn: string;
   name: string;
   ownerId: string;
-  /** Accounts the Profile is shared with through RAM. */
+  /**
+   * Accounts the Profile is shared with by a standing share the scenario declares (made outside
+   * the twin). Shares made through the twin's RAM API live in world.resourceShares and count too
+   * (ops/ram.ts profileSharedWith).
+   */
   sharedWith: string[];
   clientToken: string;
   creationTime: number;
   modificationTime: number;
   status: AssociationStatus;
   tags: Record<string, string>;
+}
+
+/**
+ * An AWS Organization the twin's accounts may belong to (RAM needs it: inside an organization
+ * with sharing enabled, shares need no invitation). Absent from a world: no organization, every
+ * share is an invitation to accept (as before RAM was modelled).
+ */
+export interface Organization {
+  /** `o-` + 10 lower-case alphanumerics. */
+  id: string;
+  managementAccountId: string;
+  /** Every member account, the management account included. */
+  accountIds: string[];
+  /** Organizational units: id (`ou-root-xxxxxxxx`) and the accounts under it. */
+  ous?: { id: string; accountIds: string[] }[];
+  /** RAM EnableSharingWithAwsOrganization has been called ("auto-accept" inside the organization). */
+  ramSharingEnabled: boolean;
+}
+
+export type ShareAssociationStatus = 'ASSOCIATING' | 'ASSOCIATED' | 'FAILED' | 'DISASSOCIATING' | 'DISASSOCIATED';
+
+/** A principal or a resource of a RAM resource share. */
+export interface ShareAssociation {
+  /** Account id, organization/OU ARN (principals) or resource ARN. */
+  entity: string;
+  status: ShareAssociationStatus;
+  statusMessage?: string;
+  creationTime: number;
+  lastUpdatedTime: number;
+  /** Principals only: outside the owner's organization. */
+  external: boolean;
+}
+
+/** A RAM resource share (ops/ram.ts). */
+export interface ResourceShare {
+  /** arn:aws:ram:REGION:OWNER:resource-share/UUID */
+  arn: string;
+  name: string;
+  ownerId: string;
+  allowExternalPrincipals: boolean;
+  status: 'ACTIVE' | 'DELETED';
+  clientToken?: string;
+  /** What the create request asked for, to answer IdempotentParameterMismatchException. */
+  requestDigest?: string;
+  creationTime: number;
+  lastUpdatedTime: number;
+  tags: { key: string; value: string }[];
+  principals: ShareAssociation[];
+  resources: ShareAssociation[];
+}
+
+/** A RAM invitation to an account outside the owner's organization (or with sharing not enabled). */
+export interface ShareInvitation {
+  /** arn:aws:ram:REGION:OWNER:resource-share-invitation/UUID */
+  arn: string;
+  resourceShareArn: string;
+  senderAccountId: string;
+  receiverAccountId: string;
+  status: 'PENDING' | 'ACCEPTED' | 'REJECTED' | 'EXPIRED';
+  createdAt: number;
+  clientToken?: string;
 }
 
 /** The deadlines that move an association through its lifecycle. */
@@ -335,6 +400,12 @@ export interface World {
    * account id). An account without one is not evaluated: everything is allowed (iam-authz.ts).
    */
   iamPolicies?: Record<string, PolicyDocument>;
+  /** The organization the accounts belong to; absent: none (RAM shares need invitations). */
+  organization?: Organization;
+  /** RAM resource shares (absent until the first CreateResourceShare). */
+  resourceShares?: ResourceShare[];
+  /** RAM invitations (absent until the first one). */
+  shareInvitations?: ShareInvitation[];
   /** Monotonic counter behind generated ids, so ids are deterministic for a seed. */
   idCounter: number;
   seed: string;

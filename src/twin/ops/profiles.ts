@@ -7,6 +7,7 @@ import type { CallContext } from '../protocol.js';
 import type { HostedZone, Lifecycle, Profile, ProfileAssociation, ProfileResourceAssociation, VpcEndpoint, World } from '../world.js';
 import { endpointArn, hostedZoneArn, nextId, stripDot } from '../world.js';
 import { endpointZoneNames, findVpc, profileEndpointsServing, profileZonesNamed } from './lookup.js';
+import { profileIsShared, profileSharedWith } from './ram.js';
 
 // ---------------------------------------------------------------------------------------------
 // Wire-visible constants
@@ -126,16 +127,18 @@ const seconds = (ms: number): number => ms / 1000;
 
 export type ShareStatus = 'NOT_SHARED' | 'SHARED_WITH_ME' | 'SHARED_BY_ME';
 
-export function shareStatusFor(profile: Profile, accountId: string): ShareStatus {
+/** `world` adds the shares made through the twin's RAM API to the scenario's standing ones (profile.sharedWith). */
+export function shareStatusFor(profile: Profile, accountId: string, world?: World): ShareStatus {
   if (profile.ownerId !== accountId) return 'SHARED_WITH_ME';
-  return profile.sharedWith.length > 0 ? 'SHARED_BY_ME' : 'NOT_SHARED';
+  const shared = world ? profileIsShared(world, profile) : profile.sharedWith.length > 0;
+  return shared ? 'SHARED_BY_ME' : 'NOT_SHARED';
 }
 
 function profileStatusMessage(profile: Profile): string {
   return profile.status === 'DELETED' ? 'Deleted Profile' : 'Created Profile';
 }
 
-function renderProfile(profile: Profile, accountId: string) {
+function renderProfile(profile: Profile, accountId: string, world?: World) {
   return {
     Arn: profile.arn,
     // The idempotency token is the creator's; a consumer of a shared Profile has no use for it.
@@ -145,14 +148,14 @@ function renderProfile(profile: Profile, accountId: string) {
     ModificationTime: seconds(profile.modificationTime),
     Name: profile.name,
     OwnerId: profile.ownerId,
-    ShareStatus: shareStatusFor(profile, accountId),
+    ShareStatus: shareStatusFor(profile, accountId, world),
     Status: profile.status,
     StatusMessage: profileStatusMessage(profile),
   };
 }
 
-function renderProfileSummary(profile: Profile, accountId: string) {
-  return { Arn: profile.arn, Id: profile.id, Name: profile.name, ShareStatus: shareStatusFor(profile, accountId) };
+function renderProfileSummary(profile: Profile, accountId: string, world?: World) {
+  return { Arn: profile.arn, Id: profile.id, Name: profile.name, ShareStatus: shareStatusFor(profile, accountId, world) };
 }
 
 /** Status messages as the AWS CLI examples show them. */
@@ -261,10 +264,14 @@ function profileAssociationArn(world: World, a: ProfileAssociation): string {
   return `arn:aws:route53profiles:${world.region}:${a.ownerId}:profile-association/${a.id}`;
 }
 
-/** A Profile is visible to its owner and to the accounts it is shared with through RAM. */
+/**
+ * A Profile is visible to its owner and to the accounts it is shared with through RAM: a standing
+ * share the scenario declares (profile.sharedWith) or an accepted/organization share made through
+ * the twin's RAM API (ops/ram.ts profileSharedWith states the rule and its sources).
+ */
 function visibleProfile(ctx: CallContext, profileId: string): Profile {
   const p = ctx.world.profiles.find((x) => x.id === profileId);
-  if (!p || (p.ownerId !== ctx.accountId && !p.sharedWith.includes(ctx.accountId))) {
+  if (!p || !profileSharedWith(ctx.world, p, ctx.accountId)) {
     // An account the Profile isn't shared with can't tell it from a missing one [unconfirmed:
     // AWS could answer AccessDeniedException; either way the call fails].
     throw notFound(profileId, 'PROFILE');
@@ -339,7 +346,7 @@ export function createProfile(ctx: CallContext, input: CreateProfileInput) {
   // ClientToken makes CreateProfile idempotent: a retry with the same token returns the same
   // Profile instead of creating a second one [doc: model idempotencyToken].
   const again = world.profiles.find((p) => p.ownerId === ctx.accountId && p.clientToken === input.ClientToken);
-  if (again) return { Profile: renderProfile(again, ctx.accountId) };
+  if (again) return { Profile: renderProfile(again, ctx.accountId, ctx.world) };
   const id = nextId(world, 'rp-', PROFILE_ID_HEX);
   const profile: Profile = {
     id,
@@ -354,11 +361,11 @@ export function createProfile(ctx: CallContext, input: CreateProfileInput) {
     tags: tagsOf(input.Tags),
   };
   world.profiles.push(profile);
-  return { Profile: renderProfile(profile, ctx.accountId) };
+  return { Profile: renderProfile(profile, ctx.accountId, ctx.world) };
 }
 
 export function getProfile(ctx: CallContext, input: ProfileIdInput) {
-  return { Profile: renderProfile(visibleProfile(ctx, input.ProfileId), ctx.accountId) };
+  return { Profile: renderProfile(visibleProfile(ctx, input.ProfileId), ctx.accountId, ctx.world) };
 }
 
 export function deleteProfile(ctx: CallContext, input: ProfileIdInput) {
@@ -376,13 +383,13 @@ export function deleteProfile(ctx: CallContext, input: ProfileIdInput) {
   }
   world.profiles = world.profiles.filter((p) => p !== profile);
   const deleted: Profile = { ...profile, status: 'DELETED', modificationTime: ctx.now };
-  return { Profile: renderProfile(deleted, ctx.accountId) };
+  return { Profile: renderProfile(deleted, ctx.accountId, ctx.world) };
 }
 
 export function listProfiles(ctx: CallContext, input: PageInput) {
-  const visible = ctx.world.profiles.filter((p) => p.ownerId === ctx.accountId || p.sharedWith.includes(ctx.accountId));
+  const visible = ctx.world.profiles.filter((p) => profileSharedWith(ctx.world, p, ctx.accountId));
   const { page, nextToken } = paginate(visible, input, 'ListProfiles');
-  return { ProfileSummaries: page.map((p) => renderProfileSummary(p, ctx.accountId)), NextToken: nextToken };
+  return { ProfileSummaries: page.map((p) => renderProfileSummary(p, ctx.accountId, ctx.world)), NextToken: nextToken };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -581,7 +588,7 @@ export function disassociateResourceFromProfile(ctx: CallContext, input: Disasso
 function visibleResourceAssociation(ctx: CallContext, id: string): ProfileResourceAssociation {
   const r = ctx.world.resourceAssociations.find((x) => x.id === id);
   const profile = r && ctx.world.profiles.find((p) => p.id === r.profileId);
-  if (!r || !profile || (profile.ownerId !== ctx.accountId && !profile.sharedWith.includes(ctx.accountId))) {
+  if (!r || !profile || !profileSharedWith(ctx.world, profile, ctx.accountId)) {
     throw notFound(id, 'PROFILE_RESOURCE_ASSOCIATION');
   }
   return r;
@@ -629,7 +636,7 @@ function taggable(ctx: CallContext, arn: string, forWrite: boolean): Taggable {
   const { world } = ctx;
   const profile = world.profiles.find((p) => p.arn === arn);
   if (profile) {
-    if (profile.ownerId !== ctx.accountId && !profile.sharedWith.includes(ctx.accountId)) throw notFound(arn, 'PROFILE');
+    if (!profileSharedWith(world, profile, ctx.accountId)) throw notFound(arn, 'PROFILE');
     if (forWrite && profile.ownerId !== ctx.accountId) throw accessDenied(`Account ${ctx.accountId} can't change the tags of ${arn}: only the owner can.`);
     return profile;
   }
