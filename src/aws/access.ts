@@ -5,6 +5,8 @@
 // caller's verify() re-observes the world first, and a change that already took effect is done.
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { IAMClient } from '@aws-sdk/client-iam';
+import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { RAMClient } from '@aws-sdk/client-ram';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
@@ -27,6 +29,10 @@ export interface AccountClients {
   ssm: SSMClient;
   /** The pre-flight's IAM policy simulator (IAM is global: signed for its partition's region). */
   iam: IAMClient;
+  /** Sharing the Profile (prepare): resource shares and their invitations. */
+  ram: RAMClient;
+  /** Which organization an account is in (prepare, before sharing with one). */
+  organizations: OrganizationsClient;
 }
 
 /** Anything with the SDK's `send(command, { abortSignal })`. */
@@ -273,6 +279,9 @@ export class AwsAccess {
       // IAM has one endpoint per partition, signed for its home region whatever the plan's region
       // is; AWS_ENDPOINT_URL (or AWS_ENDPOINT_URL_IAM) still points it elsewhere, as for the others.
       iam: new IAMClient({ ...config, region: iamRegionFor(this.opts.region) }),
+      ram: new RAMClient(config),
+      // Organizations has one endpoint per partition, signed for its home region, like IAM.
+      organizations: new OrganizationsClient({ ...config, region: iamRegionFor(this.opts.region) }),
     };
     this.clients.set(name, c);
     return c;
@@ -402,7 +411,7 @@ export class AwsAccess {
   private async attempt(trace: CallTrace, command: object, signal: AbortSignal): Promise<unknown> {
     const { account, service, operation, mutating } = trace;
     const clients = this.clientsFor(account);
-    const client: Sender = { route53: clients.route53, ec2: clients.ec2, route53profiles: clients.profiles, sts: clients.sts, ssm: clients.ssm, iam: clients.iam }[service];
+    const client: Sender = { route53: clients.route53, ec2: clients.ec2, route53profiles: clients.profiles, sts: clients.sts, ssm: clients.ssm, iam: clients.iam, ram: clients.ram, organizations: clients.organizations }[service];
     trace.accountId = this.accountIds.get(account);
     const call: CallInfo = { service, operation, account, accountId: trace.accountId, target: trace.givenTarget };
     await this.budget.acquire(trace.accountId ?? account, service, operation, mutating, signal);
@@ -483,6 +492,8 @@ export class AwsAccess {
       c.sts.destroy();
       c.ssm.destroy();
       c.iam.destroy();
+      c.ram.destroy();
+      c.organizations.destroy();
     }
     this.clients.clear();
   }

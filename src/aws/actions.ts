@@ -27,20 +27,42 @@ export type Action =
   /** Rollback: a deleted zone made anew from its verified backup, with one VPC (the parking VPC, or the keeper). */
   | (Base & { kind: 'recreate-zone'; zoneId: string; zoneName: string; comment: string; ownerAccountId: string; callerReference: string; vpcId: string; region: string; backupFile: string })
   /** Rollback: the backup's records put back into the zone (only those missing), before any other VPC sees it. */
-  | (Base & { kind: 'restore-records'; zoneId: string; backupFile: string; records: ObservedRecord[] });
+  | (Base & { kind: 'restore-records'; zoneId: string; backupFile: string; records: ObservedRecord[] })
+  // Prepare (before step 1) and its undo: the Profile and its RAM resource share.
+  /** A share in the Profile's account; refused principals (org sharing off, external accounts) fail here, before the Profile exists. */
+  | (Base & { kind: 'create-share'; shareName: string; principals: string[]; resourceArns: string[]; allowExternalPrincipals: boolean; clientToken: string; planName: string })
+  | (Base & { kind: 'create-profile'; profileName: string; clientToken: string; planName: string })
+  | (Base & { kind: 'share-associate'; shareArn: string; shareName: string; principals: string[]; resourceArns: string[] })
+  | (Base & { kind: 'accept-invitation'; invitationArn: string; shareArn: string; shareName: string })
+  | (Base & { kind: 'share-disassociate'; shareArn: string; shareName: string; principals: string[]; resourceArns: string[] })
+  | (Base & { kind: 'delete-share'; shareArn: string; shareName: string })
+  | (Base & { kind: 'delete-profile'; profileId: string; profileName: string });
 
 export type ActionKind = Action['kind'];
 
 type Without<T, K extends keyof T> = T extends unknown ? Omit<T, K> : never;
 
+/** What an action acts on, in its id and messages. */
+export function actionTarget(a: Without<Action, 'id' | 'step'>): string {
+  if ('vpcId' in a && 'zoneId' in a) return `${a.zoneId}/${a.vpcId}`;
+  if ('resource' in a) return a.resource;
+  if ('vpcId' in a) return a.vpcId;
+  if ('zoneId' in a) return a.zoneId;
+  if ('endpointId' in a) return a.endpointId;
+  if (a.kind === 'create-profile') return a.profileName;
+  if (a.kind === 'delete-profile') return a.profileId;
+  // One invitation per account: the account names it.
+  if (a.kind === 'accept-invitation') return `${a.shareName}/${a.account}`;
+  return a.shareName;
+}
+
 /** Builds an action with its deterministic id. */
 export function action(step: number, a: Without<Action, 'id' | 'step'>): Action {
-  const target = 'vpcId' in a && 'zoneId' in a ? `${a.zoneId}/${a.vpcId}` : 'resource' in a ? a.resource : 'vpcId' in a ? a.vpcId : 'zoneId' in a ? a.zoneId : 'endpointId' in a ? a.endpointId : '';
-  return { ...a, step, id: `${step}:${a.kind}:${target}` } as Action;
+  return { ...a, step, id: `${step}:${a.kind}:${actionTarget(a)}` } as Action;
 }
 
 export interface ApiCall {
-  service: 'route53' | 'ec2' | 'route53profiles';
+  service: 'route53' | 'ec2' | 'route53profiles' | 'ram';
   operation: string;
   params: Record<string, unknown>;
 }
@@ -95,8 +117,39 @@ export function apiCall(a: Action): ApiCall | undefined {
           ChangeBatch: { Comment: `r53migrate rollback: the records of the backup ${a.backupFile}`, Changes: a.records.map((r) => ({ Action: 'CREATE', ResourceRecordSet: toSdkRecord(r) })) },
         },
       };
+    case 'create-share':
+      return {
+        service: 'ram',
+        operation: 'CreateResourceShare',
+        params: {
+          name: a.shareName,
+          ...(a.resourceArns.length ? { resourceArns: a.resourceArns } : {}),
+          ...(a.principals.length ? { principals: a.principals } : {}),
+          allowExternalPrincipals: a.allowExternalPrincipals,
+          clientToken: a.clientToken,
+          tags: [{ key: PREPARED_BY_TAG, value: a.planName }],
+        },
+      };
+    case 'create-profile':
+      return { service: 'route53profiles', operation: 'CreateProfile', params: { Name: a.profileName, ClientToken: a.clientToken, Tags: [{ Key: PREPARED_BY_TAG, Value: a.planName }] } };
+    case 'share-associate':
+    case 'share-disassociate':
+      return {
+        service: 'ram',
+        operation: a.kind === 'share-associate' ? 'AssociateResourceShare' : 'DisassociateResourceShare',
+        params: { resourceShareArn: a.shareArn, ...(a.resourceArns.length ? { resourceArns: a.resourceArns } : {}), ...(a.principals.length ? { principals: a.principals } : {}) },
+      };
+    case 'accept-invitation':
+      return { service: 'ram', operation: 'AcceptResourceShareInvitation', params: { resourceShareInvitationArn: a.invitationArn } };
+    case 'delete-share':
+      return { service: 'ram', operation: 'DeleteResourceShare', params: { resourceShareArn: a.shareArn } };
+    case 'delete-profile':
+      return { service: 'route53profiles', operation: 'DeleteProfile', params: { ProfileId: a.profileId } };
   }
 }
+
+/** The tag r53migrate puts on what prepare creates (the plan's name): a later run and a rollback know them by it. */
+export const PREPARED_BY_TAG = 'r53migrate:prepared-by';
 
 /** A record as Route 53's API takes it (a DELETE must match the live record exactly). */
 export function toSdkRecord(r: ObservedRecord): Record<string, unknown> {
@@ -141,6 +194,20 @@ export function describeAction(a: Action): string {
       return `re-create zone ${a.zoneName} (was ${a.zoneId}) from its backup, associated with ${a.vpcId} only (a new zone id)`;
     case 'restore-records':
       return `put back ${a.records.length} record set(s) of zone ${a.zoneId} from its backup (those missing)`;
+    case 'create-share':
+      return `create RAM resource share ${a.shareName}${a.principals.length ? ` with ${a.principals.join(', ')}` : ''}${a.resourceArns.length ? ` holding ${a.resourceArns.join(', ')}` : ' (the Profile is added once it exists)'}${a.allowExternalPrincipals ? '' : ', no external principals'}`;
+    case 'create-profile':
+      return `create Route 53 Profile ${a.profileName} (client token ${a.clientToken})`;
+    case 'share-associate':
+      return `add ${[...a.resourceArns, ...a.principals].join(', ')} to RAM resource share ${a.shareName}`;
+    case 'accept-invitation':
+      return `accept the invitation to RAM resource share ${a.shareName} as ${a.account}`;
+    case 'share-disassociate':
+      return `remove ${[...a.resourceArns, ...a.principals].join(', ')} from RAM resource share ${a.shareName}`;
+    case 'delete-share':
+      return `delete RAM resource share ${a.shareName}`;
+    case 'delete-profile':
+      return `delete Route 53 Profile ${a.profileName} (${a.profileId})`;
   }
 }
 
@@ -204,6 +271,15 @@ export function simulate(world: World, actions: Action[]): World {
         w.zones[a.zoneId] = { id: a.zoneId, exists: true, name: a.zoneName, account, accountId: a.ownerAccountId, privateZone: true, vpcs: [{ vpcId: a.vpcId, region: a.region }], records: [], authorizations: [] };
         break;
       }
+      // Prepare's actions: what they change in a World is applied by simulatePrepared (steps/prepare.ts).
+      case 'create-share':
+      case 'create-profile':
+      case 'share-associate':
+      case 'accept-invitation':
+      case 'share-disassociate':
+      case 'delete-share':
+      case 'delete-profile':
+        break;
       case 'restore-records': {
         const z = w.zones[a.zoneId];
         if (z?.exists) z.records = [...z.records.filter((r) => !a.records.some((x) => x.name === r.name && x.type === r.type)), ...(structuredClone(a.records) as Mutable<ObservedRecord>[])];
@@ -231,6 +307,14 @@ function orderKey(a: Action): string {
       return `profile:${a.profileId}`;
     case 'set-private-dns':
       return `endpoint:${a.endpointId}`;
+    case 'create-share':
+    case 'create-profile':
+    case 'share-associate':
+    case 'accept-invitation':
+    case 'share-disassociate':
+    case 'delete-share':
+    case 'delete-profile':
+      return `prepare:${actionTarget(a)}`;
     default:
       return `zone:${a.zoneId}`;
   }

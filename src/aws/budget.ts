@@ -85,6 +85,12 @@ export function bucketsFor(service: AwsService, operation: string, mutating: boo
     case 'iam':
       // The pre-flight's SimulatePrincipalPolicy calls: IAM publishes no per-API rate; a few per second.
       return [['iam:*', scaled({ burst: 10, perSecond: 5 })]];
+    case 'ram':
+      // RAM publishes no API request rates (docs/aws-facts.md): prepare makes a handful of calls.
+      return [['ram:*', scaled({ burst: 10, perSecond: 5 })]];
+    case 'organizations':
+      // Organizations: a few DescribeOrganization calls per run, before any change.
+      return [['organizations:*', scaled({ burst: 10, perSecond: 5 })]];
   }
 }
 

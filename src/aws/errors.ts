@@ -1,7 +1,7 @@
 // Every AWS failure the engine can meet, normalised into a few kinds, each with the AWS code and
 // request id and a message that tells the operator what to do next.
 
-export type AwsService = 'route53' | 'ec2' | 'route53profiles' | 'sts' | 'ssm' | 'iam';
+export type AwsService = 'route53' | 'ec2' | 'route53profiles' | 'sts' | 'ssm' | 'iam' | 'ram' | 'organizations';
 
 export interface CallInfo {
   service: AwsService;
@@ -32,6 +32,8 @@ const IAM_PREFIX: Record<AwsService, string> = {
   sts: 'sts',
   ssm: 'ssm',
   iam: 'iam',
+  ram: 'ram',
+  organizations: 'organizations',
 };
 
 export abstract class AwsError extends Error {
@@ -118,15 +120,25 @@ const BY_CODE: Record<string, Ctor> = {
   // IAM: the principal the simulator was asked about does not exist (a role's path, a deleted user).
   NoSuchEntity: NotFoundError,
   InvalidCommandId: NotFoundError,
+  // RAM: a share, invitation or principal it doesn't know (also: an organization with RAM sharing not enabled).
+  UnknownResourceException: NotFoundError,
+  ResourceShareInvitationArnNotFoundException: NotFoundError,
   // already there
   ResourceExistsException: AlreadyExistsError,
   HostedZoneAlreadyExists: AlreadyExistsError,
+  ResourceShareInvitationAlreadyAcceptedException: AlreadyExistsError,
   // conflicts with the current state
   ConflictException: ConflictError,
   ConflictingDomainExists: ConflictError,
   PriorRequestNotComplete: ConflictError,
   ConcurrentModification: ConflictError,
   HostedZoneNotEmpty: ConflictError,
+  InvalidStateTransitionException: ConflictError,
+  ResourceShareInvitationAlreadyRejectedException: ConflictError,
+  ResourceShareInvitationExpiredException: ConflictError,
+  IdempotentParameterMismatchException: ConflictError,
+  // RAM refuses what the organization's settings don't allow (external principals, org sharing off).
+  OperationNotPermittedException: ConflictError,
   PublicZoneVPCAssociation: ConflictError,
   LastVPCAssociation: LastAssociationError,
   NotAuthorizedException: NotAuthorizedError,
@@ -170,11 +182,14 @@ const BY_CODE: Record<string, Ctor> = {
   SerializationException: InvalidInputError,
   InvalidNextTokenException: InvalidInputError,
   InvalidPaginationToken: InvalidInputError,
+  MalformedArnException: InvalidInputError,
   // theirs
   InternalError: ServiceFailureError,
   InternalFailure: ServiceFailureError,
   InternalServiceErrorException: ServiceFailureError,
   ServiceUnavailable: ServiceFailureError,
+  ServiceUnavailableException: ServiceFailureError,
+  ServerInternalException: ServiceFailureError,
   Unavailable: ServiceFailureError,
 };
 

@@ -15,7 +15,7 @@ import {
   ListHostedZonesByVPCCommand,
   ListVPCAssociationAuthorizationsCommand,
 } from '@aws-sdk/client-route-53';
-import { apiCall, type Action } from './actions.js';
+import { actionTarget, apiCall, type Action } from './actions.js';
 import type { AwsAccess, MutationResult } from './access.js';
 import { backupZone, readBackup, type ZoneBackup } from './backup.js';
 import { createZoneFromBackup, refillZone } from './restore.js';
@@ -23,7 +23,20 @@ import { AccessDeniedError, AlreadyExistsError, ConflictError, NotFoundError } f
 import { allPages, listRecordSets, recordFromSdk } from './observe.js';
 import { recordSetKey, type VpcRef } from './world.js';
 import {
+  AcceptResourceShareInvitationCommand,
+  AssociateResourceShareCommand,
+  CreateResourceShareCommand,
+  DeleteResourceShareCommand,
+  DisassociateResourceShareCommand,
+  GetResourceShareAssociationsCommand,
+  GetResourceShareInvitationsCommand,
+  GetResourceSharesCommand,
+} from '@aws-sdk/client-ram';
+import { profilesNamed, readProfile, shareNamed } from './observe-prepare.js';
+import {
   AssociateProfileCommand,
+  CreateProfileCommand,
+  DeleteProfileCommand,
   AssociateResourceToProfileCommand,
   DisassociateProfileCommand,
   DisassociateResourceFromProfileCommand,
@@ -134,6 +147,41 @@ function verifier(access: AwsAccess, a: Action, signal?: AbortSignal): () => Pro
     case 'recreate-zone':
     case 'restore-records':
       return async () => false;
+    // Prepare: each found again by what it made (the share and the Profile by name and tag).
+    case 'create-share':
+      return async () => (await shareNamed(access, a.account, a.shareName, signal))?.preparedBy === a.planName;
+    case 'create-profile':
+      return async () => (await profilesNamed(access, a.account, a.profileName, signal)).some((p) => p.preparedBy === a.planName);
+    case 'share-associate':
+    case 'share-disassociate':
+      return async () => {
+        const held = async (type: 'PRINCIPAL' | 'RESOURCE') => {
+          const list = await allPages(async (token) => {
+            const out = await read('ram', new GetResourceShareAssociationsCommand({ associationType: type, resourceShareArns: [a.shareArn], nextToken: token }));
+            return { items: out.resourceShareAssociations, next: out.nextToken };
+          });
+          return new Set(list.filter((x) => x.status === 'ASSOCIATED' || x.status === 'ASSOCIATING').map((x) => x.associatedEntity));
+        };
+        const [principals, resources] = await Promise.all([held('PRINCIPAL'), held('RESOURCE')]);
+        const wanted = [...a.principals.map((p) => principals.has(p)), ...a.resourceArns.map((r) => resources.has(r))];
+        return a.kind === 'share-associate' ? wanted.every(Boolean) : !wanted.some(Boolean);
+      };
+    case 'accept-invitation':
+      return async () => {
+        const out = await read('ram', new GetResourceShareInvitationsCommand({ resourceShareInvitationArns: [a.invitationArn] })).catch((e) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
+        return out?.resourceShareInvitations?.[0]?.status === 'ACCEPTED';
+      };
+    case 'delete-share':
+      return async () => {
+        const out = await read('ram', new GetResourceSharesCommand({ resourceOwner: 'SELF', resourceShareArns: [a.shareArn] })).catch((e) => (e instanceof NotFoundError ? undefined : Promise.reject(e)));
+        const st = out?.resourceShares?.[0]?.status;
+        return !st || st === 'DELETED' || st === 'DELETING';
+      };
+    case 'delete-profile':
+      return async () => {
+        const p = await readProfile(access, a.account, a.profileId, signal);
+        return !p || p.Status === 'DELETED' || p.Status === 'DELETING';
+      };
   }
 }
 
@@ -164,6 +212,20 @@ function command(a: Action): object {
       return new ChangeResourceRecordSetsCommand(p);
     case 'DeleteHostedZone':
       return new DeleteHostedZoneCommand(p);
+    case 'CreateResourceShare':
+      return new CreateResourceShareCommand(p);
+    case 'AssociateResourceShare':
+      return new AssociateResourceShareCommand(p);
+    case 'DisassociateResourceShare':
+      return new DisassociateResourceShareCommand(p);
+    case 'AcceptResourceShareInvitation':
+      return new AcceptResourceShareInvitationCommand(p);
+    case 'DeleteResourceShare':
+      return new DeleteResourceShareCommand(p);
+    case 'CreateProfile':
+      return new CreateProfileCommand(p);
+    case 'DeleteProfile':
+      return new DeleteProfileCommand(p);
     default:
       throw new Error(`no command for ${call.operation}`);
   }
@@ -223,10 +285,7 @@ async function restoreAction(access: AwsAccess, a: Extract<Action, { kind: 'recr
 
 function targetOf(a: Action): string {
   if ('vpcId' in a && 'zoneId' in a) return `${a.zoneId} / ${a.vpcId}`;
-  if ('resource' in a) return a.resource;
-  if ('vpcId' in a) return a.vpcId;
-  if ('zoneId' in a) return a.zoneId;
-  return a.endpointId;
+  return actionTarget(a);
 }
 
 /**

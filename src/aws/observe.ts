@@ -20,7 +20,7 @@ import {
   type ResourceRecordSet,
 } from '@aws-sdk/client-route-53';
 import type { Plan } from '../plan/schema.js';
-import { planVpcs } from '../plan/schema.js';
+import { planVpcs, profileToCreate } from '../plan/schema.js';
 import type { AwsAccess } from './access.js';
 import { AccessDeniedError, NotFoundError } from './errors.js';
 import { GetProfileCommand, ListProfileAssociationsCommand, ListProfileResourceAssociationsCommand } from './route53profiles/index.js';
@@ -181,7 +181,7 @@ export async function observeSettling(plan: Plan, access: AwsAccess, base: World
   const [associations, profile, endpoints] = await Promise.all([
     Promise.all(
       [...polled].map(async (account) => {
-        const listed = await allPages(async (token) => {
+        const listed = profileToCreate(plan) ? [] : await allPages(async (token) => {
           const out = await access.read(account, 'route53profiles', new ListProfileAssociationsCommand({ ProfileId: plan.profile.id, NextToken: token, MaxResults: 100 }), { signal });
           return { items: out.ProfileAssociations, next: out.NextToken };
         });
@@ -270,6 +270,7 @@ async function observeOthers(
 }
 
 async function observeProfile(plan: Plan, access: AwsAccess, signal?: AbortSignal): Promise<ObservedProfile | undefined> {
+  if (profileToCreate(plan)) return undefined;
   const account = plan.profile.account;
   let p;
   try {
@@ -315,6 +316,7 @@ async function observeVpcs(
   const existing = new Set<string>();
   const onProfile = new Map<string, ObservedProfileAssociation>();
   const profileVisible = new Map<string, boolean>();
+  const unmade = profileToCreate(plan);
   await Promise.all(
     [...byAccount].map(async ([account, vpcIds]) => {
       // Existence: filters (unlike VpcIds) don't fail the whole call for one unknown id.
@@ -326,10 +328,13 @@ async function observeVpcs(
         for (const v of found) if (v.VpcId) existing.add(v.VpcId);
       }
       // Which of this account's VPCs are on the plan's Profile: one paginated list per account.
-      const assocs = await allPages(async (token) => {
-        const out = await access.read(account, 'route53profiles', new ListProfileAssociationsCommand({ ProfileId: plan.profile.id, NextToken: token, MaxResults: 100 }), { signal });
-        return { items: out.ProfileAssociations, next: out.NextToken };
-      });
+      // (A Profile still to be created holds nothing.)
+      const assocs = unmade
+        ? []
+        : await allPages(async (token) => {
+            const out = await access.read(account, 'route53profiles', new ListProfileAssociationsCommand({ ProfileId: plan.profile.id, NextToken: token, MaxResults: 100 }), { signal });
+            return { items: out.ProfileAssociations, next: out.NextToken };
+          });
       for (const a of assocs) {
         if (!a.ResourceId) continue;
         if (vpcIds.includes(a.ResourceId)) onProfile.set(a.ResourceId, toAssociation(a));
@@ -356,7 +361,9 @@ async function observeVpcs(
           }),
         );
       }
-      if (scope === 'full') {
+      if (unmade) {
+        profileVisible.set(account, false);
+      } else if (scope === 'full') {
         const visible = await access
           .read(account, 'route53profiles', new GetProfileCommand({ ProfileId: plan.profile.id }), { signal, target: plan.profile.id })
           .then(() => true, (e) => (e instanceof NotFoundError || e instanceof AccessDeniedError ? false : Promise.reject(e)));

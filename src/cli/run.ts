@@ -1,4 +1,5 @@
 // `apply`, `resume` and `status`: run the migration, continue it, and say where it stands.
+import { observeAndPlan } from './dry-run.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { readdir } from 'node:fs/promises';
 import { dirname, join, relative } from 'node:path';
@@ -10,7 +11,6 @@ import { RollbackInProgressError, runMigration, type RunOptions, type RunResult 
 import type { LoadedPlan } from '../plan/load.js';
 import { BUDGET_LIMITS_MS } from '../plan/schema.js';
 import { DEFAULT_STATE_DIR, inspectLock, journalPathFor, readStateFile, StateDirNotWritableError, UNWRITABLE_ERRNOS } from '../state/index.js';
-import { planRun } from '../steps/plan-run.js';
 import { formatDuration } from '../steps/timing.js';
 import type { ApprovalRequest, RunControl } from '../machines/window-control.js';
 import { accessFor, defaultStatePath, fileLogger, loadPlanForCli, logPathFor, parseDuration, useReplacedZones } from './common.js';
@@ -340,8 +340,7 @@ ${EXIT_CODES_HELP}`,
         // Every account may make the calls the run needs (IAM policy simulator), or nothing is changed (exit 2).
         const permissions = new PermissionPreflight(loaded, (line) => io.stdout.write(`${line}\n`));
         await permissions.discovery(access);
-        const world = await observe(loaded.plan, access);
-        const run = planRun(world, loaded.plan);
+        const { world, run } = await observeAndPlan(loaded.plan, access);
         if (!run.ok) {
           io.stderr.write(renderPlanText(loaded, run));
           return setExit(EXIT.badInput);

@@ -1,17 +1,17 @@
 // `r53migrate sandbox up`: a rehearsal estate on loopback, in the foreground until Ctrl-C.
 // `r53migrate sandbox run`: the same estate, migrated end to end with live progress — the main job
 // of `npm start`.
+import { observeAndPlan } from './dry-run.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { observe } from '../aws/observe.js';
 import { WAVE_PRESETS, Waves, type Plan } from '../plan/schema.js';
-import { planRun } from '../steps/plan-run.js';
 import { IamPoliciesFileError, resolveIamPolicies, type IamPoliciesFile } from '../twin/iam-policies-file.js';
 import { isLoopback } from '../twin/loopback.js';
-import { PROBE_TRANSPORTS, startSandbox, type ProbeTransportName, type Sandbox } from '../twin/sandbox.js';
-import { buildScenario, DEFAULT_SCENARIO, ENDPOINT_CATALOGUE, validateScenario, type ScenarioName, type ScenarioOptions } from '../twin/scenario.js';
+import { PROBE_TRANSPORTS, startSandbox, type ProbeTransportName, type Sandbox, type SandboxInfo } from '../twin/sandbox.js';
+import { buildScenario, DEFAULT_SCENARIO, ENDPOINT_CATALOGUE, ORGANIZATION_MODES, validateScenario, type OrganizationMode, type ScenarioName, type ScenarioOptions } from '../twin/scenario.js';
 import { accessFor, loadPlanForCli } from './common.js';
 import { EXIT, UsageError } from './errors.js';
 import { processInterrupted, type CliIo } from './io.js';
@@ -49,11 +49,16 @@ interface SandboxFlags {
   parking?: boolean;
   waves?: string;
   iamPolicies?: string;
+  organization?: string;
 }
 
 function withScenarioOptions(cmd: Command): Command {
   return cmd
-    .option('--scenario <name>', 'starting architecture: direct (zones associated with every VPC) or via-profile (zones on a Route 53 Profile)', DEFAULT_SCENARIO.scenario)
+    .option(
+      '--scenario <name>',
+      'starting architecture: direct (zones associated with every VPC), via-profile (zones on a Route 53 Profile) or direct-no-profile (as direct, with no Route 53 Profile yet: the plan creates one)',
+      DEFAULT_SCENARIO.scenario,
+    )
     .option('--vpcs <n>', 'VPCs in all, the shared-services VPC included (2-1000)', wholeNumber('--vpcs'), DEFAULT_SCENARIO.vpcs)
     .option('--endpoints <n>', `interface endpoints (1-${ENDPOINT_CATALOGUE.length}): lambda, s3, ecr.api, ecr.dkr, sts, ...`, wholeNumber('--endpoints'), DEFAULT_SCENARIO.endpoints)
     .option('--accounts <n>', 'AWS accounts: the first is shared services, spokes spread over the rest (1-50)', wholeNumber('--accounts'), DEFAULT_SCENARIO.accounts)
@@ -67,6 +72,7 @@ function withScenarioOptions(cmd: Command): Command {
     .option('--parking', 'add a parking VPC (no workloads, in the zones\' account) and name it in the plan: step 7 then leaves no VPC without its answer')
     .option('--probes <transport>', 'how the written plan probes DNS: resolver (each VPC\'s loopback resolver) or ssm (SSM Run Command on each VPC\'s probe instance)', 'resolver')
     .option('--waves <schedule>', `step 6's waves in the written plan: ${WAVE_PRESETS.join(', ')}, or canary[,growth[,max]] like 1,2,50 (default: the plan's, 1,2,50)`)
+    .option('--organization <mode>', `put every account in one AWS Organization, the first account managing it: ${ORGANIZATION_MODES.join(' or ')} (RAM sharing with AWS Organizations on or off; default: no organization)`)
     .option('--iam-policies <file>', 'attach IAM policies to the accounts, as `r53migrate iam-policy PLAN --json` prints them ({"accounts": {"<name>": {"accountId", "policy"}}}); the twin then refuses every call they do not allow');
 }
 
@@ -97,6 +103,7 @@ async function startFromFlags(o: SandboxFlags): Promise<Sandbox> {
     region: o.region,
     delayScale: o.delayScale,
     ...(o.parking ? { parking: true } : {}),
+    ...(o.organization !== undefined ? { organization: o.organization as OrganizationMode } : {}),
   };
   const problems = validateScenario(scenario);
   if (!isLoopback(o.host)) problems.push(`--host must be a loopback address (127.0.0.0/8), not ${o.host}`);
@@ -160,6 +167,10 @@ name's endpoint IPs, each VPC's probe instance), DIR/aws-config + DIR/aws-creden
 and r53m-<account>-role assuming a role), DIR/env.sh and DIR/plan.yaml.`;
 
 const policiesNote = (accounts: string[] | undefined) => (accounts?.length ? `, IAM policies on ${accounts.length}` : '');
+const organizationNote = (org: SandboxInfo['organization']) => (org ? `, organization ${org.id} (RAM sharing ${org.ramSharingEnabled ? 'enabled' : 'disabled'})` : '');
+/** What the "sandbox ready" line says about the estate. */
+const readySummary = (info: SandboxInfo) =>
+  `${info.scenario.scenario}: ${info.vpcs.length} VPCs, ${info.names.length} names, ${info.accounts.length} accounts${organizationNote(info.organization)}${policiesNote(info.iamPolicyAccounts)}`;
 
 export function sandboxCommand(io: CliIo, setExit: (code: number) => void): Command {
   const sandbox = new Command('sandbox').description(
@@ -183,7 +194,7 @@ Examples:
       const first = info.vpcs[0]!;
       const [host, port] = first.resolver.split(':');
       io.stdout.write(
-        `sandbox ready (${info.scenario.scenario}: ${info.vpcs.length} VPCs, ${info.names.length} names, ${info.accounts.length} accounts${policiesNote(info.iamPolicyAccounts)}) at ${info.endpointUrl}; ` +
+        `sandbox ready (${readySummary(info)}) at ${info.endpointUrl}; ` +
           `run: source ${join(o.dir, 'env.sh')} — then e.g. aws route53 list-hosted-zones, or dig @${host} -p ${port} ${info.names[0]!.probeName} (${first.name}); details in ${join(o.dir, 'sandbox.json')}; Ctrl-C stops it\n`,
       );
       const signal = await (io.interrupted ?? processInterrupted());
@@ -218,7 +229,7 @@ Examples:
           R53M_DELAY_SCALE: String(o.delayScale),
         });
         delete process.env.AWS_PROFILE;
-        io.stdout.write(`sandbox ready (${info.scenario.scenario}: ${info.vpcs.length} VPCs, ${info.names.length} names, ${info.accounts.length} accounts${policiesNote(info.iamPolicyAccounts)}) at ${info.endpointUrl}\n\n`);
+        io.stdout.write(`sandbox ready (${readySummary(info)}) at ${info.endpointUrl}\n\n`);
         const loaded = await loadPlanForCli(info.planFile);
         const runDir = join(o.dir, 'run');
         await rm(runDir, { recursive: true, force: true });
@@ -226,8 +237,7 @@ Examples:
         const { logger } = openRunLog(statePath);
         const access = accessFor(loaded, logger);
         try {
-          const world = await observe(loaded.plan, access);
-          const run = planRun(world, loaded.plan);
+          const { world, run } = await observeAndPlan(loaded.plan, access);
           io.stdout.write(renderPlanText(loaded, run) + '\n');
           if (!run.ok) return setExit(EXIT.badInput);
           const wrong: Record<string, Record<string, number>> = {};

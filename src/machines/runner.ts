@@ -16,14 +16,17 @@ import { findProbeInstances } from '../aws/probe-instances.js';
 import { SsmRunCommand } from '../aws/ssm-run-command.js';
 import type { World } from '../aws/world.js';
 import type { LoadedPlan } from '../plan/load.js';
-import { planVpcs, type Plan } from '../plan/schema.js';
+import { planVpcs, profileToCreate, type Plan } from '../plan/schema.js';
 import { monotonicNow, type PairRef } from '../probes/index.js';
-import type { EstateIdentity, FirstObservation, RunState } from '../state/index.js';
+import type { EstateIdentity, FirstObservation, JournalEntry, RunState } from '../state/index.js';
 import { assess } from '../steps/assess.js';
 import { zoneOnProfile } from '../steps/facts.js';
 import { STEPS } from '../steps/index.js';
 import { rollbackFrom, rollbackRefusals } from '../steps/rollback.js';
 import { applyZoneReplacements } from '../plan/zone-ids.js';
+import { hasPrepare } from '../steps/prepare.js';
+import { observePrepare } from '../aws/observe-prepare.js';
+import { runPrepare, undoPrepare, type PhaseResult } from './prepare-phase.js';
 import { probeSetupProblems, usesSsm } from '../steps/probe-setup.js';
 import { createRunActors, type ProgressEvent } from './actors.js';
 import { restoreEmptiedZones } from './compensate.js';
@@ -309,11 +312,53 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     opts.logger?.info({ event: { type: 'outcome', outcome, direction, ...(step !== undefined ? { step } : {}), ...(halt ? { halt } : {}), ...(stop ? { stop } : {}), ...(failure ? { failure } : {}) } }, 'progress');
     return out;
   };
+  /** A rollback's last part: what prepare made taken back; a result only when that did not finish. */
+  const unprepare = async (): Promise<RunResult | undefined> => {
+    const added = addedToShare(session.state.journal);
+    const undone = await undoPrepare(
+      {
+        plan,
+        access: opts.access,
+        runId: session.runId,
+        journal: (r) => session.journal(r),
+        journaled: (id) => session.journaled(id),
+        stepTimeoutMs: budgets.stepTimeoutMs,
+        pollIntervalMs: budgets.pollIntervalMs,
+        now,
+        sleep,
+        signal: hard.signal,
+        progress: (e) => {
+          opts.logger?.info({ event: e }, 'progress');
+          opts.progress?.(e);
+        },
+      },
+      added,
+    );
+    if (undone.outcome === 'done') return undefined;
+    const counters = { batches: undone.batches, applied: undone.applied, alreadyDone: undone.alreadyDone };
+    const failure = { step: 0, phase: 'undo', message: undone.outcome === 'failed' ? undone.message : undone.reason };
+    await session.save({ status: 'failed', direction, position: { step: 0, stepId: 'prepare', phase: 'undo' } });
+    return result({ outcome: 'failed', failure, counters });
+  };
+  const finishRollback = async (): Promise<RunResult> => {
+    await session.save({ status: 'done', direction, position: ROLLED_BACK });
+    return result({ outcome: 'done', counters: { batches: 0, applied: 0, alreadyDone: 0 } });
+  };
   try {
     if (direction === 'forward' && previous?.direction === 'rollback' && previous.status !== 'done') throw new RollbackInProgressError(opts.statePath, previous.position?.step);
     // resume after a finished rollback: nothing is left to go on with (a new migration is apply's).
     if (opts.mode === 'resume' && previous?.direction === 'rollback' && previous.status === 'done') {
       return result({ outcome: 'nothing-to-do', counters: { batches: 0, applied: 0, alreadyDone: 0 } });
+    }
+    // A rollback of a run that made its Profile finds it by name; with no first observation (the
+    // run stopped in prepare) or no Profile left, what prepare made is all there is to take back.
+    if (direction === 'rollback' && hasPrepare(plan)) {
+      const pw = await observePrepare(plan, opts.access, signal);
+      if (pw.profile) plan.profile.id = pw.profile.id;
+      if (!session.state.firstObservation || (profileToCreate(plan) && !pw.profile)) {
+        await session.save({ direction, status: 'running', position: { step: 0, stepId: 'prepare', phase: 'undo' } });
+        return (await unprepare()) ?? finishRollback();
+      }
     }
     if (direction === 'rollback' && !session.state.firstObservation) {
       throw new RollbackRefusedError([
@@ -324,7 +369,25 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     }
     const backupDir = join(dirname(opts.statePath), `${plan.name}.backups`);
     await opts.permissionCheck?.(previous, signal);
-    let world = opts.observed ?? (await observe(plan, opts.access, { signal, now }));
+
+    // Prepare, before step 1: the Profile made and shared, every account of the plan seeing it.
+    if (direction === 'forward' && hasPrepare(plan)) {
+      const prepared = await preparePhase(opts, session, { budgets, now, sleep, signal });
+      if (prepared.outcome !== 'done') {
+        const counters = { batches: prepared.batches, applied: prepared.applied, alreadyDone: prepared.alreadyDone };
+        const at = new Date(wall()).toISOString();
+        if (prepared.outcome === 'halted') {
+          await session.save({ status: 'halted', halt: { reason: prepared.reason, step: 0, at }, stats: counters });
+          return result({ outcome: 'halted', halt: { step: 0, phase: 'converge', reason: prepared.reason, at: now() }, counters });
+        }
+        const failure = { step: 0, phase: 'act', message: prepared.message, ...(prepared.code ? { code: prepared.code } : {}) };
+        await session.save({ status: 'failed', stats: counters });
+        return result({ outcome: 'failed', failure, counters });
+      }
+      plan.profile.id = prepared.world.profile!.id;
+    }
+    // (A world observed before prepare knows no Profile it made: observe again.)
+    let world = (hasPrepare(plan) ? undefined : opts.observed) ?? (await observe(plan, opts.access, { signal, now }));
 
     // The estate lock: no other run's mark may be on it. This state file's earlier run is not
     // another run: killed after it finished but before it took its mark off, its mark is still there.
@@ -402,6 +465,11 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     if (startIndex >= steps.length) {
       await session.save({ status: 'done', direction, position: direction === 'rollback' ? ROLLED_BACK : { step: STEPS.length, stepId: 'complete', phase: 'done' } });
       await removeMark(opts.access, plan, world, releasable, signal);
+      if (direction === 'rollback' && hasPrepare(plan)) {
+        const stopped = await unprepare();
+        if (stopped) return stopped;
+        await session.save({ status: 'done', direction, position: ROLLED_BACK });
+      }
       return result({ outcome: 'nothing-to-do', counters: { batches: 0, applied: 0, alreadyDone: 0 } });
     }
     // The window controls, checked before anything changes.
@@ -633,6 +701,12 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       }
     }
     if (outcome === 'done') await removeMark(opts.access, plan, world, releasable, signal).catch((e) => warnings.push(`the run's mark (tag r53migrate:run) could not be removed: ${(e as Error).message}; remove it by hand`));
+    // The rollback is through: what prepare made goes last (the Profile holds nothing any more).
+    if (outcome === 'done' && direction === 'rollback' && hasPrepare(plan)) {
+      const stopped = await unprepare();
+      if (stopped) return stopped;
+      await session.save({ status: 'done', direction, position: ROLLED_BACK });
+    }
 
     // A checkpoint that could not be written is the failure to report, whatever the machine did next.
     const failure: RunContext['failure'] | undefined = checkpointFailed
@@ -670,6 +744,54 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     await watch?.stop();
     await session.close();
   }
+}
+
+/**
+ * Runs prepare as this session's step 0: journaled like a step, its position saved while it has
+ * something to do (a run already past it keeps its position: prepare then only confirms it).
+ */
+async function preparePhase(
+  opts: RunOptions,
+  session: RunSession,
+  o: { budgets: { stepTimeoutMs: number; pollIntervalMs: number }; now: () => number; sleep: (ms: number, signal?: AbortSignal) => Promise<void>; signal: AbortSignal },
+): Promise<PhaseResult> {
+  const before = session.state.position;
+  let positioned = false;
+  return runPrepare({
+    plan: opts.loaded.plan,
+    access: opts.access,
+    runId: session.runId,
+    journal: async (r) => {
+      if (!positioned && (!before || before.step === 0)) {
+        positioned = true;
+        await session.save({ status: 'running', position: { step: 0, stepId: 'prepare', phase: 'act' } });
+      }
+      await session.journal(r);
+    },
+    journaled: (id) => session.journaled(id),
+    stepTimeoutMs: o.budgets.stepTimeoutMs,
+    pollIntervalMs: o.budgets.pollIntervalMs,
+    now: o.now,
+    sleep: o.sleep,
+    signal: o.signal,
+    progress: (e) => {
+      opts.logger?.info({ event: e }, 'progress');
+      opts.progress?.(e);
+    },
+  });
+}
+
+/** What this run's share-associate calls asked RAM to add (from their journaled intents): a rollback takes back only that. */
+function addedToShare(journal: readonly JournalEntry[]): { principals: string[]; resourceArns: string[] } {
+  const principals = new Set<string>();
+  const resourceArns = new Set<string>();
+  for (const j of journal) {
+    if (j.step !== 0 || j.kind !== 'share-associate' || j.phase !== 'intent') continue;
+    const p = j.params as { principals?: string[]; resourceArns?: string[] };
+    for (const x of p.principals ?? []) principals.add(x);
+    for (const x of p.resourceArns ?? []) resourceArns.add(x);
+  }
+  return { principals: [...principals], resourceArns: [...resourceArns] };
 }
 
 /** The timings with `step`'s end recorded (when it started in this run and has no end yet). */

@@ -160,13 +160,64 @@ export const Budgets = z
   })
   .strict();
 
+/** Route 53 Profiles' Name: 1-64 letters, digits, space, - _ ', not digits only [model route53profiles Name]. */
+const ProfileName = z
+  .string({ error: "expected a Profile name: 1-64 letters, digits, spaces, - _ ' (not digits only)" })
+  .regex(/^(?!^[0-9]+$)([a-zA-Z0-9\-_' ]{1,64})$/, { error: "expected a Profile name: 1-64 letters, digits, spaces, - _ ' (not digits only)" });
+
+const OuArn = id(/^arn:aws[a-z-]*:organizations::\d{12}:ou\/o-[a-z0-9]{10,32}\/ou-[a-z0-9]{4,32}-[a-z0-9]{8,32}$/, 'an organizational unit ARN', 'arn:aws:organizations::111122223333:ou/o-exampleorgid/ou-ab12-cdef3456');
+
+/**
+ * How the Profile reaches the plan's other accounts: a RAM resource share in the Profile's account
+ * (created, or extended when one of that name exists), shared with each account (which accepts its
+ * invitation, unless it is inside the owner's organization with RAM sharing enabled), with the
+ * whole organization, or with organizational units.
+ */
+export const ProfileShare = z
+  .object({
+    /** The resource share's name (default: r53migrate-<plan name>). */
+    name: z.string().min(1).max(255).optional(),
+    with: z
+      .union([z.literal('accounts'), z.literal('organization'), z.object({ ous: z.array(OuArn).min(1) }).strict()], {
+        error: 'expected accounts (each account of the plan), organization (the whole organization) or { ous: [OU ARN, ...] }',
+      })
+      .default('accounts'),
+    /** RAM's allowExternalPrincipals for a share r53migrate creates (AWS's default: true). */
+    allowExternalPrincipals: z.boolean().default(true),
+  })
+  .strict();
+
+const NEW_PROFILE = '(new Profile ';
+
+/** The id a plan's Profile has until prepare creates it: shown in the dry run, never sent to AWS. */
+export const newProfileId = (name: string) => `${NEW_PROFILE}${name})`;
+
+export const PlanProfile = z
+  .object({
+    id: ProfileId.optional(),
+    account: AccountRef,
+    /** Create the Profile in `account` before step 1 (recognised again by its name and client token). */
+    create: z.object({ name: ProfileName }).strict().optional(),
+    share: ProfileShare.optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    if (p.id && p.create) ctx.addIssue({ code: 'custom', path: ['create'], message: 'give either id (an existing Profile) or create (r53migrate creates it), not both' });
+    if (!p.id && !p.create) ctx.addIssue({ code: 'custom', path: ['id'], message: 'expected id (an existing Profile, like rp-0a1b2c3d4e5f6789) or create: { name } (r53migrate creates it before step 1)' });
+  })
+  .transform((p) => ({ ...p, id: p.id ?? newProfileId(p.create?.name ?? '') }));
+
 export const Plan = z
   .object({
     /** Names the state file and logs. */
     name: z.string().regex(ID_PATTERNS.name, { error: 'expected lower-case letters, digits and dashes (max 63)' }),
     region: z.string().regex(ID_PATTERNS.region, { error: 'expected an AWS region like us-east-1' }),
     accounts: z.record(z.string().regex(ID_PATTERNS.name, { error: 'account names: lower-case letters, digits and dashes' }), Account),
-    profile: z.object({ id: ProfileId, account: AccountRef }).strict(),
+    /**
+     * The Route 53 Profile: an existing one (`id`), or one r53migrate creates before step 1
+     * (`create`); `share` makes it visible to the plan's other accounts through AWS RAM.
+     */
+    profile: PlanProfile,
     sharedServicesVpc: VpcRef,
     /** Every other VPC; the last is the keeper, which holds each zone until it is deleted. */
     spokes: z.array(VpcRef).min(1, { error: 'at least one spoke VPC is needed (the last one is the keeper)' }),
@@ -295,6 +346,11 @@ export function probeWay(plan: Plan, vpcId: string): ProbeWay {
   const ssm = plan.probes.ssm;
   const instance = ssm?.vpcs[vpcId] ?? (ssm?.discover ? 'discover' : undefined);
   return instance ? { via: 'ssm', instance } : { via: 'none' };
+}
+
+/** Whether the plan's Profile is still to be created (its id is the placeholder until prepare made it). */
+export function profileToCreate(plan: Plan): boolean {
+  return plan.profile.id.startsWith(NEW_PROFILE);
 }
 
 /** The parking VPC's id, when the plan names one. */

@@ -388,7 +388,8 @@ export function estimateRun(plan: Plan, steps: { number: number; batches: { acti
   const out = steps
     .filter((s) => s.batches.length)
     .map((s) => {
-      const e = estimateStep(plan, s.number, s.batches.map((b) => b.map((p) => p.action)), model, { gates, sim, at });
+      // Prepare (step 0) changes no answer: no DNS gate.
+      const e = estimateStep(plan, s.number, s.batches.map((b) => b.map((p) => p.action)), model, { gates: gates && s.number !== 0, sim, at });
       at += e.totalMs;
       return e;
     });

@@ -313,6 +313,17 @@ const RAM: Record<string, ActionRow> = {
   EnableSharingWithAwsOrganization: ramRow('EnableSharingWithAwsOrganization', STAR, `${RAM_STAR}; dependent iam:CreateServiceLinkedRole and organizations:* actions not modelled`),
 };
 
+// Organizations [SAR list_awsorganizations, read through cdk-iam-floyd's generated statements:
+// DescribeOrganization is Access Level Read with no resource type and no condition keys, so the
+// policy's Resource must be "*" [unconfirmed: the SAR page itself not re-read]].
+const ORGANIZATIONS: Record<string, ActionRow> = {
+  DescribeOrganization: {
+    action: 'organizations:DescribeOrganization',
+    resources: STAR,
+    source: 'SAR: no resource type (Resource "*") [unconfirmed: SAR page not re-read]',
+  },
+};
+
 /** Per service, per operation. STS is absent on purpose (see NOT_EVALUATED). */
 export const IAM_ACTIONS: Partial<Record<ServiceName, Record<string, ActionRow>>> = {
   route53: ROUTE53,
@@ -321,6 +332,7 @@ export const IAM_ACTIONS: Partial<Record<ServiceName, Record<string, ActionRow>>
   ssm: SSM,
   iam: IAM,
   ram: RAM,
+  organizations: ORGANIZATIONS,
 };
 
 /** Operations IAM identity policies do not govern, and why. */

@@ -108,6 +108,11 @@ export function accessDenied(service: ServiceName, principal: Principal, request
       // RAM: AccessDeniedException, 403 [peer: awslabs/landing-zone-accelerator-on-aws#230 "Service: AWSRAM; Status Code: 403"].
       // REST-JSON AccessDeniedException; the model gives no status, the twin answers 403 as AWS's front door does [unconfirmed].
       return new AwsApiError('AccessDeniedException', message, 403);
+    case 'organizations':
+      // Organizations (JSON 1.1): AccessDeniedException with its own sentence, not the IAM one
+      // [peer: awslabs/aws-innovation-sandbox#6, prowler-cloud/prowler#2133, #10215 "You don't have
+      // permissions to access this resource."]; HTTP 400 as JSON 1.1 client errors are [unconfirmed].
+      return new AwsApiError('AccessDeniedException', "You don't have permissions to access this resource.", 400);
     case 'ssm':
       // JSON 1.1: AccessDeniedException with HTTP 400 [peer: terraform-aws-modules/terraform-aws-iam#347 "status code: 400"].
       return new AwsApiError('AccessDeniedException', message, 400);

@@ -3,7 +3,7 @@
 import type { AwsApiError } from './errors.js';
 import type { World } from './world.js';
 
-export type ServiceName = 'route53' | 'ec2' | 'route53profiles' | 'sts' | 'ssm' | 'iam' | 'ram';
+export type ServiceName = 'route53' | 'ec2' | 'route53profiles' | 'sts' | 'ssm' | 'iam' | 'ram' | 'organizations';
 
 /** Who signed a request: an account's static-key user, or a session of a role assumed through STS. */
 export interface Principal {

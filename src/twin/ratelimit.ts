@@ -54,6 +54,9 @@ export const AWS_RATE_LIMITS: Record<ServiceName, ServiceLimits> = {
   // GUESS [unconfirmed]: RAM publishes no API rates (the RAM quotas page lists resource counts
   // only). A modest per-account, per-operation bucket; sharing a Profile takes a handful of calls.
   ram: { operations: { default: { burst: 20, perSecond: 5 } } },
+  // GUESS [unconfirmed]: the Organizations quotas page gives no per-operation request rate the
+  // twin could cite. A run asks DescribeOrganization a handful of times at most.
+  organizations: { operations: { default: { burst: 20, perSecond: 10 } } },
 };
 
 interface Bucket {
@@ -109,4 +112,7 @@ export const THROTTLE_ERRORS: Record<ServiceName, { code: string; status: number
   iam: { code: 'Throttling', status: 400, message: 'Rate exceeded' },
   // ThrottlingException is HTTP 429 in the RAM model.
   ram: { code: 'ThrottlingException', status: 429, message: 'Rate exceeded.' },
+  // TooManyRequestsException in the Organizations model (botocore retries it as a throttle); the
+  // message is the model's documentation of the shape; HTTP 400 as JSON 1.1 client errors are [unconfirmed].
+  organizations: { code: 'TooManyRequestsException', status: 400, message: 'You have sent too many requests in too short a period of time. The quota helps protect against denial-of-service attacks. Try again later.' },
 };

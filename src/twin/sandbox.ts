@@ -69,7 +69,10 @@ export interface SandboxInfo {
   awsCredentialsFile: string;
   planFile: string;
   accounts: SandboxAccount[];
-  profileId: string;
+  /** The scenario's Route 53 Profile; absent when the estate has none (direct-no-profile: the plan creates one). */
+  profileId?: string;
+  /** The AWS Organization every account belongs to (sandbox --organization); absent: none. */
+  organization?: { id: string; managementAccountId: string; ramSharingEnabled: boolean };
   vpcs: { id: string; name: string; accountId: string; resolver: string }[];
   /** The parking VPC (sandbox up --parking): no workloads, never probed; not among vpcs. */
   parkingVpc?: { id: string; accountId: string };
@@ -142,6 +145,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
       region: opts.region,
       delayScale: opts.delayScale,
       ...(opts.parking ? { parking: true } : {}),
+      ...(opts.organization ? { organization: opts.organization } : {}),
     },
     endpointUrl: server.url,
     region: world.region,
@@ -149,7 +153,10 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     awsCredentialsFile: join(dir, 'aws-credentials'),
     planFile: join(dir, 'plan.yaml'),
     accounts,
-    profileId: world.profiles[0]!.id,
+    ...(world.profiles[0] ? { profileId: world.profiles[0].id } : {}),
+    ...(world.organization
+      ? { organization: { id: world.organization.id, managementAccountId: world.organization.managementAccountId, ramSharingEnabled: world.organization.ramSharingEnabled } }
+      : {}),
     ...(parking ? { parkingVpc: { id: parking.id, accountId: parking.ownerId } } : {}),
     vpcs: world.vpcs.filter((v) => v !== parking).map((v) => {
       const addr = resolvers.addresses.get(v.id)!;
@@ -238,7 +245,9 @@ function planYaml(world: World, info: SandboxInfo): string {
     name: `sandbox-${info.scenario.scenario}`,
     region: world.region,
     accounts: Object.fromEntries(info.accounts.map((a) => [a.name, { accountId: a.id, profile: a.profile }])),
-    profile: { id: info.profileId, account: info.accounts[0]!.name },
+    // No Profile in the estate (direct-no-profile): the plan asks for one to be created, in the
+    // shared-services account, named as the other scenarios' Profile is.
+    profile: info.profileId ? { id: info.profileId, account: info.accounts[0]!.name } : { account: info.accounts[0]!.name, create: { name: 'shared-dns' } },
     sharedServicesVpc: { id: shared!.id, account: accountName(shared!.ownerId) },
     spokes: spokes.map((v) => ({ id: v.id, account: accountName(v.ownerId) })),
     ...(info.parkingVpc ? { parkingVpc: { id: info.parkingVpc.id, account: accountName(info.parkingVpc.accountId) } } : {}),

@@ -1,5 +1,6 @@
 // Deterministic starting estates for the twin: the two architectures the migration starts from
-// (DESIGN §1), with N VPCs, M interface endpoints and K accounts, ids derived from a seed.
+// (DESIGN §1), with N VPCs, M interface endpoints and K accounts, ids derived from a seed; and
+// direct-no-profile, path A before any Route 53 Profile exists (the plan must create one).
 import { RESOURCE_TYPE_HOSTED_ZONE } from './ops/profiles.js';
 import { TWIN_AGENT_VERSION } from './ops/ssm.js';
 import {
@@ -14,7 +15,16 @@ import {
   type World,
 } from './world.js';
 
-export type ScenarioName = 'direct' | 'via-profile';
+/**
+ * direct: every zone associated directly with every VPC, and a Profile (empty, shared) ready to
+ * use; via-profile: the zones on that Profile, associated with every VPC; direct-no-profile: as
+ * direct, but the world has no Route 53 Profile at all.
+ */
+export type ScenarioName = 'direct' | 'via-profile' | 'direct-no-profile';
+export const SCENARIO_NAMES: readonly ScenarioName[] = ['direct', 'via-profile', 'direct-no-profile'];
+
+export type OrganizationMode = NonNullable<ScenarioOptions['organization']>;
+export const ORGANIZATION_MODES: readonly OrganizationMode[] = ['sharing-enabled', 'sharing-disabled'];
 
 export interface ScenarioOptions {
   scenario: ScenarioName;
@@ -92,7 +102,10 @@ export function validateScenario(o: ScenarioOptions): string[] {
   intIn('vpcs', 2, 1000);
   intIn('endpoints', 1, ENDPOINT_CATALOGUE.length);
   intIn('accounts', 1, 50);
-  if (o.scenario !== 'direct' && o.scenario !== 'via-profile') problems.push(`--scenario must be direct or via-profile (got ${o.scenario})`);
+  if (!(SCENARIO_NAMES as readonly string[]).includes(o.scenario)) problems.push(`--scenario must be ${SCENARIO_NAMES.slice(0, -1).join(', ')} or ${SCENARIO_NAMES.at(-1)} (got ${o.scenario})`);
+  if (o.organization !== undefined && !(ORGANIZATION_MODES as readonly string[]).includes(o.organization)) {
+    problems.push(`--organization must be ${ORGANIZATION_MODES.join(' or ')} (got ${o.organization})`);
+  }
   if (!(typeof o.delayScale === 'number' && o.delayScale >= 0 && o.delayScale <= 100)) problems.push(`--delay-scale must be a number from 0 to 100 (got ${o.delayScale})`);
   if (Number.isInteger(o.accounts) && Number.isInteger(o.vpcs) && o.accounts > o.vpcs) {
     problems.push(`--accounts (${o.accounts}) cannot exceed --vpcs (${o.vpcs}): every account holds at least one VPC`);
@@ -136,19 +149,23 @@ export function buildScenario(opts: Partial<ScenarioOptions> = {}): World {
   }
   const sharedVpc = world.vpcs[0]!;
 
+  // Taken even when no Profile is made (direct-no-profile), so every other id is the same as in
+  // the direct scenario with the same seed.
   const profileId = nextId(world, 'rp-', 16, HEX);
-  world.profiles.push({
-    id: profileId,
-    arn: `arn:aws:route53profiles:${o.region}:${shared}:profile/${profileId}`,
-    name: 'shared-dns',
-    ownerId: shared,
-    sharedWith: accountIds.slice(1),
-    clientToken: `${o.seed}-profile`,
-    creationTime: t0,
-    modificationTime: t0,
-    status: 'COMPLETE',
-    tags: {},
-  });
+  if (o.scenario !== 'direct-no-profile') {
+    world.profiles.push({
+      id: profileId,
+      arn: `arn:aws:route53profiles:${o.region}:${shared}:profile/${profileId}`,
+      name: 'shared-dns',
+      ownerId: shared,
+      sharedWith: accountIds.slice(1),
+      clientToken: `${o.seed}-profile`,
+      creationTime: t0,
+      modificationTime: t0,
+      status: 'COMPLETE',
+      tags: {},
+    });
+  }
 
   for (let e = 0; e < o.endpoints; e++) {
     const entry = ENDPOINT_CATALOGUE[e]!;
@@ -157,7 +174,7 @@ export function buildScenario(opts: Partial<ScenarioOptions> = {}): World {
   }
 
   for (const zone of world.zones) {
-    if (o.scenario === 'direct') {
+    if (o.scenario === 'direct' || o.scenario === 'direct-no-profile') {
       zone.vpcs = world.vpcs.map((v) => ({ vpcId: v.id, region: o.region }));
     } else {
       zone.vpcs = [{ vpcId: sharedVpc.id, region: o.region }];

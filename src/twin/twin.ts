@@ -13,6 +13,7 @@ import { AWS_RATE_LIMITS, RateLimiter, THROTTLE_ERRORS, type ServiceLimits } fro
 import { isFailure, parseAuthorization, verifySignature, type SigV4Failure } from './sigv4.js';
 import { ec2FrontEnd } from './wire/ec2.js';
 import { iamFrontEnd } from './wire/iam.js';
+import { ORGANIZATIONS_TARGET_PREFIX, organizationsFrontEnd } from './wire/organizations.js';
 import { profilesFrontEnd } from './wire/profiles.js';
 import { ramFrontEnd } from './wire/ram.js';
 import { route53FrontEnd } from './wire/route53.js';
@@ -32,6 +33,7 @@ const FRONT_ENDS: Record<ServiceName, ServiceFrontEnd> = {
   ssm: ssmFrontEnd,
   iam: iamFrontEnd,
   ram: ramFrontEnd,
+  organizations: organizationsFrontEnd,
 };
 
 /** denied: the caller's IAM policy refused the call (it never reached the operation). */
@@ -139,6 +141,14 @@ const AUTH_ERRORS: Record<ServiceName, Record<SigV4Failure['kind'] | 'unknown-ke
     mismatch: ['InvalidSignatureException', 403],
     'unknown-key': ['UnrecognizedClientException', 403],
   },
+  // Organizations speaks JSON 1.1 as SSM does and is taken to answer as it does [unconfirmed].
+  organizations: {
+    missing: ['MissingAuthenticationTokenException', 400],
+    malformed: ['IncompleteSignatureException', 400],
+    expired: ['InvalidSignatureException', 400],
+    mismatch: ['InvalidSignatureException', 400],
+    'unknown-key': ['UnrecognizedClientException', 400],
+  },
 };
 
 const AUTH_MESSAGES: Record<SigV4Failure['kind'] | 'unknown-key', string> = {
@@ -158,6 +168,7 @@ const UNKNOWN_OPERATION: Record<ServiceName, [string, number]> = {
   ssm: ['UnknownOperationException', 400],
   iam: ['InvalidAction', 400],
   ram: ['UnknownOperationException', 404],
+  organizations: ['UnknownOperationException', 400],
 };
 
 const SERVICE_FAILURE: Record<ServiceName, [string, number]> = {
@@ -170,6 +181,8 @@ const SERVICE_FAILURE: Record<ServiceName, [string, number]> = {
   iam: ['ServiceFailure', 500],
   // ServerInternalException, HTTP 500, in the RAM model.
   ram: ['ServerInternalException', 500],
+  // ServiceException (a fault) in the Organizations model.
+  organizations: ['ServiceException', 500],
 };
 
 function safeDecode(path: string): string {
@@ -183,6 +196,7 @@ function safeDecode(path: string): string {
 /** Unsigned requests still get an error in the protocol the caller speaks. */
 function guessService(req: RawRequest): ServiceName {
   if ((req.headers['x-amz-target'] ?? '').startsWith('AmazonSSM.')) return 'ssm';
+  if ((req.headers['x-amz-target'] ?? '').startsWith(ORGANIZATIONS_TARGET_PREFIX)) return 'organizations';
   if (req.path.startsWith('/2013-04-01')) return 'route53';
   const text = req.body.toString('utf8', 0, 2048) + '&' + req.query.toString();
   if (/(^|&)Version=2011-06-15(&|$)/.test(text)) return 'sts';

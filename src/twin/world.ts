@@ -164,6 +164,8 @@ export interface Organization {
   ous?: { id: string; accountIds: string[] }[];
   /** RAM EnableSharingWithAwsOrganization has been called ("auto-accept" inside the organization). */
   ramSharingEnabled: boolean;
+  /** The management account's root email, as DescribeOrganization reports it; absent: derived (ops/organizations.ts). */
+  managementAccountEmail?: string;
 }
 
 export type ShareAssociationStatus = 'ASSOCIATING' | 'ASSOCIATED' | 'FAILED' | 'DISASSOCIATING' | 'DISASSOCIATED';

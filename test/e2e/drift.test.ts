@@ -94,7 +94,7 @@ describe.concurrent('safety under drift and incomplete plans', () => {
     await withEstate(['--scenario', 'via-profile', '--vpcs', '4', '--endpoints', '1', '--accounts', '1'], async (e) => {
       const outsider = e.info.vpcs[2]!;
       // Before the window: the outsider is on nothing the plan changes, so the plan leaves it out.
-      await e.aws('shared-services', ['route53profiles', 'disassociate-profile', '--profile-id', e.info.profileId, '--resource-id', outsider.id]);
+      await e.aws('shared-services', ['route53profiles', 'disassociate-profile', '--profile-id', e.info.profileId!, '--resource-id', outsider.id]);
       for (let i = 0; i < 100 && (await e.state()).profileAssociations.some((a) => a.resourceId === outsider.id); i++) await new Promise((r) => setTimeout(r, 100));
       const plan = e.planVariant('without-outsider', withoutVpc(outsider.id));
       const zoneId = (await e.state()).zones[0]!.id;

@@ -392,7 +392,7 @@ describe.concurrent('the fault table', () => {
       await e.fault({ kind: 'hold', operation: 'AssociateResourceToProfile', phase: 'before', match: 'vpc-endpoint', count: 1 });
       const run = e.start(['apply', e.info.planFile, '--yes', '--state', statePath(e)]);
       await e.waitHeld(120_000);
-      await e.aws('spokes-1', ['route53profiles', 'disassociate-profile', '--profile-id', e.info.profileId, '--resource-id', spoke.id]);
+      await e.aws('spokes-1', ['route53profiles', 'disassociate-profile', '--profile-id', e.info.profileId!, '--resource-id', spoke.id]);
       await e.release();
       const exit = await run.exited;
       const { failures } = await probes.stop();
@@ -401,7 +401,7 @@ describe.concurrent('the fault table', () => {
       expect((await e.requests()).some((l) => l.operation === 'DisassociateVPCFromHostedZone' && l.outcome === 'ok' && (l.body ?? '').includes(spoke.id))).toBe(false);
       expect(failures).toEqual([]);
 
-      await e.aws('spokes-1', ['route53profiles', 'associate-profile', '--profile-id', e.info.profileId, '--resource-id', spoke.id, '--name', 'put-back']);
+      await e.aws('spokes-1', ['route53profiles', 'associate-profile', '--profile-id', e.info.profileId!, '--resource-id', spoke.id, '--name', 'put-back']);
       const resumed = await resume(e);
       expect(resumed.code, out(resumed)).toBe(0);
       await expectDone(e, zoneIds);
