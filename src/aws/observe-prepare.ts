@@ -4,7 +4,7 @@
 // depends on it) which organization each account is in. Read-only.
 import { DescribeOrganizationCommand } from '@aws-sdk/client-organizations';
 import { GetResourceShareAssociationsCommand, GetResourceShareInvitationsCommand, GetResourceSharesCommand } from '@aws-sdk/client-ram';
-import { profileToCreate, type Plan } from '../plan/schema.js';
+import type { Plan } from '../plan/schema.js';
 import type { AwsAccess } from './access.js';
 import { PREPARED_BY_TAG } from './actions.js';
 import { AccessDeniedError, NotFoundError } from './errors.js';
@@ -111,7 +111,8 @@ export async function observePrepare(plan: Plan, access: AwsAccess, signal?: Abo
   // The Profile: by its id, or (to be created) the Profiles of its name in its account.
   let profile: PrepareWorld['profile'];
   const sameName: PrepareWorld['sameName'] = [];
-  if (!profileToCreate(plan)) {
+  // A Profile the plan creates is known by its name and tag (its id, once known, is not the plan's).
+  if (!plan.profile.create) {
     const p = await readProfile(access, owner, plan.profile.id, signal);
     if (p?.Id) profile = { id: p.Id, arn: p.Arn ?? '', name: p.Name ?? '', status: p.Status ?? '' };
   } else {

@@ -86,7 +86,7 @@ export function renderPlanText(loaded: LoadedPlan, run: RunPlan, probes: VpcProb
         lines.push(`    [${a.action.account}] ${a.description}`, `        ${call}`);
       }
     });
-    lines.push('  then every VPC resolves through:', ...resolutionSummary(loaded.plan, s.after).map((l) => `    ${l}`));
+    if (s.after.length) lines.push('  then every VPC resolves through:', ...resolutionSummary(loaded.plan, s.after).map((l) => `    ${l}`));
   }
   if (!run.nothingToDo) {
     const hash = runPlanHash(loaded, run, direction);

@@ -16,7 +16,7 @@ import { findProbeInstances } from '../aws/probe-instances.js';
 import { SsmRunCommand } from '../aws/ssm-run-command.js';
 import type { World } from '../aws/world.js';
 import type { LoadedPlan } from '../plan/load.js';
-import { planVpcs, profileToCreate, type Plan } from '../plan/schema.js';
+import { newProfileId, planVpcs, profileToCreate, type Plan } from '../plan/schema.js';
 import { monotonicNow, type PairRef } from '../probes/index.js';
 import type { EstateIdentity, FirstObservation, JournalEntry, RunState } from '../state/index.js';
 import { assess } from '../steps/assess.js';
@@ -195,7 +195,8 @@ const ROLLED_BACK = { step: 0, stepId: 'rolled-back', phase: 'done' };
 function estateOf(plan: Plan): EstateIdentity {
   return {
     region: plan.region,
-    profileId: plan.profile.id,
+    // A Profile prepare creates is named by the plan (its id is known only once it exists).
+    profileId: plan.profile.create ? newProfileId(plan.profile.create.name) : plan.profile.id,
     sharedServicesVpcId: plan.sharedServicesVpc.id,
     zoneIds: plan.endpoints.flatMap((e) => e.zones),
     vpcIds: planVpcs(plan).map((v) => v.id),
@@ -762,9 +763,12 @@ async function preparePhase(
     access: opts.access,
     runId: session.runId,
     journal: async (r) => {
-      if (!positioned && (!before || before.step === 0)) {
+      if (!positioned) {
         positioned = true;
-        await session.save({ status: 'running', position: { step: 0, stepId: 'prepare', phase: 'act' } });
+        const title = 'Prepare: create the Route 53 Profile and share it with every account of the plan';
+        opts.logger?.info({ event: { type: 'step', step: 0, title } }, 'progress');
+        opts.progress?.({ type: 'step', step: 0, title });
+        if (!before || before.step === 0) await session.save({ status: 'running', position: { step: 0, stepId: 'prepare', phase: 'act' } });
       }
       await session.journal(r);
     },
