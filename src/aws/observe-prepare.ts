@@ -141,3 +141,14 @@ export async function observePrepare(plan: Plan, access: AwsAccess, signal?: Abo
     ...(organizations?.[0]?.[1].arn ? { organizationArn: organizations[0][1].arn } : {}),
   };
 }
+
+/**
+ * A plan whose Profile prepare creates names it by the id it got, once it exists (found by its
+ * name and tag in its account); until then the plan keeps the placeholder. Returns the id found.
+ */
+export async function resolvePreparedProfile(plan: Plan, access: AwsAccess, signal?: AbortSignal): Promise<string | undefined> {
+  if (!plan.profile.create) return undefined;
+  const ours = (await profilesNamed(access, plan.profile.account, plan.profile.create.name, signal)).find((p) => p.preparedBy === plan.name);
+  if (ours) plan.profile.id = ours.id;
+  return ours?.id;
+}

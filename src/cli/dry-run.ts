@@ -47,8 +47,8 @@ export async function observeAndPlan(plan: Plan, access: AwsAccess): Promise<{ w
     plan.profile.id = prepare.profileId;
     world = await observe(plan, access);
   }
-  if (prepare) world = withPreparedProfile(world, plan);
-  let run = planRun(world, plan);
+  // The steps are planned on the world prepare leaves; the world returned is the one AWS showed.
+  let run = planRun(prepare ? withPreparedProfile(world, plan) : world, plan);
   if (prepare?.problems.length) run = { ok: false, problems: [...prepare.problems, ...(run.ok ? [] : run.problems)], warnings: run.warnings };
   else if (run.ok && prepare?.step.batches.length) {
     run = { ...run, nothingToDo: false, steps: [prepare.step, ...run.steps], mutatingCalls: run.mutatingCalls + prepare.step.batches.flat().length };

@@ -1,6 +1,7 @@
 // `r53migrate probe PLAN [--watch] [--json]`: how every VPC of the plan resolves every endpoint
 // name right now — `watch dig` for a whole fleet. Read-only: one discovery for the names and the
 // answers that count as private, then DNS only. This file wires; render-probe.ts draws.
+import { resolvePreparedProfile } from '../aws/observe-prepare.js';
 import { Command, InvalidArgumentError } from 'commander';
 import { setMaxListeners } from 'node:events';
 import { observe } from '../aws/observe.js';
@@ -180,6 +181,7 @@ Examples:
       const prober = new Prober({ timeoutMs: plan.probes.timeoutMs, retries: plan.probes.retries });
       try {
         // Only the endpoints matter here: skip the reads that only the assessment needs.
+        await resolvePreparedProfile(plan, access);
         const world = await observe(plan, access, { scope: 'progress' });
         const { targets, names, warnings } = probeTargetsFor(plan, world);
         const found = usesSsm(plan) ? await findProbeInstances(plan, access) : { instances: [], problems: [] };

@@ -12,7 +12,8 @@ const clock = (ms: number) => new Date(ms).toTimeString().slice(0, 8);
 export function progressPrinter(io: CliIo, plan: Plan): (e: ProgressEvent) => void {
   const tty = Boolean(io.stdout.isTTY);
   let waitingShown = false;
-  let currentStep = 0;
+  // (-1: prepare is step 0, and announces itself like the others.)
+  let currentStep = -1;
   const line = (s: string) => {
     if (tty && waitingShown) io.stdout.write('\r\x1b[2K');
     waitingShown = false;

@@ -4,8 +4,13 @@
 import { Command } from 'commander';
 import { observe } from '../aws/observe.js';
 import { prepareRollback } from '../machines/rollback-prep.js';
-import { readStateFile } from '../state/index.js';
-import { planRollback } from '../steps/plan-run.js';
+import { readStateFile, type RunState } from '../state/index.js';
+import { planRollback, type PlannedStep, type RunPlan } from '../steps/plan-run.js';
+import { addedToShare, hasPrepare, preparedSomething, prepareUndo } from '../steps/prepare.js';
+import { observePrepare } from '../aws/observe-prepare.js';
+import { apiCall, describeAction } from '../aws/actions.js';
+import type { AwsAccess } from '../aws/access.js';
+import type { Plan } from '../plan/schema.js';
 import { accessFor, useReplacedZones } from './common.js';
 import { EXIT, EXIT_CODES_HELP, UsageError } from './errors.js';
 import { confirm, type CliIo } from './io.js';
@@ -55,7 +60,8 @@ ${EXIT_CODES_HELP}`,
       const { loaded, planFile, statePath } = await locateRun(file, o.state);
       const state = await readStateFile(statePath);
       if (!state) throw new UsageError(`no run of ${loaded.plan.name} to roll back: no state file at ${statePath} (give the run's state file with --state)`, 'NO_STATE');
-      if (!state.firstObservation) {
+      // A run that stopped in prepare (or just after it) has only prepare to take back.
+      if (!state.firstObservation && !(hasPrepare(loaded.plan) && preparedSomething(state.journal))) {
         throw new UsageError(`${statePath} does not record how the estate looked when its run started (no first observation): there is no starting point to roll back to`, 'NO_START');
       }
       if (state.plan.hash !== loaded.hash && !o.acceptPlanChange) {
@@ -73,11 +79,7 @@ ${EXIT_CODES_HELP}`,
         const say = (line: string) => (dryRunOnly && o.json ? io.stderr : io.stdout).write(`${line}\n`);
         const permissions = new PermissionPreflight(loaded, say);
         await permissions.discovery(access);
-        const world = await observe(loaded.plan, access);
-        // Before the rollback's own reads (re-created zones are looked up by name): its path is the run's first.
-        await permissions.run(access, { path: state.firstObservation.path, direction: 'rollback', world, state });
-        const prep = await prepareRollback({ plan: loaded.plan, access, world, state });
-        const run = planRollback(world, loaded.plan, { path: state.firstObservation.path, backups: prep.backups });
+        const run = await planRollbackOf(loaded.plan, access, state, permissions);
         if (dryRunOnly && run.ok) say(permissions.outcome());
         if (dryRunOnly) {
           (run.ok || o.json ? io.stdout : io.stderr).write(o.json ? renderPlanJson(loaded, run, [], 'rollback') : renderPlanText(loaded, run, [], 'rollback'));
@@ -122,4 +124,34 @@ ${EXIT_CODES_HELP}`,
         access.destroy();
       }
     });
+}
+
+/**
+ * The rollback's dry run: the undo steps from the estate as it is, then what prepare made taken
+ * back (the share, the Profile) — or only that, when the run stopped in prepare.
+ */
+async function planRollbackOf(plan: Plan, access: AwsAccess, state: RunState, permissions: PermissionPreflight): Promise<RunPlan> {
+  const pw = hasPrepare(plan) ? await observePrepare(plan, access) : undefined;
+  if (pw?.profile) plan.profile.id = pw.profile.id;
+  const undo = pw ? prepareUndo(pw, plan, addedToShare(state.journal)) : [];
+  const undoStep: PlannedStep = {
+    number: 0,
+    id: 'undo-prepare',
+    title: 'Undo prepare: take back the RAM share and the Route 53 Profile prepare made',
+    why: 'last: the Profile holds no VPC and no resource any more once undo step 1 is done',
+    status: undo.length ? 'to do' : 'done',
+    batches: undo.map((b) => b.map((a) => ({ action: a, call: apiCall(a), description: describeAction(a) }))),
+    after: [],
+  };
+  const prepareOnly = !state.firstObservation || (!!plan.profile.create && !pw?.profile);
+  if (prepareOnly) {
+    return { ok: true, path: state.firstObservation?.path ?? 'A', position: 0, nothingToDo: !undo.length, steps: undo.length ? [undoStep] : [], warnings: [], mutatingCalls: undo.flat().length };
+  }
+  const world = await observe(plan, access);
+  // Before the rollback's own reads (re-created zones are looked up by name): its path is the run's first.
+  await permissions.run(access, { path: state.firstObservation!.path, direction: 'rollback', world, state });
+  const prep = await prepareRollback({ plan, access, world, state });
+  const run = planRollback(world, plan, { path: state.firstObservation!.path, backups: prep.backups });
+  if (!run.ok || !undo.length) return run;
+  return { ...run, nothingToDo: false, steps: [...run.steps, undoStep], mutatingCalls: run.mutatingCalls + undo.flat().length };
 }

@@ -179,9 +179,9 @@ export function parseWindowEnd(v: string, now = Date.now()): number {
   return t;
 }
 
-const stepNumber = (flag: string) => (v: string) => {
+const stepNumber = (flag: string, from = 1) => (v: string) => {
   const n = Number(v);
-  if (!/^\d+$/.test(v.trim()) || n < 1 || n > 7) throw new InvalidArgumentError(`${flag} takes a step number from 1 to 7, not "${v}"`);
+  if (!/^\d+$/.test(v.trim()) || n < from || n > 7) throw new InvalidArgumentError(`${flag} takes a step number from ${from} to 7${from === 0 ? ' (0: prepare only)' : ''}, not "${v}"`);
   return n;
 };
 
@@ -196,7 +196,7 @@ export function addRunFlags(cmd: Command): Command {
 
 /** --through-step (apply, resume) and --approve-step (resume). */
 export function addStepFlags(cmd: Command, approveStep: boolean): Command {
-  cmd.option('--through-step <n>', "run until step N's gates pass, then stop at that safe point (exit 5); resume goes on", stepNumber('--through-step'));
+  cmd.option('--through-step <n>', "run until step N's gates pass, then stop at that safe point (exit 5); resume goes on. 0: prepare only (the Profile made and shared)", stepNumber('--through-step', 0));
   if (approveStep) cmd.option('--approve-step <n>', 'let step N start (the one the run stopped before, waiting for an approval); recorded in the state file with your user name', stepNumber('--approve-step'));
   return cmd;
 }

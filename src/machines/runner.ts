@@ -18,13 +18,13 @@ import type { World } from '../aws/world.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { newProfileId, planVpcs, profileToCreate, type Plan } from '../plan/schema.js';
 import { monotonicNow, type PairRef } from '../probes/index.js';
-import type { EstateIdentity, FirstObservation, JournalEntry, RunState } from '../state/index.js';
+import type { EstateIdentity, FirstObservation, RunState } from '../state/index.js';
 import { assess } from '../steps/assess.js';
 import { zoneOnProfile } from '../steps/facts.js';
 import { STEPS } from '../steps/index.js';
 import { rollbackFrom, rollbackRefusals } from '../steps/rollback.js';
 import { applyZoneReplacements } from '../plan/zone-ids.js';
-import { hasPrepare } from '../steps/prepare.js';
+import { addedToShare, hasPrepare } from '../steps/prepare.js';
 import { observePrepare } from '../aws/observe-prepare.js';
 import { runPrepare, undoPrepare, type PhaseResult } from './prepare-phase.js';
 import { probeSetupProblems, usesSsm } from '../steps/probe-setup.js';
@@ -372,6 +372,9 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     await opts.permissionCheck?.(previous, signal);
 
     // Prepare, before step 1: the Profile made and shared, every account of the plan seeing it.
+    if (opts.control?.throughStep === 0 && !(direction === 'forward' && hasPrepare(plan))) {
+      throw new ControlRefusedError(`--through-step 0 stops once prepare is done, and this ${direction === 'rollback' ? 'rollback' : 'plan'} has no prepare (no profile.create or profile.share): give a step from 1 to 7`);
+    }
     if (direction === 'forward' && hasPrepare(plan)) {
       const prepared = await preparePhase(opts, session, { budgets, now, sleep, signal });
       if (prepared.outcome !== 'done') {
@@ -386,6 +389,11 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
         return result({ outcome: 'failed', failure, counters });
       }
       plan.profile.id = prepared.world.profile!.id;
+      if (opts.control?.throughStep === 0) {
+        const stop = { kind: 'through-step' as const, step: 0, reason: '--through-step 0: prepare is done (the Profile exists and every account of the plan sees it); stopped before step 1 sends anything' };
+        await session.save({ status: 'stopped', position: { step: 0, stepId: 'prepare', phase: 'done' }, stop: { ...stop, at: new Date(wall()).toISOString() } });
+        return result({ outcome: 'stopped', stop, counters: { batches: prepared.batches, applied: prepared.applied, alreadyDone: prepared.alreadyDone } });
+      }
     }
     // (A world observed before prepare knows no Profile it made: observe again.)
     let world = (hasPrepare(plan) ? undefined : opts.observed) ?? (await observe(plan, opts.access, { signal, now }));
@@ -783,19 +791,6 @@ async function preparePhase(
       opts.progress?.(e);
     },
   });
-}
-
-/** What this run's share-associate calls asked RAM to add (from their journaled intents): a rollback takes back only that. */
-function addedToShare(journal: readonly JournalEntry[]): { principals: string[]; resourceArns: string[] } {
-  const principals = new Set<string>();
-  const resourceArns = new Set<string>();
-  for (const j of journal) {
-    if (j.step !== 0 || j.kind !== 'share-associate' || j.phase !== 'intent') continue;
-    const p = j.params as { principals?: string[]; resourceArns?: string[] };
-    for (const x of p.principals ?? []) principals.add(x);
-    for (const x of p.resourceArns ?? []) resourceArns.add(x);
-  }
-  return { principals: [...principals], resourceArns: [...resourceArns] };
 }
 
 /** The timings with `step`'s end recorded (when it started in this run and has no end yet). */

@@ -210,6 +210,24 @@ export function prepareUndo(pw: PrepareWorld, plan: Plan, added: { principals: s
   return batches;
 }
 
+/** What this run's share-associate calls asked RAM to add (their journaled intents): a rollback takes back only that. */
+export function addedToShare(journal: readonly { step: number; kind: string; phase: string; params: unknown }[]): { principals: string[]; resourceArns: string[] } {
+  const principals = new Set<string>();
+  const resourceArns = new Set<string>();
+  for (const j of journal) {
+    if (j.step !== 0 || j.kind !== 'share-associate' || j.phase !== 'intent') continue;
+    const p = j.params as { principals?: string[]; resourceArns?: string[] };
+    for (const x of p.principals ?? []) principals.add(x);
+    for (const x of p.resourceArns ?? []) resourceArns.add(x);
+  }
+  return { principals: [...principals], resourceArns: [...resourceArns] };
+}
+
+/** Whether a run's journal shows prepare sent anything (a rollback then has something of it to take back). */
+export function preparedSomething(journal: readonly { step: number; phase: string }[]): boolean {
+  return journal.some((j) => j.step === 0 && j.phase === 'intent');
+}
+
 /** Whether nothing prepare made is left (a rollback's end). */
 export function prepareUndone(pw: PrepareWorld, plan: Plan, added: { principals: string[]; resourceArns: string[] }): boolean {
   return prepareUndo(pw, plan, added).length === 0;
