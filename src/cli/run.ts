@@ -317,6 +317,9 @@ Before every batch it checks, from what AWS says now, that no VPC — in the pla
 lose its answer; VPCs outside the plan that depend on the zones or the Profile are refused unless
 listed under excludedVpcs. The estate is marked as this run's (tag r53migrate:run on the Profile
 and the zones) until it is done; another run finding the mark refuses to start.
+A plan with profile.create (or profile.share) runs prepare first, as step 0: the RAM share, the
+Profile, each account's invitation accepted with its own credentials, until every account sees
+the Profile. --through-step 0 runs prepare alone; rollback takes it back last.
 
 In a change window: \`plan\` prints each step's estimate. --through-step N stops once step N's
 gates pass; --approve-each-step waits for a yes before each step (without a terminal the run stops

@@ -102,6 +102,7 @@ export function assess(world: World, plan: Plan, opts: { then?: string; path?: P
   }
 
   problems.push(...parkingProblems(world, plan));
+  warnings.push(...untouchedProfileResources(world, plan));
 
   const taking: { id: string; zones: string[] }[] = [];
   /** Zones step 1 would take past Route 53's quota: a problem only while step 1 is still to run. */
@@ -301,4 +302,20 @@ function position(
   }
   if ([...observed].every(([key, v]) => v === before.get(key))) return { position: 8, partial: false };
   return { closest: { step: closest.step, diff: closest.diff } };
+}
+
+/**
+ * What else the Profile carries (resolver rules, DNS Firewall rule groups, query logging
+ * configurations, zones of other plans): r53migrate leaves them as they are, and says so, since
+ * every VPC the run puts on the Profile gets them too.
+ */
+export function untouchedProfileResources(world: World, plan: Plan): string[] {
+  const ours = new Set([...plan.endpoints.flatMap((e) => e.zones.map((z) => `arn:aws:route53:::hostedzone/${z}`))]);
+  const endpointIds = new Set(plan.endpoints.map((e) => e.id));
+  const others = (world.profile?.resources ?? []).filter((r) => !ours.has(r.resourceArn) && !endpointIds.has(r.resourceArn.split('/').pop() ?? ''));
+  if (!others.length) return [];
+  return [
+    `Profile ${plan.profile.id} also holds ${others.length} resource(s) this plan leaves untouched, which every VPC it associates with the Profile gets too: ` +
+      others.map((r) => `${r.resourceType || 'resource'} ${r.name || r.resourceArn} (${r.resourceArn})`).join(', '),
+  ];
 }

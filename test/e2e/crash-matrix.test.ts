@@ -47,6 +47,8 @@ const ROLLBACK_FROM: [string, RollbackSetup, 'every request' | 'first of each un
   ['halted at step 6', haltedAtStep6, 'first of each undo step'],
 ];
 const BOTH_PHASES = process.env.R53M_CRASH_BOTH_PHASES === '1';
+/** No Profile at the start (issue 15): prepare creates and shares it; every request of prepare, both phases. */
+const PREPARE_PATH: [string, string[]] = ['no Profile (prepare)', ['--scenario', 'direct-no-profile', '--vpcs', '3', '--endpoints', '1', '--accounts', '3', '--parking']];
 /** Every VPC probed from inside through SSM Run Command (issue 10). */
 const SSM_PATH: [string, string[]] = ['path A, SSM probes', ['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2', '--probes', 'ssm']];
 const PHASES: [Phase, string][] = [
@@ -63,7 +65,7 @@ const summary: string[] = [];
 
 beforeAll(async () => {
   await Promise.all([
-    ...[...PATHS, SSM_PATH].map(async ([path, args]) => clean.set(path, await cleanRun(args))),
+    ...[...PATHS, SSM_PATH, PREPARE_PATH].map(async ([path, args]) => clean.set(path, await cleanRun(args))),
     ...ROLLBACK_PATHS.flatMap(([path, args]) => ROLLBACK_FROM.map(async ([from, setup]) => cleanRollback.set(`${path} ${from}`, await rollbackCleanRun(args, setup)))),
   ]);
 }, 900_000);
@@ -91,6 +93,25 @@ describe.concurrent('crash matrix: SIGKILL at every mutating request (of the mig
         expect(failed.map((f) => `#${f.n} ${f.op} (held ${f.held}, resumes ${f.resumes.join(',')}):\n  ${f.problems.join('\n  ')}`)).toEqual([]);
       }, 3_600_000);
     }
+  }
+  for (const [phase, label] of PHASES) {
+    it(`${PREPARE_PATH[0]}: every request of prepare, ${label}`, async () => {
+      const [path, args] = PREPARE_PATH;
+      const run = clean.get(path)!;
+      // Prepare is step 0: its requests are those before step 1's first (the estate mark's tags among them).
+      expect(run.stepStarts.map((s) => s.step).slice(0, 2), 'prepare, then step 1').toEqual([0, 1]);
+      const step1 = run.stepStarts.find((s) => s.step === 1)!.n;
+      const points = run.mutations.slice(0, step1 - 1).map((op, i) => ({ n: i + 1, op })).slice(0, LIMIT);
+      expect(points.map((p) => p.op)).toEqual(expect.arrayContaining(['CreateResourceShare', 'CreateProfile', 'AssociateResourceShare', 'AcceptResourceShareInvitation']));
+      const results = await Promise.all(points.map(({ n, op }) => inFlight(async () => {
+        const r = await crashPoint(args, n, phase, run);
+        recordRow({ table: 'crash matrix', group: `${path}, ${label}`, name: `#${n} ${op}${r.held !== op ? ` (held ${r.held})` : ''}`, passed: r.problems.length === 0, outcome: `resumes exited ${r.resumes.join(',')}` });
+        return { n, op, ...r };
+      })));
+      const failed = results.filter((r) => r.problems.length > 0);
+      summary.push(`  ${path}, ${label}: ${results.length} points, ${results.length - failed.length} passed`);
+      expect(failed.map((f) => `#${f.n} ${f.op} (held ${f.held}, resumes ${f.resumes.join(',')}):\n  ${f.problems.join('\n  ')}`)).toEqual([]);
+    }, 3_600_000);
   }
   for (const [path, args] of ROLLBACK_PATHS) {
     for (const [from, setup, which] of ROLLBACK_FROM) {

@@ -142,3 +142,20 @@ describe('rollback takes back what prepare made, and only that', () => {
     expect(prepareUndo(world({ profile: { ...ours, preparedBy: 'prep' } }), p, { principals: [], resourceArns: [] })).toEqual([]);
   });
 });
+
+describe('what the Profile carries besides the plan (left untouched, reported by plan)', () => {
+  it('names every resource that is neither a zone nor an endpoint of the plan', async () => {
+    const { untouchedProfileResources } = await import('../../src/steps/assess.js');
+    const p = plan({ id: 'rp-0123456789abcdef' });
+    const resources = [
+      { id: 'a', name: 'phz', resourceArn: 'arn:aws:route53:::hostedzone/Z0001', resourceType: 'AWS::Route53::HostedZone', status: 'COMPLETE' as const },
+      { id: 'b', name: 'ep', resourceArn: 'arn:aws:ec2:us-east-1:111111111111:vpc-endpoint/vpce-00000001', resourceType: 'AWS::EC2::VPCEndpoint', status: 'COMPLETE' as const },
+      { id: 'c', name: 'onprem-forward', resourceArn: 'arn:aws:route53resolver:us-east-1:111111111111:resolver-rule/rslvr-rr-1', resourceType: 'AWS::Route53Resolver::ResolverRule', status: 'COMPLETE' as const },
+    ];
+    const world = { profile: { id: 'rp-0123456789abcdef', arn: PROFILE_ARN, name: 'p', ownerId: '111111111111', shareStatus: '', status: 'COMPLETE', resources } };
+    const [line, ...more] = untouchedProfileResources(world as never, p);
+    expect(more).toEqual([]);
+    expect(line).toMatch(/also holds 1 resource\(s\) this plan leaves untouched.*AWS::Route53Resolver::ResolverRule onprem-forward/);
+    expect(untouchedProfileResources({ profile: { ...world.profile, resources: resources.slice(0, 2) } } as never, p)).toEqual([]);
+  });
+});

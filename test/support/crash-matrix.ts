@@ -25,6 +25,13 @@ export function worldFingerprint(w: TwinWorld): unknown {
     endpoints: sorted(w.endpoints, (e) => e.id).map((e) => ({ id: e.id, state: e.state, privateDnsEnabled: e.privateDnsEnabled })),
     profileAssociations: w.profileAssociations.map((a) => `${a.profileId} ${a.resourceId} ${a.status}`).sort(),
     resourceAssociations: w.resourceAssociations.map((a) => `${a.profileId} ${a.resourceArn} ${a.resourceType} ${a.status}`).sort(),
+    // What prepare makes (issue 15): one Profile, one live share with its principals, invitations answered.
+    profiles: w.profiles.map((p) => `${p.name} ${p.ownerId} ${p.status}`).sort(),
+    shares: (w.resourceShares ?? [])
+      .filter((x) => x.status === 'ACTIVE')
+      .map((x) => `${x.name} ${x.ownerId} principals=${x.principals.map((a) => `${a.entity}:${a.status}`).sort().join(',')} resources=${x.resources.map((a) => a.status).join(',')}`)
+      .sort(),
+    invitations: (w.shareInvitations ?? []).map((i) => `${i.receiverAccountId} ${i.status}`).sort(),
   };
 }
 
