@@ -9,8 +9,13 @@
 // zone (steps/zone-association.ts, 02, 06, 07); the VPC's account associates its own VPC with
 // another account's zone and with the Profile (step 1, path A); the Profile's account adds and
 // removes zones and endpoints (steps 1, 4, 5) and carries the run's mark; the endpoint's account
-// switches Private DNS (step 3); each VPC's account runs its SSM probes.
-import { planVpcs, probeWay, type Plan } from '../plan/schema.js';
+// switches Private DNS (step 3); each VPC's account runs its SSM probes. Prepare (a plan with
+// profile.create or profile.share, steps/prepare.ts): the Profile's account creates the Profile
+// and the RAM share (and takes them back rolling back), every other account of the plan accepts
+// its invitation; a Profile not made yet is named by the pattern profile/*, never by the plan's
+// placeholder id.
+import { planVpcs, probeWay, profileToCreate, type Plan } from '../plan/schema.js';
+import { hasPrepare, profileAccounts, shareOf } from '../steps/prepare.js';
 import { arn, DEPENDENT_ONLY_ACTIONS, permissionOf, vpcConditionValue } from './permissions.js';
 import type { AwsService } from './errors.js';
 
@@ -68,8 +73,16 @@ export interface PolicyOptions {
 /** Above this many values in one condition, a statement allows the pattern (every VPC of the region) instead: IAM caps a managed policy at 6,144 characters. */
 export const MAX_CONDITION_VALUES = 40;
 
-/** Where a dependent action's statement goes: DescribeVpcs is discovery's already. */
-const DEPENDENT_SID: Record<string, string> = { 'ec2:DescribeVpcs': 'DiscoverVpcs', 'ec2:DescribeRegions': 'DescribeRegionsToCreatePrivateZones' };
+/** Where a dependent action's statement goes: DescribeVpcs is discovery's already, a new Profile's tags the mark's. */
+const DEPENDENT_SID: Record<string, string> = {
+  'ec2:DescribeVpcs': 'DiscoverVpcs',
+  'ec2:DescribeRegions': 'DescribeRegionsToCreatePrivateZones',
+  'route53profiles:TagResource': 'MarkProfileWithTheRun',
+  'ram:TagResource': 'ShareProfileWithPlanAccounts',
+};
+
+/** An ARN AWS could be asked about: an observed one may be a dry run's stand-in ("(ARN of (new Profile x))"). */
+const isArn = (value: string | undefined): value is string => !!value && value.startsWith('arn:');
 
 const ctxVpc = (vpcId: string, region: string) => ({ 'route53:VPCs': vpcConditionValue(vpcId, region) });
 
@@ -88,7 +101,8 @@ export function planNeeds(plan: Plan, o: PolicyOptions = {}): Need[] {
   const zoneOwner = (z: string) => o.zoneOwners?.[z] ?? P;
   const endpointOwner = (e: string) => o.endpointOwners?.[e] ?? S;
   const endpointArn = (e: string) => o.endpointArns?.[e] ?? arn.endpoint(region, idOf(endpointOwner(e)), e);
-  const profileArn = o.profileArn ?? arn.profile(region, idOf(P), plan.profile.id);
+  // A Profile prepare creates has no id yet (the plan's is a placeholder): any Profile of its account.
+  const profileArn = isArn(o.profileArn) ? o.profileArn : profileToCreate(plan) ? arn.anyProfile(region, idOf(P)) : arn.profile(region, idOf(P), plan.profile.id);
   const spokes = plan.spokes.map((s) => s.id);
   // Step 6 moves every spoke but the keeper (none is kept when a parking VPC holds the zones).
   const moving = plan.parkingVpc ? spokes : spokes.slice(0, -1);
@@ -99,16 +113,24 @@ export function planNeeds(plan: Plan, o: PolicyOptions = {}): Need[] {
   const recreate = rollback && o.zonesMayBeRecreated !== false;
 
   const out: Need[] = [];
-  const add = (n: Omit<Need, 'directions'> & { directions?: readonly Direction[] }) => {
+  /** `dependentResources`: the ARNs of a dependent action that takes a resource type (a new Profile's TagResource). */
+  const add = (n: Omit<Need, 'directions'> & { directions?: readonly Direction[]; dependentResources?: Record<string, string[]> }) => {
+    const { dependentResources, ...need } = n;
     // Every action comes from the command table: an action with no row is our bug.
     const [service, operation] = n.action.split(':') as [AwsService, string];
-    const row = DEPENDENT_ONLY_ACTIONS[n.action] ? { resource: '*', dependentActions: [] as string[] } : permissionOf(service, operation);
-    if (row.resource === '*' && (n.resources.length !== 1 || n.resources[0] !== '*')) throw new Error(`${n.action} takes no resource type: its Resource must be "*"`);
+    const dependentOnly = DEPENDENT_ONLY_ACTIONS[n.action];
+    const row = dependentOnly ? { resource: dependentOnly.resource, dependentActions: [] as string[] } : permissionOf(service, operation);
+    const anyResource = n.resources.length === 1 && n.resources[0] === '*';
+    if (row.resource === '*' && !anyResource) throw new Error(`${n.action} takes no resource type: its Resource must be "*"`);
+    if (row.resource !== '*' && n.resources.includes('*')) throw new Error(`${n.action} takes a resource type (${row.resource}): name its ARNs, not "*"`);
+    // Only ARNs reach a policy or the simulator: never a placeholder such as a Profile not made yet.
+    const bad = n.resources.find((r) => r !== '*' && !isArn(r));
+    if (bad) throw new Error(`${n.action}: "${bad}" is not an ARN`);
     const directions = n.directions ?? (['forward', 'rollback'] as const);
-    out.push({ ...n, directions });
-    // What the service checks besides (a zone's VPC is described): on "*", no condition applies.
+    out.push({ ...need, directions });
+    // What the service checks besides (a zone's VPC is described): on "*" unless the action takes a resource type.
     for (const action of row.dependentActions) {
-      add({ account: n.account, action, resources: ['*'], sid: DEPENDENT_SID[action] ?? 'DependentActions', phase: n.phase, directions });
+      add({ account: n.account, action, resources: dependentResources?.[action] ?? ['*'], sid: DEPENDENT_SID[action] ?? 'DependentActions', phase: n.phase, directions });
     }
   };
   const BOTH = ['forward', 'rollback'] as const;
@@ -146,6 +168,28 @@ export function planNeeds(plan: Plan, o: PolicyOptions = {}): Need[] {
   const ssmVpcs = vpcs.filter((v) => probeWay(plan, v.id).via === 'ssm');
   for (const a of new Set(ssmVpcs.map((v) => v.account))) {
     for (const action of ['ec2:DescribeInstances', 'ssm:DescribeInstanceInformation']) add({ account: a, action, resources: ['*'], sid: 'FindSsmProbeInstances', phase: 'discover' });
+  }
+
+  // ---- Prepare's reads (aws/observe-prepare.ts): by `plan`, before every batch of prepare and of
+  // its undo, and to settle each of its calls (aws/execute.ts) — discovery's.
+  const prepare = hasPrepare(plan);
+  const share = shareOf(plan);
+  const others = profileAccounts(plan);
+  const shareArn = arn.anyShare(region, idOf(P));
+  if (prepare) {
+    // The Profile to create is found by its name and tag (GetProfile, ListTagsForResource: ReadProfile above).
+    if (plan.profile.create) add({ account: P, action: 'route53profiles:ListProfiles', resources: ['*'], sid: 'ReadProfile', phase: 'discover' });
+    // Each other account sees the Profile once shared (the gate of prepare).
+    for (const a of others) add({ account: a, action: 'route53profiles:GetProfile', resources: ['*'], sid: 'ReadProfileAssociationsOfPlanVpcs', phase: 'discover' });
+    if (share) {
+      for (const action of ['ram:GetResourceShares', 'ram:GetResourceShareAssociations']) add({ account: P, action, resources: ['*'], sid: 'ReadProfileShare', phase: 'discover' });
+      for (const a of others) add({ account: a, action: 'ram:GetResourceShareInvitations', resources: ['*'], sid: 'ReadProfileShareInvitations', phase: 'discover' });
+      // Read when the sharing depends on the organization: sharing with it or its units, a share closed
+      // to outside accounts — or a share the plan names, which may exist already, closed.
+      if (share.with !== 'accounts' || !share.allowExternalPrincipals || plan.profile.share?.name) {
+        for (const a of [P, ...others]) add({ account: a, action: 'organizations:DescribeOrganization', resources: ['*'], sid: 'ReadOrganizationOfPlanAccounts', phase: 'discover' });
+      }
+    }
   }
 
   // ---- Every run: its mark on the estate (aws/estate-mark.ts), change status, SSM probes.
@@ -189,6 +233,21 @@ export function planNeeds(plan: Plan, o: PolicyOptions = {}): Need[] {
     add({ account: P, action, resources: ['*'], context: { 'route53profiles:ResourceTypes': type, 'route53profiles:ResourceArns': resourceArn }, sid, phase: 'run', directions });
   const profileVpc = (action: string, vpcId: string, sid: string, directions: readonly Direction[]) =>
     add({ account: accountOfVpc.get(vpcId)!, action, resources: ['*'], context: { 'route53profiles:ResourceIds': vpcId }, sid, phase: 'run', directions });
+
+  if (forward && prepare) {
+    // Prepare (steps/prepare.ts prepareActions): the share first (it may be made empty), then the
+    // Profile, then both put together; each other account accepts its invitation.
+    if (share) {
+      for (const action of ['ram:CreateResourceShare', 'ram:AssociateResourceShare']) {
+        add({ account: P, action, resources: [shareArn], sid: 'ShareProfileWithPlanAccounts', phase: 'run', directions: FWD, dependentResources: { 'ram:TagResource': [shareArn] } });
+      }
+      for (const a of others) add({ account: a, action: 'ram:AcceptResourceShareInvitation', resources: [arn.invitationsFrom(region, idOf(P))], sid: 'AcceptProfileShareInvitation', phase: 'run', directions: FWD });
+    }
+    // Made with its tag (the plan's name): TagResource on the Profile it makes.
+    if (profileToCreate(plan)) {
+      add({ account: P, action: 'route53profiles:CreateProfile', resources: ['*'], sid: 'CreateProfile', phase: 'run', directions: FWD, dependentResources: { 'route53profiles:TagResource': [arn.anyProfile(region, idOf(P))] } });
+    }
+  }
 
   if (forward) {
     // Step 1.
@@ -272,6 +331,12 @@ export function planNeeds(plan: Plan, o: PolicyOptions = {}): Need[] {
         }
       }
     }
+  }
+  if (rollback && prepare) {
+    // Undo prepare (steps/prepare.ts prepareUndo), last: the share prepare made is deleted, or what
+    // it added to the operator's share removed; then the Profile it made.
+    if (share) for (const action of ['ram:DisassociateResourceShare', 'ram:DeleteResourceShare']) add({ account: P, action, resources: [shareArn], sid: 'TakeBackProfileShare', phase: 'run', directions: BACK });
+    if (plan.profile.create) add({ account: P, action: 'route53profiles:DeleteProfile', resources: ['*'], sid: 'DeletePreparedProfile', phase: 'run', directions: BACK });
   }
   return dedupe(out).filter((n) => (rollback && n.directions.includes('rollback')) || (forward && n.directions.includes('forward')));
 }

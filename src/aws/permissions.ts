@@ -4,11 +4,11 @@
 // lists for it — "*" where it lists none, since a policy can't narrow those by ARN — and the
 // condition keys that can narrow it instead. The policy generator (iam-policy.ts) builds every
 // statement from these rows, so a command, its action and its resource pattern can't drift apart.
-// Sources: docs/aws-facts.md, "IAM: what a run needs".
+// Sources: docs/aws-facts.md, "IAM: what a run needs" and "IAM: prepare".
 import type { AwsService } from './errors.js';
 
 /** The resource types r53migrate's calls touch (SAR names), or '*' when the action has none. */
-export type ResourceKind = 'hostedzone' | 'change' | 'vpc-endpoint' | 'profile' | 'document+instance' | 'role-or-user' | '*' | 'none';
+export type ResourceKind = 'hostedzone' | 'change' | 'vpc-endpoint' | 'profile' | 'resource-share' | 'resource-share-invitation' | 'document+instance' | 'role-or-user' | '*' | 'none';
 
 export interface CommandPermission {
   /** The client that sends it. */
@@ -35,11 +35,25 @@ const PROFILES = `${SAR}/list_route53profiles.html`;
 const EC2 = `${SAR}/list_amazonec2.html`;
 const SSM = `${SAR}/list_awssystemsmanager.html`;
 const IAM = `${SAR}/list_awsidentityandaccessmanagementiam.html`;
+const RAM = `${SAR}/list_awsresourceaccessmanagerram.html`;
+const ORGANIZATIONS = `${SAR}/list_awsorganizations.html`;
+/**
+ * RAM's rows: the resource types and keys as the SAR lists them, read through cdk-iam-floyd's
+ * generated ram.ts (the SAR page itself not re-read); CreateResourceShare on resource-share/*
+ * because AWS's own denial names that ARN (landing-zone-accelerator-on-aws#230); an invitation's
+ * ARN is in the sender's account (RAM UG's get-resource-share-invitations example).
+ */
+const RAM_NOTE = `${RAM} [unconfirmed: the SAR page itself not re-read; through udondan/iam-floyd lib/generated/policy-statements/ram.ts]`;
 const R53_VPC_KEYS = 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/specifying-conditions-route53.html';
 /** "Required permissions" per API: a private zone's VPC also needs ec2:DescribeVpcs (and a new one ec2:DescribeRegions). */
 const R53_REF = 'https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/r53-api-permissions-ref.html';
 
 const ZONE = 'arn:aws:route53:::hostedzone/{ZoneId}';
+const PROFILE = 'arn:aws:route53profiles:{Region}:{Account}:profile/{ProfileId}';
+const SHARE = 'arn:aws:ram:{Region}:{Account}:resource-share/{ResourceShareId}';
+/** The account is the share owner's (the sender of the invitation), not the receiver's. */
+const INVITATION = 'arn:aws:ram:{Region}:{SenderAccount}:resource-share-invitation/{InvitationId}';
+const TAG_ON_CREATE = ['aws:RequestTag/${TagKey}', 'aws:TagKeys'];
 const VPCS = ['route53:VPCs'];
 const PROFILE_RESOURCE_KEYS = ['route53profiles:ResourceTypes', 'route53profiles:ResourceArns', 'route53profiles:HostedZoneDomains'];
 
@@ -83,8 +97,36 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermission>> = 
     row('route53profiles', 'ListProfileAssociations', '*', '*', [], PROFILES),
     row('route53profiles', 'ListProfileResourceAssociations', '*', '*', [], PROFILES),
     row('route53profiles', 'ListTagsForResource', '*', '*', [], PROFILES),
-    row('route53profiles', 'TagResource', 'profile', 'arn:aws:route53profiles:{Region}:{Account}:profile/{ProfileId}', [], PROFILES),
-    row('route53profiles', 'UntagResource', 'profile', 'arn:aws:route53profiles:{Region}:{Account}:profile/{ProfileId}', [], PROFILES),
+    row('route53profiles', 'TagResource', 'profile', PROFILE, [], PROFILES),
+    row('route53profiles', 'UntagResource', 'profile', PROFILE, [], PROFILES),
+    // Prepare (steps/prepare.ts): only Tag/Untag (and the Profile policy calls) take an ARN, so
+    // List/Create/Delete take "*" (aws-facts-2 §5). CreateProfile with Tags also needs TagResource
+    // (the SAR's operations table maps CreateProfile to both): on the new Profile, profile/*.
+    row('route53profiles', 'ListProfiles', '*', '*', [], PROFILES),
+    row('route53profiles', 'CreateProfile', '*', '*', TAG_ON_CREATE, PROFILES, ['route53profiles:TagResource']),
+    row('route53profiles', 'DeleteProfile', '*', '*', [], PROFILES),
+    // RAM: the share that carries the Profile to the plan's other accounts. Reads take no resource
+    // type; the share's writes take resource-share (a share not made yet: resource-share/*);
+    // accepting takes the invitation. CreateResourceShare with tags also needs ram:TagResource
+    // (the SAR's operations table maps it to both).
+    row('ram', 'GetResourceShares', '*', '*', TAG_ON_CREATE, RAM_NOTE),
+    row('ram', 'GetResourceShareAssociations', '*', '*', [], RAM_NOTE),
+    row('ram', 'GetResourceShareInvitations', '*', '*', [], RAM_NOTE),
+    row(
+      'ram',
+      'CreateResourceShare',
+      'resource-share',
+      SHARE,
+      ['ram:RequestedAllowsExternalPrincipals', 'ram:Principal', 'ram:RequestedResourceType', 'ram:ResourceArn', ...TAG_ON_CREATE],
+      RAM_NOTE,
+      ['ram:TagResource'],
+    ),
+    row('ram', 'AssociateResourceShare', 'resource-share', SHARE, ['ram:Principal', 'ram:RequestedResourceType', 'ram:ResourceArn', 'ram:AllowsExternalPrincipals', 'ram:ResourceShareName', 'aws:ResourceTag/${TagKey}'], RAM_NOTE),
+    row('ram', 'DisassociateResourceShare', 'resource-share', SHARE, ['ram:Principal', 'ram:RequestedResourceType', 'ram:ResourceArn', 'ram:AllowsExternalPrincipals', 'ram:ResourceShareName', 'aws:ResourceTag/${TagKey}'], RAM_NOTE),
+    row('ram', 'DeleteResourceShare', 'resource-share', SHARE, ['ram:AllowsExternalPrincipals', 'ram:ResourceShareName', 'aws:ResourceTag/${TagKey}'], RAM_NOTE),
+    row('ram', 'AcceptResourceShareInvitation', 'resource-share-invitation', INVITATION, ['ram:ShareOwnerAccountId', 'ram:ResourceShareName'], RAM_NOTE),
+    // Organizations: whether the plan's accounts share the Profile owner's organization (only when the sharing depends on it).
+    row('organizations', 'DescribeOrganization', '*', '*', [], `${ORGANIZATIONS} [unconfirmed: the SAR page itself not re-read; through cdk-iam-floyd's generated statements]`),
     // EC2: Describe* support no resource-level permissions; ModifyVpcEndpoint requires vpc-endpoint.
     row('ec2', 'DescribeVpcs', '*', '*', [], EC2),
     row('ec2', 'DescribeVpcEndpoints', '*', '*', [], EC2),
@@ -107,10 +149,13 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermission>> = 
 
 /**
  * Actions no command of ours is authorized by, but a service checks besides one (its "dependent
- * actions"): each takes "*" here. ec2:DescribeVpcs is a command of ours too (discovery's).
+ * actions"), with the resource type each takes. ec2:DescribeVpcs and route53profiles:TagResource
+ * are commands of ours too (discovery's, the estate mark's).
  */
-export const DEPENDENT_ONLY_ACTIONS: Readonly<Record<string, { resource: '*'; source: string }>> = {
-  'ec2:DescribeRegions': { resource: '*', source: R53_REF },
+export const DEPENDENT_ONLY_ACTIONS: Readonly<Record<string, { resource: ResourceKind; resourcePattern: string; source: string }>> = {
+  'ec2:DescribeRegions': { resource: '*', resourcePattern: '*', source: R53_REF },
+  // CreateResourceShare with tags: on the share it makes (resource-share/*) [unconfirmed: which ARN RAM authorizes it on].
+  'ram:TagResource': { resource: 'resource-share', resourcePattern: SHARE, source: `${SAR}/list_ram.html (operations table: CreateResourceShare → ram:CreateResourceShare, ram:TagResource)` },
 };
 
 /** The row of `service:Operation`; a missing row is our bug (the drift test keeps them complete). */
@@ -136,6 +181,12 @@ export const arn = {
   anyChange: 'arn:aws:route53:::change/*',
   endpoint: (region: string, accountId: string | undefined, id: string) => `arn:aws:ec2:${region}:${accountId ?? '*'}:vpc-endpoint/${id}`,
   profile: (region: string, accountId: string | undefined, id: string) => `arn:aws:route53profiles:${region}:${accountId ?? '*'}:profile/${id}`,
+  /** Any Profile of the account: one prepare creates has no id before it exists. */
+  anyProfile: (region: string, accountId: string | undefined) => `arn:aws:route53profiles:${region}:${accountId ?? '*'}:profile/*`,
+  /** Any RAM resource share of the account: ids are made by CreateResourceShare (and an existing one is found by name). */
+  anyShare: (region: string, accountId: string | undefined) => `arn:aws:ram:${region}:${accountId ?? '*'}:resource-share/*`,
+  /** Any invitation the account sent (an invitation's ARN carries its sender's account). */
+  invitationsFrom: (region: string, senderAccountId: string | undefined) => `arn:aws:ram:${region}:${senderAccountId ?? '*'}:resource-share-invitation/*`,
   instance: (region: string, accountId: string | undefined, id: string) => `arn:aws:ec2:${region}:${accountId ?? '*'}:instance/${id}`,
   /** AWS-owned documents carry no account in their ARN. */
   shellDocument: (region: string) => `arn:aws:ssm:${region}::document/AWS-RunShellScript`,

@@ -24,6 +24,14 @@ account (the plan's profile, or its assumeRole role) needs to run the plan, and 
                             instances when the plan probes through SSM
   the endpoints' account    turn Private DNS on (and, rolling back, off) on the plan's endpoints
   every account             describe VPCs (ec2:Describe* take no resource ARNs)
+With profile.create or profile.share (prepare, before step 1):
+  the Profile's account     find the Profile by name (ListProfiles), create it (CreateProfile with its
+                            tag); create the RAM share and add the Profile and the accounts to it
+                            (its shares: resource-share/*); --rollback: delete them again
+  each other VPC's account  read and accept its invitation (invitations the Profile's account sent)
+  organizations             DescribeOrganization, when sharing with the organization or its units,
+                            or the share is (or may be) closed to accounts outside it
+A Profile not created yet has no id: its statements name any Profile of its account (profile/*).
 Each statement's Sid says what it is for; resources are the plan's zones, endpoints and Profile
 wherever AWS lets a policy name them, and conditions narrow the rest to the plan's VPCs.
 

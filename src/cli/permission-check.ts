@@ -2,9 +2,12 @@
 //   discovery — before the first observation: who owns each zone and endpoint (read where
 //     readable), then whether each account may make the reads discovery makes. A denied read
 //     would otherwise end discovery with one error, or (a zone its owner may not read) look
-//     like a missing zone;
+//     like a missing zone. A plan with a prepare (profile.create / profile.share) adds its reads:
+//     the Profile by name, the RAM share and its invitations, organizations where they matter;
 //   run — once the path is known (A or B, forward or back): whether each account may make every
-//     call of the run.
+//     call of the run, prepare's included (create and share the Profile, accept the invitations;
+//     rolling back, take the share and the Profile back). A Profile prepare has yet to create is
+//     checked as any Profile of its account (profile/*), never by the plan's placeholder id.
 // Denied → nothing is changed, every missing permission is listed with its account, action and
 // resource (exit 2). An account whose simulator can't be used is said once, and the run goes on.
 import { readBackup } from '../aws/backup.js';
@@ -168,7 +171,9 @@ export class PermissionPreflight {
       zoneOwners: { ...this.owners?.zones, ...Object.fromEntries(Object.values(world?.zones ?? {}).flatMap((z) => (z.exists ? [[z.id, z.account]] : []))) },
       endpointOwners: { ...this.owners?.endpoints, ...Object.fromEntries(Object.values(world?.endpoints ?? {}).flatMap((e) => (e.exists ? [[e.id, e.account]] : []))) },
       accountIds: this.accountIds,
-      ...(world?.profile?.arn ? { profileArn: world.profile.arn } : {}),
+      // The observed Profile's ARN; not the dry run's stand-in for one prepare has yet to create
+      // (withPreparedProfile): planNeeds then names any Profile of its account (profile/*).
+      ...(world?.profile?.arn?.startsWith('arn:') ? { profileArn: world.profile.arn } : {}),
       endpointArns: Object.fromEntries(Object.values(world?.endpoints ?? {}).flatMap((e) => (e.exists && e.arn ? [[e.id, e.arn]] : []))),
       // A deleted zone asks nothing of a forward run (its steps are done); a rollback re-creates it.
       ...(stage.direction === 'forward' ? { goneZones: [...gone] } : {}),

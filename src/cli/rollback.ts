@@ -145,6 +145,7 @@ async function planRollbackOf(plan: Plan, access: AwsAccess, state: RunState, pe
   };
   const prepareOnly = !state.firstObservation || (!!plan.profile.create && !pw?.profile);
   if (prepareOnly) {
+    await permissions.run(access, { direction: 'rollback', state });
     return { ok: true, path: state.firstObservation?.path ?? 'A', position: 0, nothingToDo: !undo.length, steps: undo.length ? [undoStep] : [], warnings: [], mutatingCalls: undo.flat().length };
   }
   const world = await observe(plan, access);

@@ -165,6 +165,8 @@ describe('the documents, judged by an IAM evaluator', () => {
     ['path B', plan(), { path: 'B' }],
     ['path A with rollback and a parking VPC', plan({ parkingVpc: { id: PARK, account: 'shared' } }), { path: 'A', rollback: true }],
     ['path B with rollback, SSM probes, zones in a spoke account', plan({ probes: { ssm: { discover: true } } }), { path: 'B', rollback: true, zoneOwners: { [Z1]: 'spokes-1', [Z2]: 'spokes-1' } }],
+    ['prepare (Profile created, shared with the accounts) on path A with rollback', plan({ profile: { account: 'shared', create: { name: 'shared-dns' }, share: { with: 'accounts' } } }), { path: 'A', rollback: true }],
+    ['prepare (an existing Profile shared with the organization) on path B', plan({ profile: { id: 'rp-0123456789abcdef', account: 'shared', share: { with: 'organization' } } }), { path: 'B' }],
   ];
 
   it.each(cases)('%s: every document is a valid identity policy (unique alphanumeric Sids, ARNs or "*")', (_name, p, o) => {
@@ -224,5 +226,102 @@ describe('the documents, judged by an IAM evaluator', () => {
   it('refuses to group requests with different condition keys into one statement (it would over-grant)', () => {
     const a: Need = { account: 'x', action: 'route53:AssociateVPCWithHostedZone', resources: ['arn:aws:route53:::hostedzone/Z1'], context: { 'route53:VPCs': 'VPCId=vpc-1,VPCRegion=us-east-1' }, sid: 'Mixed', phase: 'run', directions: ['forward'] };
     expect(() => policyDocument([a, { ...a, context: undefined }], 'us-east-1')).toThrow(/mixes requests with different condition keys/);
+  });
+});
+
+describe('planPolicies: prepare (profile.create and profile.share, steps/prepare.ts)', () => {
+  const SHARE = `arn:aws:ram:us-east-1:${ID.shared}:resource-share/*`;
+  const ANY_PROFILE = `arn:aws:route53profiles:us-east-1:${ID.shared}:profile/*`;
+  /** The Profile made in `shared`, shared with the two spoke accounts (each accepts its invitation). */
+  const created = () => plan({ profile: { account: 'shared', create: { name: 'shared-dns' }, share: { with: 'accounts' } } });
+  const resourcesOf = (doc: PolicyDocument, action: string) => statements(doc, action).flatMap((s) => s.Resource);
+
+  it('gives the Profile\'s account the Profile and the share: found by name, created with its tag, shared (its shares only)', () => {
+    const shared = planPolicies(created(), { path: 'A' }).accounts.shared!.policy;
+    for (const a of ['route53profiles:ListProfiles', 'route53profiles:GetProfile', 'route53profiles:ListTagsForResource', 'route53profiles:CreateProfile', 'ram:GetResourceShares', 'ram:GetResourceShareAssociations', 'ram:CreateResourceShare', 'ram:AssociateResourceShare', 'ram:TagResource']) {
+      expect(actionsOf(shared).has(a), a).toBe(true);
+    }
+    // CreateProfile and the reads take no resource type; the share's writes its shares; a new Profile's tags any Profile of the account.
+    expect(resourcesOf(shared, 'route53profiles:CreateProfile')).toEqual(['*']);
+    for (const a of ['ram:CreateResourceShare', 'ram:AssociateResourceShare', 'ram:TagResource']) expect(resourcesOf(shared, a), a).toEqual([SHARE]);
+    expect(resourcesOf(shared, 'route53profiles:TagResource')).toEqual([ANY_PROFILE]);
+    expect(resourcesOf(shared, 'route53profiles:UntagResource')).toEqual([ANY_PROFILE]);
+    // Nothing to accept in its own account; no organization to read when sharing with accounts that allow outsiders.
+    expect(actionsOf(shared).has('ram:AcceptResourceShareInvitation')).toBe(false);
+    expect(actionsOf(shared).has('organizations:DescribeOrganization')).toBe(false);
+  });
+
+  it('gives each spoke account its invitation: read it, accept one the Profile\'s account sent; nothing of the Profile or the share to make', () => {
+    const { accounts } = planPolicies(created(), { path: 'A' });
+    for (const name of ['spokes-1', 'spokes-2']) {
+      const doc = accounts[name]!.policy;
+      expect(resourcesOf(doc, 'ram:AcceptResourceShareInvitation'), name).toEqual([`arn:aws:ram:us-east-1:${ID.shared}:resource-share-invitation/*`]);
+      expect(resourcesOf(doc, 'ram:GetResourceShareInvitations'), name).toEqual(['*']);
+      expect(actionsOf(doc).has('route53profiles:GetProfile'), name).toBe(true);
+      for (const a of actionsOf(doc)) expect(a, name).not.toMatch(/CreateResourceShare|AssociateResourceShare|CreateProfile|DeleteProfile|DeleteResourceShare|ListProfiles$/);
+    }
+  });
+
+  it('names no Profile by the plan\'s placeholder id, in any policy or need (forward, rollback, observed stand-in ARN)', () => {
+    const p = created();
+    expect(p.profile.id).toMatch(/^\(new Profile /);
+    for (const o of [{}, { rollback: true }, { rollbackOnly: true }, { path: 'A' as const, profileArn: `(ARN of ${p.profile.id})` }]) {
+      expect(JSON.stringify(planPolicies(p, o))).not.toContain('(new Profile');
+      expect(JSON.stringify(planNeeds(p, o))).not.toContain('(new Profile');
+    }
+    // Without account ids, still a pattern (any account), never the placeholder.
+    const noIds = plan({ accounts: { shared: {}, 'spokes-1': {}, 'spokes-2': {} }, profile: { account: 'shared', create: { name: 'shared-dns' } } });
+    expect(JSON.stringify(planPolicies(noIds, { rollback: true }))).not.toContain('(new Profile');
+    expect(resourcesOf(planPolicies(noIds).accounts.shared!.policy, 'route53profiles:TagResource')).toEqual(['arn:aws:route53profiles:us-east-1:*:profile/*']);
+  });
+
+  it('once the Profile exists (its id in the plan), creates none and tags that one', () => {
+    const p = created();
+    p.profile.id = 'rp-0fedcba987654321';
+    const shared = planPolicies(p, { path: 'A' }).accounts.shared!.policy;
+    expect(actionsOf(shared).has('route53profiles:CreateProfile')).toBe(false);
+    expect(resourcesOf(shared, 'route53profiles:TagResource')).toEqual([`arn:aws:route53profiles:us-east-1:${ID.shared}:profile/rp-0fedcba987654321`]);
+    // Still shared, still found by name.
+    expect(actionsOf(shared).has('ram:CreateResourceShare')).toBe(true);
+    expect(actionsOf(shared).has('route53profiles:ListProfiles')).toBe(true);
+  });
+
+  it('--rollback adds taking back the share and the Profile; a rollback alone makes nothing', () => {
+    const fwd = actionsOf(planPolicies(created(), { path: 'A' }).accounts.shared!.policy);
+    const both = actionsOf(planPolicies(created(), { path: 'A', rollback: true }).accounts.shared!.policy);
+    const back = planNeeds(created(), { path: 'A', rollbackOnly: true }).filter((n) => n.account === 'shared');
+    for (const a of ['ram:DisassociateResourceShare', 'ram:DeleteResourceShare', 'route53profiles:DeleteProfile']) {
+      expect(fwd.has(a), a).toBe(false);
+      expect(both.has(a), a).toBe(true);
+      expect(back.some((n) => n.action === a), a).toBe(true);
+    }
+    for (const a of ['ram:CreateResourceShare', 'ram:AssociateResourceShare', 'route53profiles:CreateProfile']) expect(back.some((n) => n.action === a), a).toBe(false);
+    expect(planNeeds(created(), { rollbackOnly: true }).some((n) => n.action === 'ram:AcceptResourceShareInvitation')).toBe(false);
+  });
+
+  it('puts prepare\'s reads in discovery (what `plan` checks) and its writes in the run', () => {
+    const needs = planNeeds(created(), { path: 'A' });
+    const phase = (account: string, action: string) => needs.find((n) => n.account === account && n.action === action)?.phase;
+    expect(phase('shared', 'route53profiles:ListProfiles')).toBe('discover');
+    expect(phase('shared', 'ram:GetResourceShares')).toBe('discover');
+    expect(phase('spokes-1', 'ram:GetResourceShareInvitations')).toBe('discover');
+    expect(phase('shared', 'ram:CreateResourceShare')).toBe('run');
+    expect(phase('shared', 'route53profiles:CreateProfile')).toBe('run');
+    expect(phase('spokes-2', 'ram:AcceptResourceShareInvitation')).toBe('run');
+  });
+
+  it('reads the organization of every account only when the sharing depends on it', () => {
+    const orgOf = (share: Record<string, unknown>) =>
+      [...new Set(planNeeds(plan({ profile: { account: 'shared', create: { name: 'shared-dns' }, share } })).filter((n) => n.action === 'organizations:DescribeOrganization').map((n) => n.account))].sort();
+    expect(orgOf({ with: 'accounts' })).toEqual([]);
+    expect(orgOf({ with: 'organization' })).toEqual(['shared', 'spokes-1', 'spokes-2']);
+    expect(orgOf({ with: { ous: ['arn:aws:organizations::111111111111:ou/o-exampleorgid/ou-ab12-cdef3456'] } })).toEqual(['shared', 'spokes-1', 'spokes-2']);
+    expect(orgOf({ with: 'accounts', allowExternalPrincipals: false })).toEqual(['shared', 'spokes-1', 'spokes-2']);
+    // A share the plan names may be the operator's, closed to outsiders: its setting is read at run time.
+    expect(orgOf({ name: 'ops-dns' })).toEqual(['shared', 'spokes-1', 'spokes-2']);
+  });
+
+  it('a plan without prepare asks for none of it', () => {
+    for (const a of actionsOf(planPolicies(plan(), { rollback: true }).accounts.shared!.policy)) expect(a).not.toMatch(/^(ram|organizations):|CreateProfile|DeleteProfile|ListProfiles/);
   });
 });

@@ -8,6 +8,8 @@ import type { AwsAccess } from '../../src/aws/access.js';
 import { AccessDeniedError } from '../../src/aws/errors.js';
 import { planNeeds, planPolicies, type PolicyDocument } from '../../src/aws/iam-policy.js';
 import { checkPermissions, describeDenial, simulatorCalls } from '../../src/aws/permission-check.js';
+import type { World } from '../../src/aws/world.js';
+import { PermissionPreflight } from '../../src/cli/permission-check.js';
 import { Plan } from '../../src/plan/schema.js';
 import { evaluatePolicies } from '../../src/twin/iam.js';
 
@@ -137,5 +139,77 @@ describe('checkPermissions', () => {
     const report = await checkPermissions(plan, fakeAccess(sim), planNeeds(plan, { path: 'A' }));
     expect(report.accounts.find((a) => a.account === 'shared')!.unavailable).toMatch(/root credentials/);
     expect(sim.calls.every((c) => c.account !== 'shared')).toBe(true);
+  });
+});
+
+describe('the pre-flight of a plan with prepare (a Profile to create, shared with the other account)', () => {
+  const prepared = Plan.parse({
+    name: 'check-prepare',
+    region: 'us-east-1',
+    accounts: { shared: { accountId: '111111111111' }, spokes: { accountId: '222222222222' } },
+    profile: { account: 'shared', create: { name: 'shared-dns' }, share: { with: 'accounts' } },
+    sharedServicesVpc: { id: 'vpc-00000000000000000', account: 'shared' },
+    spokes: [{ id: 'vpc-11111111111111111', account: 'spokes' }],
+    endpoints: [{ id: 'vpce-0aaaaaaaaaaaaaaaa', zones: ['Z0AAAAAAAAAAAAAAAAAAA'] }],
+  });
+  const policies = (o: Parameters<typeof planPolicies>[1]) => Object.fromEntries(Object.entries(planPolicies(prepared, o).accounts).map(([a, p]) => [a, p.policy]));
+  const simulatedArns = (sim: Simulator) => sim.calls.flatMap((c) => c.input.ResourceArns ?? []);
+
+  it('checks prepare\'s calls (create and share in the Profile\'s account, accept in the other) and sends the simulator no placeholder id', async () => {
+    for (const o of [{ path: 'A' as const }, { path: 'A' as const, rollbackOnly: true }]) {
+      const sim: Simulator = { policies: policies(o), calls: [] };
+      const report = await checkPermissions(prepared, fakeAccess(sim), planNeeds(prepared, o));
+      expect(report.denials).toEqual([]);
+      expect(JSON.stringify(sim.calls)).not.toContain('(new Profile');
+      for (const r of simulatedArns(sim)) expect(r).toMatch(/^arn:aws:/);
+    }
+    const sim: Simulator = { policies: policies({ path: 'A' }), calls: [] };
+    await checkPermissions(prepared, fakeAccess(sim), planNeeds(prepared, { path: 'A' }));
+    const asked = (account: string) => new Set(sim.calls.filter((c) => c.account === account).flatMap((c) => c.input.ActionNames!));
+    for (const a of ['ram:CreateResourceShare', 'ram:AssociateResourceShare', 'route53profiles:CreateProfile', 'route53profiles:ListProfiles', 'ram:GetResourceShares']) expect(asked('shared').has(a), a).toBe(true);
+    for (const a of ['ram:AcceptResourceShareInvitation', 'ram:GetResourceShareInvitations']) expect(asked('spokes').has(a), a).toBe(true);
+    expect(simulatedArns(sim)).toContain('arn:aws:route53profiles:us-east-1:111111111111:profile/*');
+  });
+
+  it('names a missing prepare permission before anything is made', async () => {
+    const p = policies({ path: 'A' });
+    p.shared = { ...p.shared!, Statement: p.shared!.Statement.filter((s) => s.Sid !== 'ShareProfileWithPlanAccounts') };
+    p.spokes = { ...p.spokes!, Statement: p.spokes!.Statement.filter((s) => s.Sid !== 'AcceptProfileShareInvitation') };
+    const report = await checkPermissions(prepared, fakeAccess({ policies: p, calls: [] }), planNeeds(prepared, { path: 'A' }));
+    expect(report.denials.map((d) => `${d.account} ${d.action} ${d.resource}`).sort()).toEqual([
+      'shared ram:AssociateResourceShare arn:aws:ram:us-east-1:111111111111:resource-share/*',
+      'shared ram:CreateResourceShare arn:aws:ram:us-east-1:111111111111:resource-share/*',
+      'shared ram:TagResource arn:aws:ram:us-east-1:111111111111:resource-share/*',
+      'spokes ram:AcceptResourceShareInvitation arn:aws:ram:us-east-1:111111111111:resource-share-invitation/*',
+    ]);
+  });
+
+  it('PermissionPreflight: the dry run\'s stand-in ARN of the Profile to create is not used (any Profile of its account instead)', async () => {
+    const sim: Simulator = { policies: policies({ path: 'A' }), calls: [] };
+    const base = fakeAccess(sim);
+    // findOwners reads the zone and the endpoint: the Profile's account has both.
+    const access = {
+      ...base,
+      read: async (account: string, service: string, command: { constructor: { name: string } }) => {
+        if (command.constructor.name === 'GetHostedZoneCommand') {
+          if (account === 'shared') return {};
+          throw new AccessDeniedError('denied', { service: 'route53', operation: 'GetHostedZone', account }, 'AccessDenied', undefined, 403);
+        }
+        if (command.constructor.name === 'DescribeVpcEndpointsCommand') return account === 'shared' ? { VpcEndpoints: [{ VpcEndpointId: 'vpce-0aaaaaaaaaaaaaaaa' }] } : { VpcEndpoints: [] };
+        return (base.read as (a: string, s: string, c: unknown) => Promise<unknown>)(account, service, command);
+      },
+    } as unknown as AwsAccess;
+    const warnings: string[] = [];
+    const preflight = new PermissionPreflight({ plan: prepared, file: 'plan.yaml', hash: '' }, (l) => warnings.push(l));
+    await preflight.discovery(access);
+    const world = { zones: {}, endpoints: {}, profile: { id: prepared.profile.id, arn: `(ARN of ${prepared.profile.id})` } } as unknown as World;
+    await preflight.run(access, { path: 'A', direction: 'forward', world });
+    expect(warnings).toEqual([]);
+    expect(JSON.stringify(sim.calls)).not.toContain('(new Profile');
+    expect(JSON.stringify(sim.calls)).not.toContain('(ARN of');
+    const tagged = sim.calls.filter((c) => c.input.ActionNames!.includes('route53profiles:TagResource')).flatMap((c) => c.input.ResourceArns ?? []);
+    expect(tagged).toEqual(['arn:aws:route53profiles:us-east-1:111111111111:profile/*']);
+    // Discovery asked prepare's reads too.
+    expect(sim.calls.some((c) => c.account === 'spokes' && c.input.ActionNames!.includes('ram:GetResourceShareInvitations'))).toBe(true);
   });
 });

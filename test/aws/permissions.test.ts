@@ -5,7 +5,8 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { COMMAND_PERMISSIONS, principalOf, vpcConditionValue } from '../../src/aws/permissions.js';
+import { COMMAND_PERMISSIONS, DEPENDENT_ONLY_ACTIONS, principalOf, vpcConditionValue } from '../../src/aws/permissions.js';
+import { IAM_ACTIONS } from '../../src/twin/iam-actions.js';
 
 const SRC = fileURLToPath(new URL('../../src/', import.meta.url));
 
@@ -16,6 +17,8 @@ const MODULES: Record<string, string> = {
   '@aws-sdk/client-ssm': 'ssm',
   '@aws-sdk/client-sts': 'sts',
   '@aws-sdk/client-iam': 'iam',
+  '@aws-sdk/client-ram': 'ram',
+  '@aws-sdk/client-organizations': 'organizations',
 };
 
 function files(dir: string): string[] {
@@ -55,7 +58,20 @@ describe('the IAM command table (src/aws/permissions.ts)', () => {
 
   it('finds the commands the scan is meant to find (the scan itself works)', () => {
     // Spot checks across clients, aliases (ListZoneTagsCommand) and our Profiles client.
-    for (const key of ['route53:AssociateVPCWithHostedZone', 'route53:ListTagsForResource', 'route53profiles:ListTagsForResource', 'ec2:ModifyVpcEndpoint', 'ssm:SendCommand', 'sts:GetCallerIdentity', 'iam:SimulatePrincipalPolicy']) {
+    for (const key of [
+      'route53:AssociateVPCWithHostedZone',
+      'route53:ListTagsForResource',
+      'route53profiles:ListTagsForResource',
+      'ec2:ModifyVpcEndpoint',
+      'ssm:SendCommand',
+      'sts:GetCallerIdentity',
+      'iam:SimulatePrincipalPolicy',
+      // Prepare's: our Profiles client, RAM, Organizations.
+      'route53profiles:CreateProfile',
+      'ram:CreateResourceShare',
+      'ram:AcceptResourceShareInvitation',
+      'organizations:DescribeOrganization',
+    ]) {
       expect(sent.has(key), key).toBe(true);
     }
   });
@@ -90,6 +106,54 @@ describe('the IAM command table (src/aws/permissions.ts)', () => {
     expect(COMMAND_PERMISSIONS['route53profiles:AssociateResourceToProfile']!.resource).toBe('*');
     expect(COMMAND_PERMISSIONS['route53profiles:TagResource']!.resource).toBe('profile');
     expect(COMMAND_PERMISSIONS['ec2:ModifyVpcEndpoint']!.resource).toBe('vpc-endpoint');
+  });
+});
+
+describe('prepare\'s rows (Route 53 Profiles, RAM, Organizations) agree with the twin\'s IAM rows', () => {
+  const env = { world: { resourceAssociations: [], instances: [] }, principal: { accountId: '111111111111' }, region: 'us-east-1' } as never;
+  const prepareRows = Object.values(COMMAND_PERMISSIONS).filter((r) => r.service === 'ram' || r.service === 'organizations' || ['ListProfiles', 'CreateProfile', 'DeleteProfile', 'GetProfile'].includes(r.operation));
+
+  it('has the rows prepare sends, with the SAR\'s resource types', () => {
+    expect(prepareRows.map((r) => `${r.service}:${r.operation}`).sort()).toEqual([
+      'organizations:DescribeOrganization',
+      'ram:AcceptResourceShareInvitation',
+      'ram:AssociateResourceShare',
+      'ram:CreateResourceShare',
+      'ram:DeleteResourceShare',
+      'ram:DisassociateResourceShare',
+      'ram:GetResourceShareAssociations',
+      'ram:GetResourceShareInvitations',
+      'ram:GetResourceShares',
+      'route53profiles:CreateProfile',
+      'route53profiles:DeleteProfile',
+      'route53profiles:GetProfile',
+      'route53profiles:ListProfiles',
+    ]);
+    expect(COMMAND_PERMISSIONS['ram:CreateResourceShare']!.resource).toBe('resource-share');
+    expect(COMMAND_PERMISSIONS['ram:AcceptResourceShareInvitation']!.resource).toBe('resource-share-invitation');
+    expect(COMMAND_PERMISSIONS['route53profiles:CreateProfile']!.dependentActions).toEqual(['route53profiles:TagResource']);
+    expect(COMMAND_PERMISSIONS['ram:CreateResourceShare']!.dependentActions).toEqual(['ram:TagResource']);
+    expect(DEPENDENT_ONLY_ACTIONS['ram:TagResource']!.resource).toBe('resource-share');
+  });
+
+  it('"*" where the twin authorizes on "*", the resource type\'s ARN where it names one', () => {
+    const members: Record<string, Record<string, unknown>> = {
+      AssociateResourceShare: { resourceShareArn: 'arn:aws:ram:us-east-1:111111111111:resource-share/abc' },
+      DisassociateResourceShare: { resourceShareArn: 'arn:aws:ram:us-east-1:111111111111:resource-share/abc' },
+      DeleteResourceShare: { resourceShareArn: 'arn:aws:ram:us-east-1:111111111111:resource-share/abc' },
+      AcceptResourceShareInvitation: { resourceShareInvitationArn: 'arn:aws:ram:us-east-1:111111111111:resource-share-invitation/abc' },
+    };
+    for (const r of prepareRows) {
+      const twin = IAM_ACTIONS[r.service as keyof typeof IAM_ACTIONS]?.[r.operation];
+      expect(twin, `${r.service}:${r.operation} in src/twin/iam-actions.ts`).toBeDefined();
+      const resources = twin!.resources(members[r.operation] ?? {}, env);
+      if (r.resource === '*') expect(resources, r.operation).toEqual(['*']);
+      else {
+        // The row's pattern, its placeholders as wildcards, matches what the twin authorizes on.
+        const pattern = new RegExp(`^${r.resourcePattern.replace(/[.+?^$()|[\]\\]/g, '\\$&').replace(/\{[A-Za-z]+\}/g, '[^:/]*')}$`);
+        for (const arn of resources) expect(arn, r.operation).toMatch(pattern);
+      }
+    }
   });
 });
 
