@@ -4,10 +4,9 @@ import { describeMark, readMarks } from '../aws/estate-mark.js';
 import { observe } from '../aws/observe.js';
 import { findProbeInstances } from '../aws/probe-instances.js';
 import type { LoadedPlan } from '../plan/load.js';
-import { planRun, type PlannedStep, type RunPlan } from '../steps/plan-run.js';
+import { phaseStep, planRun, type PlannedStep, type RunPlan } from '../steps/plan-run.js';
 import { hasPrepare, planPrepare, prepareProblems, withPreparedProfile } from '../steps/prepare.js';
 import { observePrepare } from '../aws/observe-prepare.js';
-import { apiCall, describeAction } from '../aws/actions.js';
 import type { AwsAccess } from '../aws/access.js';
 import type { Plan } from '../plan/schema.js';
 import type { World } from '../aws/world.js';
@@ -23,15 +22,12 @@ async function dryRunPrepare(plan: Plan, access: AwsAccess): Promise<{ step: Pla
   return {
     problems,
     ...(pw.profile ? { profileId: pw.profile.id } : {}),
-    step: {
-      number: 0,
+    step: phaseStep({
       id: 'prepare',
       title: 'Prepare: create the Route 53 Profile and share it with every account of the plan',
       why: 'the steps need a Profile every account of the plan sees; a Profile on no VPC changes no answer, so this comes first and its gate is the control plane (each account sees the Profile)',
-      status: batches.length ? 'to do' : 'done',
-      batches: batches.map((b) => b.map((a) => ({ action: a, call: apiCall(a), description: describeAction(a) }))),
-      after: [],
-    },
+      batches,
+    }),
   };
 }
 

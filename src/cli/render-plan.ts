@@ -68,7 +68,7 @@ export function renderPlanText(loaded: LoadedPlan, run: RunPlan, probes: VpcProb
   lines.push(
     back
       ? `Back to path ${pathName}, as the run found the estate; ${run.nothingToDo ? 'the estate is there already: nothing to undo' : `undo step ${run.position} is next, then down to undo step 1`}.`
-      : `Detected path ${pathName}; ${run.nothingToDo ? 'the migration is complete: nothing to do' : `step ${run.position} is next`}.`,
+      : `Detected path ${pathName}; ${run.nothingToDo ? 'the migration is complete: nothing to do' : `${run.steps[0]?.number === 0 ? 'prepare (step 0), then ' : ''}step ${run.position} is next`}.`,
   );
   if (!back && !run.nothingToDo && run.position <= 6) lines.push(`Step 6 waves (plan waves: ${JSON.stringify(loaded.plan.waves)}): ${describeWaves(loaded.plan)}.`);
   if (!back && !run.nothingToDo && run.position <= 7) lines.push(keeperLine(loaded));

@@ -5,10 +5,9 @@ import { Command } from 'commander';
 import { observe } from '../aws/observe.js';
 import { prepareRollback } from '../machines/rollback-prep.js';
 import { readStateFile, type RunState } from '../state/index.js';
-import { planRollback, type PlannedStep, type RunPlan } from '../steps/plan-run.js';
+import { phaseStep, planRollback, type RunPlan } from '../steps/plan-run.js';
 import { addedToShare, hasPrepare, preparedSomething, prepareUndo } from '../steps/prepare.js';
 import { observePrepare } from '../aws/observe-prepare.js';
-import { apiCall, describeAction } from '../aws/actions.js';
 import type { AwsAccess } from '../aws/access.js';
 import type { Plan } from '../plan/schema.js';
 import { accessFor, useReplacedZones } from './common.js';
@@ -134,15 +133,12 @@ async function planRollbackOf(plan: Plan, access: AwsAccess, state: RunState, pe
   const pw = hasPrepare(plan) ? await observePrepare(plan, access) : undefined;
   if (pw?.profile) plan.profile.id = pw.profile.id;
   const undo = pw ? prepareUndo(pw, plan, addedToShare(state.journal)) : [];
-  const undoStep: PlannedStep = {
-    number: 0,
+  const undoStep = phaseStep({
     id: 'undo-prepare',
     title: 'Undo prepare: take back the RAM share and the Route 53 Profile prepare made',
     why: 'last: the Profile holds no VPC and no resource any more once undo step 1 is done',
-    status: undo.length ? 'to do' : 'done',
-    batches: undo.map((b) => b.map((a) => ({ action: a, call: apiCall(a), description: describeAction(a) }))),
-    after: [],
-  };
+    batches: undo,
+  });
   const prepareOnly = !state.firstObservation || (!!plan.profile.create && !pw?.profile);
   if (prepareOnly) {
     await permissions.run(access, { direction: 'rollback', state });

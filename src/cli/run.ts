@@ -369,7 +369,7 @@ ${EXIT_CODES_HELP}`,
             return setExit(EXIT.done);
           }
         } else {
-          io.stdout.write(`Applying plan ${loaded.plan.name} (hash ${hash}): path ${run.path}, from step ${run.position}, ${run.mutatingCalls} changes.\n`);
+          io.stdout.write(`Applying plan ${loaded.plan.name} (hash ${hash}): path ${run.path}, from ${run.steps[0]?.number === 0 ? 'prepare, then step' : 'step'} ${run.position}, ${run.mutatingCalls} changes.\n`);
         }
         setExit(
           await executeRun(io, loaded, access, { mode: 'apply', statePath, command: `apply ${file}`, runHash: { hash, reviewed: o.planHash === hash }, run: flags, ...(logger ? { logger } : {}), ...(prompted ? {} : { observed: world }) }),

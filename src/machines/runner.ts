@@ -26,7 +26,7 @@ import { rollbackFrom, rollbackRefusals } from '../steps/rollback.js';
 import { applyZoneReplacements } from '../plan/zone-ids.js';
 import { addedToShare, hasPrepare } from '../steps/prepare.js';
 import { observePrepare } from '../aws/observe-prepare.js';
-import { runPrepare, undoPrepare, type PhaseResult } from './prepare-phase.js';
+import { runPrepare, undoPrepare, type PreparePhaseOptions } from './prepare-phase.js';
 import { probeSetupProblems, usesSsm } from '../steps/probe-setup.js';
 import { createRunActors, type ProgressEvent } from './actors.js';
 import { restoreEmptiedZones } from './compensate.js';
@@ -299,6 +299,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
       replacedZones: session.state.replacedZones ?? {},
       ...(direction === 'rollback' && (session.state.firstObservation ?? previous?.firstObservation) ? { path: (session.state.firstObservation ?? previous!.firstObservation)!.path } : {}),
       ...r,
+      counters: { batches: r.counters.batches + prepareCounters.batches, applied: r.counters.applied + prepareCounters.applied, alreadyDone: r.counters.alreadyDone + prepareCounters.alreadyDone },
       statePath: opts.statePath,
       probeLog: session.state.probeLog,
       backups: session.state.backups,
@@ -313,33 +314,33 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     opts.logger?.info({ event: { type: 'outcome', outcome, direction, ...(step !== undefined ? { step } : {}), ...(halt ? { halt } : {}), ...(stop ? { stop } : {}), ...(failure ? { failure } : {}) } }, 'progress');
     return out;
   };
+  /** What prepare and its undo run with: this session's journal, budgets, clock and progress. */
+  const phaseOptions = (): PreparePhaseOptions => ({
+    plan,
+    access: opts.access,
+    runId: session.runId,
+    journal: (r) => session.journal(r),
+    journaled: (id) => session.journaled(id),
+    stepTimeoutMs: budgets.stepTimeoutMs,
+    pollIntervalMs: budgets.pollIntervalMs,
+    now,
+    sleep,
+    signal: hard.signal,
+    progress: (e) => {
+      opts.logger?.info({ event: e }, 'progress');
+      opts.progress?.(e);
+    },
+  });
+  /** Prepare's own calls, counted into the run's. */
+  let prepareCounters = { batches: 0, applied: 0, alreadyDone: 0 };
   /** A rollback's last part: what prepare made taken back; a result only when that did not finish. */
   const unprepare = async (): Promise<RunResult | undefined> => {
-    const added = addedToShare(session.state.journal);
-    const undone = await undoPrepare(
-      {
-        plan,
-        access: opts.access,
-        runId: session.runId,
-        journal: (r) => session.journal(r),
-        journaled: (id) => session.journaled(id),
-        stepTimeoutMs: budgets.stepTimeoutMs,
-        pollIntervalMs: budgets.pollIntervalMs,
-        now,
-        sleep,
-        signal: hard.signal,
-        progress: (e) => {
-          opts.logger?.info({ event: e }, 'progress');
-          opts.progress?.(e);
-        },
-      },
-      added,
-    );
+    const undone = await undoPrepare(phaseOptions(), addedToShare(session.state.journal));
+    prepareCounters = { batches: undone.batches, applied: undone.applied, alreadyDone: undone.alreadyDone };
     if (undone.outcome === 'done') return undefined;
-    const counters = { batches: undone.batches, applied: undone.applied, alreadyDone: undone.alreadyDone };
     const failure = { step: 0, phase: 'undo', message: undone.outcome === 'failed' ? undone.message : undone.reason };
     await session.save({ status: 'failed', direction, position: { step: 0, stepId: 'prepare', phase: 'undo' } });
-    return result({ outcome: 'failed', failure, counters });
+    return result({ outcome: 'failed', failure, counters: { batches: 0, applied: 0, alreadyDone: 0 } });
   };
   const finishRollback = async (): Promise<RunResult> => {
     await session.save({ status: 'done', direction, position: ROLLED_BACK });
@@ -351,6 +352,9 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     if (opts.mode === 'resume' && previous?.direction === 'rollback' && previous.status === 'done') {
       return result({ outcome: 'nothing-to-do', counters: { batches: 0, applied: 0, alreadyDone: 0 } });
     }
+    const backupDir = join(dirname(opts.statePath), `${plan.name}.backups`);
+    await opts.permissionCheck?.(previous, signal);
+
     // A rollback of a run that made its Profile finds it by name; with no first observation (the
     // run stopped in prepare) or no Profile left, what prepare made is all there is to take back.
     if (direction === 'rollback' && hasPrepare(plan)) {
@@ -361,6 +365,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
         return (await unprepare()) ?? finishRollback();
       }
     }
+
     if (direction === 'rollback' && !session.state.firstObservation) {
       throw new RollbackRefusedError([
         previous
@@ -368,31 +373,29 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
           : `no run of ${plan.name} is recorded in ${opts.statePath}: there is nothing to roll back (give the state file of the run with --state)`,
       ]);
     }
-    const backupDir = join(dirname(opts.statePath), `${plan.name}.backups`);
-    await opts.permissionCheck?.(previous, signal);
-
     // Prepare, before step 1: the Profile made and shared, every account of the plan seeing it.
     if (opts.control?.throughStep === 0 && !(direction === 'forward' && hasPrepare(plan))) {
       throw new ControlRefusedError(`--through-step 0 stops once prepare is done, and this ${direction === 'rollback' ? 'rollback' : 'plan'} has no prepare (no profile.create or profile.share): give a step from 1 to 7`);
     }
     if (direction === 'forward' && hasPrepare(plan)) {
-      const prepared = await preparePhase(opts, session, { budgets, now, sleep, signal });
+      const prepared = await runPrepare(announced(phaseOptions(), opts, session));
+      prepareCounters = { batches: prepared.batches, applied: prepared.applied, alreadyDone: prepared.alreadyDone };
       if (prepared.outcome !== 'done') {
-        const counters = { batches: prepared.batches, applied: prepared.applied, alreadyDone: prepared.alreadyDone };
+        const counters = { batches: 0, applied: 0, alreadyDone: 0 };
         const at = new Date(wall()).toISOString();
         if (prepared.outcome === 'halted') {
-          await session.save({ status: 'halted', halt: { reason: prepared.reason, step: 0, at }, stats: counters });
+          await session.save({ status: 'halted', halt: { reason: prepared.reason, step: 0, at }, stats: prepareCounters });
           return result({ outcome: 'halted', halt: { step: 0, phase: 'converge', reason: prepared.reason, at: now() }, counters });
         }
         const failure = { step: 0, phase: 'act', message: prepared.message, ...(prepared.code ? { code: prepared.code } : {}) };
-        await session.save({ status: 'failed', stats: counters });
+        await session.save({ status: 'failed', stats: prepareCounters });
         return result({ outcome: 'failed', failure, counters });
       }
       plan.profile.id = prepared.world.profile!.id;
       if (opts.control?.throughStep === 0) {
         const stop = { kind: 'through-step' as const, step: 0, reason: '--through-step 0: prepare is done (the Profile exists and every account of the plan sees it); stopped before step 1 sends anything' };
         await session.save({ status: 'stopped', position: { step: 0, stepId: 'prepare', phase: 'done' }, stop: { ...stop, at: new Date(wall()).toISOString() } });
-        return result({ outcome: 'stopped', stop, counters: { batches: prepared.batches, applied: prepared.applied, alreadyDone: prepared.alreadyDone } });
+        return result({ outcome: 'stopped', stop, counters: { batches: 0, applied: 0, alreadyDone: 0 } });
       }
     }
     // (A world observed before prepare knows no Profile it made: observe again.)
@@ -756,20 +759,15 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
 }
 
 /**
- * Runs prepare as this session's step 0: journaled like a step, its position saved while it has
- * something to do (a run already past it keeps its position: prepare then only confirms it).
+ * Prepare's options, announcing it as step 0 at its first call (a run that has nothing left to
+ * prepare prints nothing) and saving its position then, unless the run is past it already (a
+ * resume at step 5 keeps its position: prepare only confirms itself).
  */
-async function preparePhase(
-  opts: RunOptions,
-  session: RunSession,
-  o: { budgets: { stepTimeoutMs: number; pollIntervalMs: number }; now: () => number; sleep: (ms: number, signal?: AbortSignal) => Promise<void>; signal: AbortSignal },
-): Promise<PhaseResult> {
+function announced(o: PreparePhaseOptions, opts: RunOptions, session: RunSession): PreparePhaseOptions {
   const before = session.state.position;
   let positioned = false;
-  return runPrepare({
-    plan: opts.loaded.plan,
-    access: opts.access,
-    runId: session.runId,
+  return {
+    ...o,
     journal: async (r) => {
       if (!positioned) {
         positioned = true;
@@ -778,19 +776,9 @@ async function preparePhase(
         opts.progress?.({ type: 'step', step: 0, title });
         if (!before || before.step === 0) await session.save({ status: 'running', position: { step: 0, stepId: 'prepare', phase: 'act' } });
       }
-      await session.journal(r);
+      await o.journal(r);
     },
-    journaled: (id) => session.journaled(id),
-    stepTimeoutMs: o.budgets.stepTimeoutMs,
-    pollIntervalMs: o.budgets.pollIntervalMs,
-    now: o.now,
-    sleep: o.sleep,
-    signal: o.signal,
-    progress: (e) => {
-      opts.logger?.info({ event: e }, 'progress');
-      opts.progress?.(e);
-    },
-  });
+  };
 }
 
 /** The timings with `step`'s end recorded (when it started in this run and has no end yet). */

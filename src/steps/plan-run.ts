@@ -29,6 +29,19 @@ export interface PlannedStep {
   after: Expectation[];
 }
 
+/** Prepare (step 0) or its undo, as a step of a dry run: batches of calls, no DNS expectation (it changes no answer). */
+export function phaseStep(o: { id: string; title: string; why: string; batches: Action[][] }): PlannedStep {
+  return {
+    number: 0,
+    id: o.id,
+    title: o.title,
+    why: o.why,
+    status: o.batches.length ? 'to do' : 'done',
+    batches: o.batches.map((b) => b.map((a) => ({ action: a, call: apiCall(a), description: describeAction(a) }))),
+    after: [],
+  };
+}
+
 export type RunPlan =
   | { ok: true; path: Path; position: number; nothingToDo: boolean; steps: PlannedStep[]; warnings: string[]; mutatingCalls: number }
   | { ok: false; problems: string[]; warnings: string[] };

@@ -102,7 +102,7 @@ describe('sandbox up: bad flags get a clear error, exit 2, and start nothing', (
   const cases: [string[], RegExp][] = [
     [['--vpcs', '0'], /--vpcs must be a whole number from 2 to 1000/],
     [['--vpcs', 'ten'], /--vpcs takes a whole number, not "ten"/],
-    [['--scenario', 'sideways'], /--scenario must be direct or via-profile/],
+    [['--scenario', 'sideways'], /--scenario must be direct, via-profile or direct-no-profile \(got sideways\)/],
     [['--endpoints', '99'], /--endpoints must be a whole number from 1 to \d+/],
     [['--accounts', '5', '--vpcs', '3'], /--accounts \(5\) cannot exceed --vpcs \(3\)/],
     [['--host', '0.0.0.0'], /--host must be a loopback address/],
