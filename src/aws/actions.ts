@@ -148,6 +148,12 @@ export function apiCall(a: Action): ApiCall | undefined {
   }
 }
 
+const PREPARE_KINDS = new Set<ActionKind>(['create-share', 'create-profile', 'share-associate', 'accept-invitation', 'share-disassociate', 'delete-share', 'delete-profile']);
+type PrepareAction = Extract<Action, { kind: 'create-share' | 'create-profile' | 'share-associate' | 'accept-invitation' | 'share-disassociate' | 'delete-share' | 'delete-profile' }>;
+
+/** Prepare's actions (and their undo): the Profile and its RAM share, before step 1. */
+export const isPrepareAction = (a: Action): a is PrepareAction => PREPARE_KINDS.has(a.kind);
+
 /** The tag r53migrate puts on what prepare creates (the plan's name): a later run and a rollback know them by it. */
 export const PREPARED_BY_TAG = 'r53migrate:prepared-by';
 
@@ -271,15 +277,7 @@ export function simulate(world: World, actions: Action[]): World {
         w.zones[a.zoneId] = { id: a.zoneId, exists: true, name: a.zoneName, account, accountId: a.ownerAccountId, privateZone: true, vpcs: [{ vpcId: a.vpcId, region: a.region }], records: [], authorizations: [] };
         break;
       }
-      // Prepare's actions: what they change in a World is applied by simulatePrepared (steps/prepare.ts).
-      case 'create-share':
-      case 'create-profile':
-      case 'share-associate':
-      case 'accept-invitation':
-      case 'share-disassociate':
-      case 'delete-share':
-      case 'delete-profile':
-        break;
+      // (Prepare's actions change what a PrepareWorld holds: steps/prepare.ts simulatePrepare.)
       case 'restore-records': {
         const z = w.zones[a.zoneId];
         if (z?.exists) z.records = [...z.records.filter((r) => !a.records.some((x) => x.name === r.name && x.type === r.type)), ...(structuredClone(a.records) as Mutable<ObservedRecord>[])];
@@ -307,15 +305,8 @@ function orderKey(a: Action): string {
       return `profile:${a.profileId}`;
     case 'set-private-dns':
       return `endpoint:${a.endpointId}`;
-    case 'create-share':
-    case 'create-profile':
-    case 'share-associate':
-    case 'accept-invitation':
-    case 'share-disassociate':
-    case 'delete-share':
-    case 'delete-profile':
-      return `prepare:${actionTarget(a)}`;
     default:
+      if (isPrepareAction(a)) return `prepare:${actionTarget(a)}`;
       return `zone:${a.zoneId}`;
   }
 }

@@ -5,6 +5,7 @@
 // endpoint-rule-set-1]); with a custom endpoint the SDKs sign for the configured region, so the
 // twin accepts any region. Errors: HTTP 400 + {"__type": code, "Message": text} (Organizations'
 // error shapes have an upper-case `Message` member [model]; botocore and the v3 SDKs read either).
+import { jsonObjectBody } from './ssm.js';
 import { AwsApiError } from '../errors.js';
 import * as ops from '../ops/organizations.js';
 import type { CallContext, RawRequest, RawResponse, ServiceFrontEnd } from '../protocol.js';
@@ -15,19 +16,6 @@ const OPERATIONS: Record<string, (ctx: CallContext, input: Record<string, unknow
   DescribeOrganization: ops.describeOrganization,
 };
 
-function parseInput(req: RawRequest): Record<string, unknown> {
-  const text = req.body.toString('utf8');
-  let body: unknown;
-  try {
-    body = text.trim() === '' ? {} : JSON.parse(text);
-  } catch {
-    throw new AwsApiError('SerializationException', 'Start of structure or map found where not expected.');
-  }
-  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-    throw new AwsApiError('SerializationException', 'Start of structure or map found where not expected.');
-  }
-  return body as Record<string, unknown>;
-}
 
 export const organizationsFrontEnd: ServiceFrontEnd = {
   service: 'organizations',
@@ -47,7 +35,7 @@ export const organizationsFrontEnd: ServiceFrontEnd = {
   handle(operation, req, ctx) {
     const run = OPERATIONS[operation];
     if (!run) throw new AwsApiError('UnknownOperationException', '');
-    const out = run(ctx, parseInput(req));
+    const out = run(ctx, jsonObjectBody(req));
     return { status: 200, headers: { 'content-type': 'application/x-amz-json-1.1' }, body: JSON.stringify(out) };
   },
 

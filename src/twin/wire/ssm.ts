@@ -66,7 +66,8 @@ function typeOk(kind: string, v: unknown): boolean {
   }
 }
 
-function parseInput(operation: string, req: RawRequest): Record<string, unknown> {
+/** A JSON 1.1 request body: one JSON object (empty: {}), or the SerializationException AWS's JSON services answer. */
+export function jsonObjectBody(req: RawRequest): Record<string, unknown> {
   const text = req.body.toString('utf8');
   let body: unknown;
   try {
@@ -77,7 +78,11 @@ function parseInput(operation: string, req: RawRequest): Record<string, unknown>
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new AwsApiError('SerializationException', 'Start of structure or map found where not expected.');
   }
-  const input = body as Record<string, unknown>;
+  return body as Record<string, unknown>;
+}
+
+function parseInput(operation: string, req: RawRequest): Record<string, unknown> {
+  const input = jsonObjectBody(req);
   const types = TYPES[operation] ?? {};
   for (const [k, v] of Object.entries(input)) {
     if (v === null) {
