@@ -5,9 +5,12 @@
 // loop seeing no wrong answer (a parking VPC: no keeper window); `rollback` takes all of it back.
 // Then prepare alone (--through-step 0) and its rollback, the organization case (no invitations),
 // and the refusals that must change nothing (exit 2).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { World as TwinWorld } from '../../src/twin/world.js';
+import { runCli } from '../support/cli.js';
 import { appliedMutations, startEstate, type Estate } from '../support/estate.js';
 
 const PREPARED_BY = 'r53migrate:prepared-by';
@@ -136,6 +139,34 @@ describe.concurrent('prepare end to end (issue 15)', () => {
     }, 600_000);
   });
 
+  describe.sequential('faults in prepare: AWS failing (retried), an account refused (stops, exit 1), resume once fixed', () => {
+    let e: Estate;
+    beforeAll(async () => {
+      e = await startEstate(ARGS);
+    }, 120_000);
+    afterAll(async () => e?.close());
+
+    it('500s on CreateResourceShare are retried; an AccessDenied accepting as spokes-2 stops the run naming it; resume after the fix prepares once', async () => {
+      const state = join(e.dir, 'state', 'faults.state.json');
+      const accounts = e.info.accounts;
+      await e.fault({ kind: 'error', status: 500, service: 'ram', operation: 'CreateResourceShare', count: 2 });
+      await e.fault({ kind: 'error', status: 400, code: 'AccessDeniedException', message: 'User is not authorized to perform: ram:AcceptResourceShareInvitation', service: 'ram', operation: 'AcceptResourceShareInvitation', accountId: accounts[2]!.id, count: 100 });
+      const r = await e.cli(['apply', e.info.planFile, '--yes', '--through-step', '0', '--state', state], 300_000);
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(1);
+      expect(r.stdout + r.stderr).toMatch(/accept the invitation to RAM resource share .* as spokes-2 \[ram:AcceptResourceShareInvitation as spokes-2\]/);
+      expect(r.stdout + r.stderr).not.toMatch(/\n\s+at \S+ \(/);
+      let w = await e.state();
+      expect(w.profiles).toHaveLength(1);
+      expect(liveShares(w)).toHaveLength(1);
+      await e.clearFaults();
+      const again = await e.cli(['resume', e.info.planFile, '--through-step', '0', '--state', state], 300_000);
+      expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(5);
+      w = await e.state();
+      expectPrepared(w, e, { invitations: true });
+      expect([...appliedMutations(await e.requests()).values()].filter((n) => n > 1)).toEqual([]);
+    }, 600_000);
+  });
+
   describe.sequential('an organization with RAM sharing enabled: shared with the organization, no invitation', () => {
     let e: Estate;
     beforeAll(async () => {
@@ -202,4 +233,23 @@ describe.concurrent('prepare end to end (issue 15)', () => {
       expect((await d.requests()).filter((c) => c.mutating && c.outcome === 'ok')).toEqual([]);
     }, 300_000);
   });
+
+  it('sandbox run --scenario direct-no-profile --parking --rollback-after: prepare, the seven steps and back, 0 wrong answers per VPC both ways', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'r53m-prep-run-'));
+    try {
+      const r = await runCli(['sandbox', 'run', ...ARGS, '--parking', '--rollback-after', '--delay-scale', '0.02', '--dir', dir], { timeoutMs: 240_000 });
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(0);
+      expect(r.stdout).toMatch(/Detected path A .*; prepare \(step 0\), then step 1 is next/);
+      for (let step = 0; step <= 7; step++) expect(r.stdout).toContain(`step ${step}: `);
+      expect(r.stdout).toMatch(/done +accept the invitation to RAM resource share .* as spokes-1/);
+      expect(r.stdout).toMatch(/Migration complete \(from step 1\): .* DNS probes \(0 not ok\),/);
+      expect(r.stdout).toMatch(/done +delete Route 53 Profile shared-dns/);
+      expect(r.stdout).toMatch(/Rollback complete .* DNS probes \(0 not ok\),/);
+      const perVpc = [...r.stdout.matchAll(/^ {2}(vpc-\w+) \((.+)\): forward (\d+), rollback (\d+)$/gm)];
+      expect(perVpc).toHaveLength(4);
+      expect(perVpc.every((m) => m[3] === '0' && m[4] === '0'), r.stdout).toBe(true);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 300_000);
 });
