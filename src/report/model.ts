@@ -335,7 +335,7 @@ function stepsOf(state: RunState, calls: Call[], log: LogLine[], sessions: Sessi
     let s = steps.get(key(direction, number));
     if (!s) {
       const def = STEPS_OF[direction].find((x) => x.number === number);
-      steps.set(key(direction, number), (s = { direction, number, title: def?.title ?? `step ${number}`, batches: [], gates: [] }));
+      steps.set(key(direction, number), (s = { direction, number, title: def?.title ?? (number === 0 ? (direction === 'rollback' ? 'Undo prepare: the RAM share and the Profile prepare made' : 'Prepare: the Route 53 Profile made and shared') : `step ${number}`), batches: [], gates: [] }));
     }
     return s;
   };
