@@ -9,6 +9,7 @@ import { executeAction } from '../aws/execute.js';
 import { observePrepare } from '../aws/observe-prepare.js';
 import type { Plan } from '../plan/schema.js';
 import { prepareActions, prepareInFlight, prepareProblems, prepareUndo, type PrepareWorld } from '../steps/prepare.js';
+import type { InFlight } from '../steps/types.js';
 import type { JournalRecord, ProgressEvent } from './actors.js';
 
 /** Prepare can't do what the plan asks in this estate or organization: exit 2, nothing (more) changed. */
@@ -89,7 +90,7 @@ async function send(o: PreparePhaseOptions, batch: Action[], index: number, coun
  * `waiting` what still settles. Every batch is planned from a fresh observation; the whole
  * phase waits at most the step budget for the world to settle after its last batch.
  */
-async function reconcile(o: PreparePhaseOptions, next: (pw: PrepareWorld) => Action[], waiting: (pw: PrepareWorld) => string[], what: string, refuse = true): Promise<PhaseResult> {
+async function reconcile(o: PreparePhaseOptions, next: (pw: PrepareWorld) => Action[], waiting: (pw: PrepareWorld) => InFlight[], what: string, refuse = true): Promise<PhaseResult> {
   const counters = { applied: 0, alreadyDone: 0 };
   let batches = 0;
   let since = o.now();
@@ -109,14 +110,17 @@ async function reconcile(o: PreparePhaseOptions, next: (pw: PrepareWorld) => Act
         return { outcome: 'failed', message: (e as Error).message, ...((e as { code?: string }).code ? { code: (e as { code?: string }).code } : {}), ...counters, batches };
       }
       since = o.now();
+      // What was just sent settles before the next look (AWS's reads may lag its writes a moment).
+      await o.sleep(o.pollIntervalMs, o.signal);
       continue;
     }
     const pending = waiting(pw);
     if (!pending.length) return { outcome: 'done', world: pw, ...counters, batches };
     if (o.now() - since > o.stepTimeoutMs) {
-      return { outcome: 'halted', reason: `${what} did not settle within ${Math.round(o.stepTimeoutMs / 1000)} s: ${pending.join('; ')}. Nothing that resolves names was changed; find why (an invitation not accepted, RAM sharing turned off), then resume`, ...counters, batches };
+      const list = pending.map((f) => `${f.what}: ${f.status}`).join('; ');
+      return { outcome: 'halted', reason: `${what} did not settle within ${Math.round(o.stepTimeoutMs / 1000)} s: ${list}. Nothing that resolves names was changed; find why (an invitation not accepted, RAM sharing turned off), then resume`, ...counters, batches };
     }
-    o.progress?.({ type: 'waiting', step: 0, inFlight: pending.map((p) => ({ what: p, status: '' })) });
+    o.progress?.({ type: 'waiting', step: 0, inFlight: pending });
     await o.sleep(o.pollIntervalMs, o.signal);
   }
   return { outcome: 'halted', reason: `${what} sent 50 batches and the estate still asks for more: another tool may be undoing them; find it, then resume`, ...counters, batches };
@@ -126,7 +130,7 @@ export function runPrepare(o: PreparePhaseOptions): Promise<PhaseResult> {
   return reconcile(
     o,
     (pw) => prepareActions(pw, o.plan, { runId: o.runId }),
-    (pw) => prepareInFlight(pw, o.plan).map((f) => `${f.what}: ${f.status}`),
+    (pw) => prepareInFlight(pw, o.plan),
     'prepare',
   );
 }

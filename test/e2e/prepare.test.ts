@@ -167,6 +167,28 @@ describe.concurrent('prepare end to end (issue 15)', () => {
     }, 600_000);
   });
 
+  describe.sequential('an account that never sees the Profile: a halt within the step budget naming it, then resume', () => {
+    let e: Estate;
+    beforeAll(async () => {
+      e = await startEstate(ARGS);
+    }, 120_000);
+    afterAll(async () => e?.close());
+
+    it('GetProfile as spokes-1 keeps answering not found: exit 3 naming the account and its invitation; resume once it sees it', async () => {
+      const state = join(e.dir, 'state', 'halt.state.json');
+      const spoke = e.info.accounts[1]!;
+      await e.fault({ kind: 'error', status: 404, code: 'ResourceNotFoundException', message: 'Profile not found', service: 'route53profiles', operation: 'GetProfile', accountId: spoke.id, count: 10_000 });
+      const r = await e.cli(['apply', e.info.planFile, '--yes', '--through-step', '0', '--step-timeout', '2s', '--state', state], 300_000);
+      expect(r.code, `${r.stdout}\n${r.stderr}`).toBe(3);
+      expect(r.stdout + r.stderr).toMatch(new RegExp(`prepare did not settle within 2 s: account spokes-1 \\(${spoke.id}\\) seeing Profile rp-\\w+: invitation ACCEPTED`));
+      expect(r.stdout).toMatch(/waiting: 1 invitation ACCEPTED/);
+      await e.clearFaults();
+      const again = await e.cli(['resume', e.info.planFile, '--through-step', '0', '--state', state], 300_000);
+      expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(5);
+      expectPrepared(await e.state(), e, { invitations: true });
+    }, 600_000);
+  });
+
   describe.sequential('an organization with RAM sharing enabled: shared with the organization, no invitation', () => {
     let e: Estate;
     beforeAll(async () => {
