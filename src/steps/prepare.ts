@@ -228,11 +228,6 @@ export function preparedSomething(journal: readonly { step: number; phase: strin
   return journal.some((j) => j.step === 0 && j.phase === 'intent');
 }
 
-/** Whether nothing prepare made is left (a rollback's end). */
-export function prepareUndone(pw: PrepareWorld, plan: Plan, added: { principals: string[]; resourceArns: string[] }): boolean {
-  return prepareUndo(pw, plan, added).length === 0;
-}
-
 /**
  * The dry run of prepare: its batches in order, as if each succeeded, from what is there now.
  * Accounts that will be invited accept (one inside the owner's organization with RAM sharing on
