@@ -1,4 +1,5 @@
 // Starts a twin on loopback for a test, with SDK clients per account.
+import { AwsApiError } from '../../src/twin/errors.js';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { Route53Client } from '@aws-sdk/client-route-53';
 import type { Clock } from '../../src/twin/clock.js';
@@ -40,4 +41,15 @@ export async function startTestTwin(
     ec2: (a) => new EC2Client(sdk(a)),
     cli: (a) => ({ endpointUrl: server.url, ...sdk(a).credentials, region: world.region }),
   };
+}
+
+/** The AwsApiError an op throws (a test of the twin's refusals); fails when the call succeeds. */
+export function errorOf(fn: () => unknown): AwsApiError {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof AwsApiError) return e;
+    throw e;
+  }
+  throw new Error('expected an AwsApiError, the call succeeded');
 }

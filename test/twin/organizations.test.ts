@@ -2,11 +2,11 @@
 // outsider, no organization), the JSON 1.1 wire signed by hand and through the v3 SDK, IAM, and
 // the AWS CLI (botocore) as referee. Facts and sources: docs/aws-facts.md "Organizations:
 // DescribeOrganization".
+import { errorOf } from '../support/twin.js';
 import { DescribeOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { Sha256 } from '@aws-crypto/sha256-js';
 import { SignatureV4 } from '@smithy/signature-v4';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { AwsApiError } from '../../src/twin/errors.js';
 import { describeOrganization, NOT_IN_USE_MESSAGE } from '../../src/twin/ops/organizations.js';
 import type { CallContext } from '../../src/twin/protocol.js';
 import { buildScenario } from '../../src/twin/scenario.js';
@@ -27,15 +27,6 @@ function ctxFor(world: World, accountId: string): CallContext {
   return { world, now: Date.UTC(2026, 0, 1), accountId, region: 'us-east-1', requestId: 'req-1', delayFactor: 1, takeFault: () => false };
 }
 
-function errorOf(fn: () => unknown): AwsApiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AwsApiError) return e;
-    throw e;
-  }
-  throw new Error('expected an AwsApiError, the call succeeded');
-}
 
 /** What a member of the world's organization must be told. */
 function expectedOrganization(world: World) {

@@ -1,8 +1,8 @@
 // AWS RAM behaviour, unit level: ops/ram.ts (and the Profiles ops that honour its shares) on a
 // hand-built World. Each test is named after the source of the fact it encodes
 // (docs/aws-facts.md "RAM: sharing a Route 53 Profile").
+import { errorOf } from '../support/twin.js';
 import { describe, expect, it } from 'vitest';
-import { AwsApiError } from '../../src/twin/errors.js';
 import * as profiles from '../../src/twin/ops/profiles.js';
 import * as ram from '../../src/twin/ops/ram.js';
 import { buildScenario } from '../../src/twin/scenario.js';
@@ -14,15 +14,6 @@ const OU = 'ou-abcd-12345678';
 const OU_ARN = `arn:aws:organizations::${A}:ou/${ORG}/${OU}`;
 const OUTSIDER = '444444444444';
 
-function errorOf(fn: () => unknown): AwsApiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AwsApiError) return e;
-    throw e;
-  }
-  throw new Error('expected an AwsApiError, the call succeeded');
-}
 const codeOf = (fn: () => unknown) => errorOf(fn).code;
 
 function newProfile(f: Fixture, owner = A, name = 'shared-dns') {

@@ -228,7 +228,8 @@ function serializationError(message: string): AwsApiError {
   return new AwsApiError('SerializationException', message, 400);
 }
 
-function parseBody(req: RawRequest): Record<string, unknown> {
+/** A REST-JSON request body: one JSON object (empty: {}), or AWS's SerializationException. */
+export function parseBody(req: RawRequest): Record<string, unknown> {
   const text = req.body.toString('utf8').trim();
   if (text === '') return {};
   let parsed: unknown;

@@ -3,6 +3,7 @@
 // members travel in the JSON body except DeleteResourceShare's, which are query parameters.
 // Errors: x-amzn-ErrorType header and {"__type", "message"} body (RAM's error shapes have a
 // lower-case `message` member [model]).
+import { parseBody } from './profiles.js';
 import { AwsApiError } from '../errors.js';
 import * as ops from '../ops/ram.js';
 import type { CallContext, RawRequest, RawResponse, ServiceFrontEnd } from '../protocol.js';
@@ -98,18 +99,6 @@ function findRoute(req: RawRequest): Route | undefined {
   return ROUTES.find((r) => r.method === req.method.toUpperCase() && r.path === path);
 }
 
-function parseBody(req: RawRequest): Record<string, unknown> {
-  const text = req.body.toString('utf8').trim();
-  if (text === '') return {};
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (e) {
-    throw new AwsApiError('SerializationException', `Could not parse the request body as JSON: ${(e as Error).message}`, 400);
-  }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) throw new AwsApiError('SerializationException', 'The request body must be a JSON object.', 400);
-  return parsed as Record<string, unknown>;
-}
 
 /**
  * Reads and type-checks the members. A missing required member or a mistyped one is
