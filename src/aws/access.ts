@@ -211,7 +211,7 @@ export function isMutating(operation: string): boolean {
   return MUTATING.test(operation);
 }
 
-function credentialsFor(account: PlanAccount, region: string): { credentials: AwsCredentialIdentityProvider; profile?: string } {
+export function credentialsFor(account: PlanAccount, region: string): { credentials: AwsCredentialIdentityProvider; profile?: string } {
   if (account.profile) return { credentials: fromIni({ profile: account.profile }), profile: account.profile };
   if (account.assumeRole) {
     const { roleArn, externalId, sessionName, sourceProfile } = account.assumeRole;

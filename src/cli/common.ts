@@ -6,12 +6,15 @@ import { pino, type Logger } from 'pino';
 import { AwsAccess } from '../aws/access.js';
 import { loadPlan, PlanError, type LoadedPlan } from '../plan/load.js';
 import { applyZoneReplacements } from '../plan/zone-ids.js';
-import { logPathFor, readStateFile, statePathFor } from '../state/index.js';
+import { logPathFor, readStateFile } from '../state/index.js';
+import { configureStateBackend, defaultStatePath } from './state-backend.js';
 import { UsageError } from './errors.js';
 
 export async function loadPlanForCli(file: string): Promise<LoadedPlan> {
   try {
-    return await loadPlan(file);
+    const loaded = await loadPlan(file);
+    configureStateBackend(loaded.plan);
+    return loaded;
   } catch (e) {
     if (e instanceof PlanError) throw new UsageError(e.message, e.code);
     throw e;
@@ -75,8 +78,6 @@ export function accessFor(loaded: LoadedPlan, logger?: Logger): AwsAccess {
   return new AwsAccess({ region: loaded.plan.region, accounts: loaded.plan.accounts, ...(logger ? { logger } : {}) });
 }
 
-export function defaultStatePath(planName: string, dir?: string): string {
-  return statePathFor(planName, dir);
-}
+export { defaultStatePath };
 
 export { logPathFor };

@@ -27,7 +27,7 @@ export function graphCommand(io: CliIo, setExit: (code: number) => void): Comman
     .argument('[plan]', 'plan file (YAML or JSON): draw its dry run instead of the machine (discovery is read-only, as for plan)')
     .option('--rollback', 'draw the rollback machine: the undo steps from 7 down to 1')
     .option('--out <file>', 'write the diagram to FILE instead of stdout (FILE.md: inside a ```mermaid block)')
-    .option('--state <file>', "with a plan: state file whose rollback-re-created zones replace the plan's ids (default .r53migrate/<plan name>.state.json)")
+    .option('--state <file>', "with a plan: state file whose rollback-re-created zones replace the plan's ids (a file or s3:// location; default: the plan's state.location, else .r53migrate/<plan name>.state.json)")
     .addHelpText(
       'after',
       `
@@ -61,7 +61,7 @@ reasons are printed), 1 AWS could not be read.`,
         diagram = machineGraph(o.rollback ? 'rollback' : 'forward');
       } else {
         const loaded = await loadPlanForCli(file);
-        const { run, probes } = await dryRun(loaded, { statePath: o.state ?? defaultStatePath(loaded.plan.name), note: (line) => io.stderr.write(`note: ${line}\n`) });
+        const { run, probes } = await dryRun(loaded, { statePath: o.state ?? defaultStatePath(loaded.plan), note: (line) => io.stderr.write(`note: ${line}\n`) });
         if (!run.ok) {
           io.stderr.write(renderPlanText(loaded, run, probes));
           return setExit(EXIT.badInput);

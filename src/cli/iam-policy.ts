@@ -76,12 +76,12 @@ export function iamPolicyCommand(io: CliIo, setExit: (code: number) => void): Co
     .option('--rollback', 'also what rollback and restore-zone need')
     .option('--path <A|B>', 'only the statements of this starting path (A: zones on the VPCs directly; B: zones on the Profile)', pathOption)
     .option('--discover', 'read (GetCallerIdentity, GetHostedZone, DescribeVpcEndpoints) the account ids and who owns each zone and endpoint, instead of assuming')
-    .option('--state <file>', "state file whose rollback-re-created zones replace the plan's ids (default .r53migrate/<plan name>.state.json)")
+    .option('--state <file>', "state file whose rollback-re-created zones replace the plan's ids (a file or s3:// location; default: the plan's state.location, else .r53migrate/<plan name>.state.json)")
     .addHelpText('after', HELP)
     .action(async (file: string, o: Options) => {
       const loaded = await loadPlanForCli(file);
       const plan = loaded.plan;
-      const notes = await useReplacedZones(loaded, o.state ?? defaultStatePath(plan.name));
+      const notes = await useReplacedZones(loaded, o.state ?? defaultStatePath(plan));
       const options: PolicyOptions = { ...(o.path ? { path: o.path } : {}), ...(o.rollback ? { rollback: true } : {}) };
       const assumed: string[] = [];
       if (o.discover) {

@@ -1,6 +1,7 @@
 // The entry point alone decides how errors look: user mistakes print one clear message and
 // exit 2; a failure with an exit code of its own (lock held 4, halted 3, AWS failure 1) prints its
 // message; anything else is a bug and prints its stack with exit 1.
+import { configureStateBackend } from './state-backend.js';
 import { Command, CommanderError } from 'commander';
 import { AwsError } from '../aws/errors.js';
 import { rateScale } from '../aws/budget.js';
@@ -75,6 +76,8 @@ export async function runMain(argv: string[], io: CliIo): Promise<number> {
     } catch (e) {
       throw new UsageError((e as Error).message);
     }
+    // An s3:// state reached before any plan is read (status, report) goes through the credential chain.
+    configureStateBackend();
     await program.parseAsync(argv, { from: 'user' });
     return exitCode;
   } catch (e) {

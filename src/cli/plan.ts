@@ -14,7 +14,7 @@ export function planCommand(io: CliIo, setExit: (code: number) => void): Command
     .description('Dry run: discover the estate (read-only) and print every step with every API call it would make, in order.')
     .argument('<plan>', 'plan file (YAML or JSON)')
     .option('--json', 'print the plan as JSON')
-    .option('--state <file>', 'state file whose rollback-re-created zones replace the plan\'s ids (default .r53migrate/<plan name>.state.json)')
+    .option('--state <file>', 'state file whose rollback-re-created zones replace the plan\'s ids (a file or s3:// location; default: the plan\'s state.location, else .r53migrate/<plan name>.state.json)')
     .addHelpText(
       'after',
       `
@@ -31,7 +31,7 @@ could not be read.`,
       // beside the plan (stderr with --json, so stdout stays JSON); a denial is exit 2.
       const say = (line: string) => (o.json ? io.stderr : io.stdout).write(`${line}\n`);
       const permissions = new PermissionPreflight(loaded, say);
-      const { run, probes } = await dryRun(loaded, { statePath: o.state ?? defaultStatePath(loaded.plan.name), note: (line) => say(`note: ${line}`), permissions });
+      const { run, probes } = await dryRun(loaded, { statePath: o.state ?? defaultStatePath(loaded.plan), note: (line) => say(`note: ${line}`), permissions });
       if (run.ok) say(permissions.outcome());
       // A refused plan is an error: as with apply, its reasons go to stderr (JSON stays on stdout for scripts).
       (run.ok || o.json ? io.stdout : io.stderr).write(o.json ? renderPlanJson(loaded, run, probes) : renderPlanText(loaded, run, probes));

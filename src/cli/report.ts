@@ -12,7 +12,7 @@ export function reportCommand(io: CliIo, setExit: (code: number) => void): Comma
   return new Command('report')
     .description('Write the run report: one self-contained HTML file a change board can read (no AWS call, no lock taken).')
     .argument('[plan]', 'plan file: its default state file (or --state)')
-    .option('--state <file>', "state file (wins over the plan's default)")
+    .option('--state <location>', "state file or s3:// location (wins over the plan's default)")
     .option('--out <file>', 'where to write the report (default: beside the state file, <plan name>.report.html)')
     .addHelpText(
       'after',
@@ -30,7 +30,7 @@ It is one HTML file with everything inline: it opens without a network and can b
 change record.`,
     )
     .action(async (file: string | undefined, o: { state?: string; out?: string }) => {
-      const statePath = o.state ?? (file ? defaultStatePath((await loadPlanForCli(file)).plan.name) : await findStateFile(undefined));
+      const statePath = o.state ?? (file ? defaultStatePath((await loadPlanForCli(file)).plan) : await findStateFile(undefined));
       const { path, bytes, model } = await writeRunReport({ statePath, toolVersion: TOOL_VERSION, ...(o.out ? { out: o.out } : {}) });
       const t = model.timeline;
       io.stdout.write(

@@ -30,7 +30,7 @@ export function rollbackCommand(io: CliIo, setExit: (code: number) => void): Com
   return addRunFlags(new Command('rollback'))
     .description('Put the estate back as the run found it (path A or B), from any point: halted, killed, part-way, or complete. Gated, checkpointed and resumable like apply.')
     .argument('[plan]', 'plan file (default: the one the state file names)')
-    .option('--state <file>', 'state file of the run to roll back (default .r53migrate/<plan name>.state.json)')
+    .option('--state <location>', "state file or s3:// location of the run to roll back (default: the plan's state.location, else .r53migrate/<plan name>.state.json)")
     .option('--dry-run', 'print every API call of the rollback, in order, with what each VPC resolves through after each undo step, and its hash; change nothing')
     .option('--json', 'with --dry-run: print it as JSON')
     .option('--yes', 'do not ask for confirmation')

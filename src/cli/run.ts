@@ -10,7 +10,7 @@ import type { World } from '../aws/world.js';
 import { RollbackInProgressError, runMigration, type RunOptions, type RunResult } from '../machines/runner.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { BUDGET_LIMITS_MS } from '../plan/schema.js';
-import { DEFAULT_STATE_DIR, inspectLock, journalPathFor, readStateFile, StateDirNotWritableError, UNWRITABLE_ERRNOS } from '../state/index.js';
+import { DEFAULT_STATE_DIR, inspectStateLock, isS3Location, journalPathFor, keepBeside, readStateFile, StateDirNotWritableError, UNWRITABLE_ERRNOS, type StateLockInspection } from '../state/index.js';
 import { formatDuration } from '../steps/timing.js';
 import type { ApprovalRequest, RunControl } from '../machines/window-control.js';
 import { accessFor, defaultStatePath, fileLogger, loadPlanForCli, logPathFor, parseDuration, useReplacedZones } from './common.js';
@@ -22,7 +22,7 @@ import { renderPlanText, runPlanHash } from './render-plan.js';
 import { writeRunReport } from '../report/write.js';
 import { TOOL_VERSION } from './version.js';
 
-const rel = (p: string) => relative(process.cwd(), p) || p;
+const rel = (p: string) => (isS3Location(p) ? p : relative(process.cwd(), p) || p);
 
 export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan, logPath: string): string {
   const s = (n: number) => (n === 1 ? '' : 's');
@@ -88,7 +88,8 @@ export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan
     }
   }
   if (result.outcome !== 'nothing-to-do') {
-    lines.push(`State: ${rel(result.statePath)} (journal ${rel(journalPathFor(result.statePath))})   probe log: ${rel(result.probeLog)}   log: ${rel(logPath)}`);
+    const journal = isS3Location(result.statePath) ? 'its journal inside' : `journal ${rel(journalPathFor(result.statePath))}`;
+    lines.push(`State: ${rel(result.statePath)} (${journal})   probe log: ${rel(result.probeLog)}   log: ${rel(logPath)}`);
     for (const b of result.backups) lines.push(`Backup of ${b.zoneId}: ${rel(b.json)} (+ BIND ${rel(b.bind)})`);
   }
   for (const w of result.warnings) lines.push(`warning: ${w}`);
@@ -137,7 +138,7 @@ export function openRunLog(statePath: string): { logger: Logger | undefined; pat
     return { logger: fileLogger(path), path };
   } catch (e) {
     // The log sits beside the state file: a folder that refuses it will refuse the checkpoints.
-    if (UNWRITABLE_ERRNOS.has((e as NodeJS.ErrnoException).code ?? '')) throw new StateDirNotWritableError(dirname(statePath), e);
+    if (UNWRITABLE_ERRNOS.has((e as NodeJS.ErrnoException).code ?? '')) throw new StateDirNotWritableError(dirname(path), e);
     throw e;
   }
 }
@@ -189,7 +190,10 @@ export function addRunFlags(cmd: Command): Command {
   return cmd
     .option('--step-timeout <duration>', "longest wait for one step's control-plane gate, this time only (overrides budgets.stepTimeoutMs without changing the plan's hash), e.g. 30m")
     .option('--dns-gate-timeout <duration>', "longest wait for one step's DNS gate, this time only (overrides budgets.dnsGateTimeoutMs), e.g. 10m")
-    .option('--force-unlock <run-id>', "take the estate over from the run with this id, whose mark (tag r53migrate:run) is still on the Profile and zones: only when that run is gone for good")
+    .option(
+      '--force-unlock <id>',
+      "take over from a run that is gone for good: the run id of a mark (tag r53migrate:run) still on the Profile and zones, or the id of a stale S3 state lock (one its holder stopped renewing for longer than its lease; the refusal names it)",
+    )
     .option('--window-end <time>', "the change window's end (ISO 8601, or HH:MM local): a step — or a wave of step 6 — starts only if its estimate ends before it; else the run stops at the safe point before it (exit 5)")
     .option('--approve-each-step', 'every step waits for an approval before it sends anything: asked on a terminal; elsewhere the run stops (exit 5) until resume --approve-step N (kept for the rest of the run)');
 }
@@ -258,6 +262,8 @@ function runSignals(io: CliIo): { stop: AbortController; hard: AbortController; 
 async function reportLine(statePath: string): Promise<string> {
   try {
     const { path, bytes } = await writeRunReport({ statePath, toolVersion: TOOL_VERSION });
+    // Beside an S3 state, where a teammate (or the change board) finds it.
+    await keepBeside(statePath, [path]);
     return `Report: ${rel(path)} (${(bytes / 1024).toFixed(0)} KiB, self-contained HTML: open it in a browser)\n`;
   } catch (e) {
     return `warning: the run report could not be written (${(e as Error).message}); make it later with r53migrate report --state ${rel(statePath)}\n`;
@@ -306,7 +312,7 @@ export function applyCommand(io: CliIo, setExit: (code: number) => void): Comman
     .argument('<plan>', 'plan file (YAML or JSON)')
     .option('--yes', 'do not ask for confirmation')
     .option('--plan-hash <hash>', 'apply only if the plan still has this hash (from `r53migrate plan`)')
-    .option('--state <file>', `state file (default ${DEFAULT_STATE_DIR}/<plan name>.state.json)`)
+    .option('--state <location>', `state file, or s3://bucket/prefix/name.state.json for a state shared by a team (default: the plan's state.location, else ${DEFAULT_STATE_DIR}/<plan name>.state.json)`)
     .addHelpText(
       'after',
       `
@@ -332,7 +338,7 @@ ${EXIT_CODES_HELP}`,
     .action(async (file: string, o: { yes?: boolean; planHash?: string; state?: string } & RunFlagOptions) => {
       const loaded = await loadPlanForCli(file);
       const flags = runFlags(o);
-      const statePath = o.state ?? defaultStatePath(loaded.plan.name);
+      const statePath = o.state ?? defaultStatePath(loaded.plan);
       // Going forward while a rollback of this state file is part-way would fight it.
       const recorded = await readStateFile(statePath).catch(() => undefined);
       if (recorded?.direction === 'rollback' && recorded.status !== 'done') throw new RollbackInProgressError(statePath, recorded.position?.step);
@@ -394,7 +400,7 @@ export async function locateRun(file: string | undefined, state: string | undefi
     planFile = st.plan.file;
   }
   const loaded = await loadPlanForCli(planFile);
-  return { loaded, planFile, statePath: statePath ?? defaultStatePath(loaded.plan.name) };
+  return { loaded, planFile, statePath: statePath ?? defaultStatePath(loaded.plan) };
 }
 
 export async function findStateFile(explicit: string | undefined): Promise<string> {
@@ -409,7 +415,7 @@ export function resumeCommand(io: CliIo, setExit: (code: number) => void): Comma
   return addStepFlags(addRunFlags(new Command('resume')), true)
     .description('Continue an interrupted or halted run — a migration or a rollback, as the state file says: re-observe AWS and carry on from where the world stands (never repeating a change already made).')
     .argument('[plan]', 'plan file (default: the one the state file names)')
-    .option('--state <file>', `state file (default ${DEFAULT_STATE_DIR}/<plan name>.state.json)`)
+    .option('--state <location>', `state file, or s3://bucket/prefix/name.state.json for a state shared by a team (default: the plan's state.location, else ${DEFAULT_STATE_DIR}/<plan name>.state.json)`)
     .option('--accept-plan-change', 'resume although the plan file changed since the run started (the next batch is planned afresh from AWS and the new plan)')
     .addHelpText(
       'after',
@@ -446,14 +452,35 @@ ${EXIT_CODES_HELP}`,
     });
 }
 
+/** A run the state says is running, as its lock tells: alive, elsewhere, or interrupted. */
+function runningStatus(lock: StateLockInspection): string {
+  switch (lock.state) {
+    case 'live':
+      return `running (pid ${lock.owner.pid} since ${lock.owner.startedAt})`;
+    case 'other-host':
+      return `running on ${lock.owner.host} (pid ${lock.owner.pid}; it can't be checked from here)`;
+    case 'renewed':
+      return `running: ${lock.owner.user}@${lock.owner.host} pid ${lock.owner.pid} since ${lock.owner.startedAt}, lock ${lock.owner.id} renewed ${Math.round(lock.ageMs / 1000)} s ago`;
+    case 'stale':
+      return (
+        `interrupted, it seems: the lock of ${lock.owner.user}@${lock.owner.host} pid ${lock.owner.pid} (id ${lock.owner.id}) has not been renewed for ${Math.round(lock.ageMs / 1000)} s (lease ${Math.round(lock.leaseMs / 1000)} s); ` +
+        `if that run is gone for good, resume with --force-unlock ${lock.owner.id}`
+      );
+    case 'unreadable':
+      return 'running, or interrupted: its lock cannot be read';
+    default:
+      return `interrupted (no process runs it any more${lock.state === 'dead' ? `: pid ${lock.owner.pid} is gone` : ''}; continue with r53migrate resume)`;
+  }
+}
+
 export function statusCommand(io: CliIo, setExit: (code: number) => void): Command {
   return new Command('status')
     .description('Where a run stands, from its state file (no AWS call, no lock taken).')
     .argument('[plan]', 'plan file: its default state file (or --state)')
-    .option('--state <file>', 'state file (wins over the plan\'s default)')
+    .option('--state <location>', 'state file or s3:// location (wins over the plan\'s default)')
     .option('--json', 'print the state as JSON')
     .action(async (file: string | undefined, o: { state?: string; json?: boolean }) => {
-      const statePath = o.state ?? (file ? defaultStatePath((await loadPlanForCli(file)).plan.name) : await findStateFile(undefined));
+      const statePath = o.state ?? (file ? defaultStatePath((await loadPlanForCli(file)).plan) : await findStateFile(undefined));
       const st = await readStateFile(statePath);
       if (!st) throw new UsageError(`no state file at ${statePath}: no run has started for this plan`, 'NO_STATE');
       if (o.json) {
@@ -462,15 +489,7 @@ export function statusCommand(io: CliIo, setExit: (code: number) => void): Comma
         return setExit(EXIT.done);
       }
       // "running" is what the file says; whether a process still runs it is what the lock says.
-      const lock = st.status === 'running' ? await inspectLock(`${statePath}.lock`) : undefined;
-      const status =
-        lock?.state === 'live'
-          ? `running (pid ${lock.owner.pid} since ${lock.owner.startedAt})`
-          : lock?.state === 'other-host'
-            ? `running on ${lock.owner.host} (pid ${lock.owner.pid}; it can't be checked from here)`
-            : lock
-              ? `interrupted (no process runs it any more${lock.state === 'dead' ? `: pid ${lock.owner.pid} is gone` : ''}; continue with r53migrate resume)`
-              : st.status;
+      const status = st.status === 'running' ? runningStatus(await inspectStateLock(statePath)) : st.status;
       const lines = [
         `${st.plan.name}: ${status}${st.position ? ` at step ${st.position.step} ${st.position.stepId} (${st.position.phase})` : ''}, updated ${st.updatedAt}`,
         `plan ${st.plan.file} (sha256 ${st.plan.hash.slice(0, 12)}), state ${statePath}, probe log ${st.probeLog}`,

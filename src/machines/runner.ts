@@ -5,7 +5,6 @@
 // records back before saying so.
 import { createRequire } from 'node:module';
 import { hostname, userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
 import { createActor } from 'xstate';
 import type { Logger } from 'pino';
 import type { AwsAccess } from '../aws/access.js';
@@ -18,7 +17,7 @@ import type { World } from '../aws/world.js';
 import type { LoadedPlan } from '../plan/load.js';
 import { newProfileId, planVpcs, profileToCreate, type Plan } from '../plan/schema.js';
 import { monotonicNow, type PairRef } from '../probes/index.js';
-import type { EstateIdentity, FirstObservation, RunState } from '../state/index.js';
+import { backupDirFor, type EstateIdentity, type FirstObservation, type RunState } from '../state/index.js';
 import { assess } from '../steps/assess.js';
 import { zoneOnProfile } from '../steps/facts.js';
 import { STEPS } from '../steps/index.js';
@@ -279,6 +278,9 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     ...(opts.mode !== 'apply' ? { resume: { acceptPlanChange: opts.acceptPlanChange } } : {}),
     ...(opts.mode === 'rollback' ? { continueFinished: true } : {}),
     wallNow: wall,
+    ...(opts.forceUnlock ? { forceUnlock: opts.forceUnlock } : {}),
+    ...(plan.state ? { lockLeaseMs: plan.state.lockLeaseMs } : {}),
+    backupDir: backupDirFor(opts.statePath, plan.name),
   });
   let watch: ReturnType<typeof startDnsWatch> | undefined;
   const { previous } = session;
@@ -352,7 +354,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     if (opts.mode === 'resume' && previous?.direction === 'rollback' && previous.status === 'done') {
       return result({ outcome: 'nothing-to-do', counters: { batches: 0, applied: 0, alreadyDone: 0 } });
     }
-    const backupDir = join(dirname(opts.statePath), `${plan.name}.backups`);
+    const backupDir = backupDirFor(opts.statePath, plan.name);
     await opts.permissionCheck?.(previous, signal);
 
     // A rollback of a run that made its Profile finds it by name; with no first observation (the
@@ -622,6 +624,8 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
         return mark && mark.runId !== session.runId ? `another run's mark is on Profile ${plan.profile.id} now (${describeMark(mark)}): two runs must not change one estate; stop one of them` : undefined;
       },
       recordBackup: async (b) => {
+        // A backup counts only once it is where the state is (S3: uploaded and read back).
+        await session.keepFiles([b.json, b.bind, b.restoreBatch]);
         await session.save({ backups: [...session.state.backups.filter((x) => x.zoneId !== b.zoneId), { zoneId: b.zoneId, json: b.json, bind: b.bind, verifiedAt: b.verifiedAt }] });
       },
       verifiedBackup: (zoneId) => session.state.backups.some((b) => b.zoneId === zoneId),

@@ -11,12 +11,16 @@ import { currentZoneId } from '../plan/zone-ids.js';
 import { apiCall } from '../aws/actions.js';
 import {
   appendJournal,
+  fetchBeside,
+  isS3Location,
+  localStatePath,
   newRunState,
   openStateStore,
+  probeLogPathFor,
   StateEstateMismatchError,
   type EstateIdentity,
-  type FileStateStore,
   type RunState,
+  type StateStore,
 } from '../state/index.js';
 import type { JournalRecord } from './actors.js';
 
@@ -36,6 +40,12 @@ export interface SessionOptions {
   continueFinished?: boolean;
   /** Wall clock for the timestamps people read. */
   wallNow: () => number;
+  /** S3 state: take over a stale lock with this id (--force-unlock). */
+  forceUnlock?: string;
+  /** S3 state: the lock's lease (the plan's state.lockLease). */
+  lockLeaseMs?: number;
+  /** Zone backups of the run (fetched from S3 into the local mirror when another machine made them). */
+  backupDir?: string;
 }
 
 function describeEstate(e: EstateIdentity): string {
@@ -61,7 +71,7 @@ export class RunSession {
   onCheckpointFailure: () => void = () => undefined;
 
   private constructor(
-    private readonly store: FileStateStore,
+    private readonly store: StateStore,
     private readonly wallNow: () => number,
     previous: RunState | undefined,
     state: RunState,
@@ -76,6 +86,8 @@ export class RunSession {
   static async open(o: SessionOptions): Promise<RunSession> {
     const { store, warnings } = await openStateStore(o.statePath, {
       command: o.command,
+      ...(o.forceUnlock ? { forceUnlock: o.forceUnlock } : {}),
+      ...(o.lockLeaseMs ? { lockLeaseMs: o.lockLeaseMs } : {}),
       ...(o.resume ? { expect: { planHash: o.plan.hash, planName: o.plan.name, definitionVersion: o.definitionVersion, acceptPlanChange: o.resume.acceptPlanChange } } : {}),
     });
     try {
@@ -85,6 +97,10 @@ export class RunSession {
       if (previous?.estate && recorded && !sameEstate(recorded, o.estate)) {
         throw new StateEstateMismatchError(o.statePath, { planFile: previous.plan.file, describe: describeEstate(previous.estate) }, { planFile: o.plan.file, describe: describeEstate(o.estate) });
       }
+      // The probe evidence is written on this machine, beside the state or in the local mirror of
+      // its S3 prefix (another machine's path means nothing here); backups made elsewhere are fetched.
+      const probeLog = probeLogPathFor(localStatePath(o.statePath));
+      if (o.backupDir) await fetchBeside(o.statePath, o.backupDir);
       // A run that finished is history: starting again on its state file is a new run (new id, new
       // first observation), its journal carried on.
       const again = previous?.status === 'done' && !o.continueFinished;
@@ -96,8 +112,9 @@ export class RunSession {
             // A rollback of a finished run is a new run on the estate: a mark of its own.
             runId: again || !previous.runId || previous.status === 'done' ? randomUUID() : previous.runId,
             ...(again ? { firstObservation: undefined } : {}),
+            ...(isS3Location(o.statePath) ? { probeLog } : {}),
           }
-        : { ...newRunState({ toolVersion: o.toolVersion, plan: o.plan, definitionVersion: o.definitionVersion, statePath: o.statePath, now: o.wallNow() }), runId: randomUUID(), estate: o.estate };
+        : { ...newRunState({ toolVersion: o.toolVersion, plan: o.plan, definitionVersion: o.definitionVersion, statePath: localStatePath(o.statePath), now: o.wallNow() }), runId: randomUUID(), estate: o.estate };
       return new RunSession(store, o.wallNow, previous, state, warnings);
     } catch (e) {
       await store.close();
@@ -150,6 +167,11 @@ export class RunSession {
   /** Every checkpoint asked for so far is written (or has failed). */
   flushed(): Promise<void> {
     return this.saving;
+  }
+
+  /** Keeps files beside the state where the state is (S3: uploaded and read back); see StateStore.keepFiles. */
+  async keepFiles(paths: string[]): Promise<void> {
+    await this.store.keepFiles?.(paths);
   }
 
   /** Appends to the journal and makes it durable: an intent is on disk before its request goes out. */

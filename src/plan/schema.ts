@@ -1,6 +1,8 @@
 // The plan file: what the operator wants migrated, and how to reach it. Validated with zod so
 // every problem is reported at once with its path; `r53migrate schema` exports it as JSON Schema.
 import { z } from 'zod';
+import { DEFAULT_LOCK_LEASE_MS } from '../state/s3-lock.js';
+import { parseS3Location, StateLocationError } from '../state/location.js';
 
 export const ID_PATTERNS = {
   account: /^\d{12}$/,
@@ -187,6 +189,30 @@ export const ProfileShare = z
   })
   .strict();
 
+/**
+ * Where the run's state lives when it is not a local file: an S3 object, its lock beside it, so any
+ * teammate's machine can resume and two operators never run at once (README "Working as a team").
+ */
+export const PlanState = z
+  .object({
+    /** s3://bucket/prefix/name.state.json */
+    location: z.string().superRefine((text, ctx) => {
+      try {
+        parseS3Location(text);
+      } catch (e) {
+        ctx.addIssue({ code: 'custom', message: e instanceof StateLocationError ? e.message.replace(/^state location /, '') : String(e) });
+      }
+    }),
+    /** The plan account whose credentials reach the bucket (default: the AWS credential chain: AWS_PROFILE, environment, SSO, instance role). */
+    account: AccountRef.optional(),
+    /** The bucket's region (default: the plan's). */
+    region: z.string().regex(ID_PATTERNS.region, { error: 'expected an AWS region like us-east-1' }).optional(),
+    /** How long a lock its holder stopped renewing stays untouchable (it is renewed every third of this). */
+    lockLeaseMs: z.number().int().min(3_000).max(3_600_000).default(DEFAULT_LOCK_LEASE_MS),
+  })
+  .strict();
+export type PlanState = z.infer<typeof PlanState>;
+
 const NEW_PROFILE = '(new Profile ';
 
 /** The id a plan's Profile has until prepare creates it: shown in the dry run, never sent to AWS. */
@@ -249,6 +275,8 @@ export const Plan = z
     waves: Waves.default(WaveSchedule.parse({})),
     probes: Probes.default(Probes.parse({})),
     budgets: Budgets.default(Budgets.parse({})),
+    /** The run's state in S3 rather than a local file (default: .r53migrate/<name>.state.json). */
+    state: PlanState.optional(),
   })
   .strict()
   .superRefine((plan, ctx) => {
@@ -259,6 +287,7 @@ export const Plan = z
       }
     };
     checkAccount(plan.profile.account, ['profile', 'account']);
+    if (plan.state?.account) checkAccount(plan.state.account, ['state', 'account']);
     checkAccount(plan.sharedServicesVpc.account, ['sharedServicesVpc', 'account']);
     const seenVpc = new Map<string, string>([[plan.sharedServicesVpc.id, 'sharedServicesVpc']]);
     plan.spokes.forEach((s, i) => {

@@ -7,9 +7,8 @@ import { basename, dirname, isAbsolute, join } from 'node:path';
 import { readBackup } from '../aws/backup.js';
 import { loadPlan } from '../plan/load.js';
 import { linesOf, readEvidence } from '../probes/read-evidence.js';
-import { logPathFor, probeLogPathFor, reportPathFor } from '../state/index.js';
+import { backupDirFor, fetchBeside, localStatePath, logPathFor, probeLogPathFor, readStateFile, reportPathFor } from '../state/index.js';
 import { writeFileAtomic } from '../state/fs.js';
-import { readStateWithJournal } from '../state/read.js';
 import type { RunState } from '../state/schema.js';
 import { renderReportHtml } from './html.js';
 import { buildReportModel, type BackupInfo, type LogLine, type ReportModel } from './model.js';
@@ -49,14 +48,15 @@ export async function writeRunReport(opts: ReportOptions): Promise<WrittenReport
 }
 
 export async function reportModelFor(opts: ReportOptions): Promise<ReportModel> {
-  const read = await readStateWithJournal(opts.statePath);
-  if (!read) throw new NoRunToReportError(opts.statePath);
-  const { state } = read;
+  const state = await readStateFile(opts.statePath);
+  if (!state) throw new NoRunToReportError(opts.statePath);
+  // The folder the run's own files are in: beside a state file, or the local mirror of an S3 prefix.
+  const local = localStatePath(opts.statePath);
   let plan;
   let planProblem: string | undefined;
   // The run recorded the plan's path as it was given, relative to the folder it ran in: the
   // default state folder sits in that folder, so its parent is the likeliest place.
-  const planFile = [state.plan.file, join(dirname(opts.statePath), '..', state.plan.file), join(dirname(opts.statePath), state.plan.file)].find(
+  const planFile = [state.plan.file, join(dirname(local), '..', state.plan.file), join(dirname(local), state.plan.file)].find(
     (p) => isAbsolute(state.plan.file) ? p === state.plan.file : existsSync(p),
   );
   try {
@@ -129,15 +129,18 @@ function readTimeline(state: RunState, statePath: string, intervalMs: number | u
 }
 
 async function backupsOf(state: RunState, statePath: string): Promise<BackupInfo[]> {
+  // Backups another machine made for an S3 state are read from the local mirror once fetched.
+  const dir = backupDirFor(statePath, state.plan.name);
+  const fetched = state.backups.length ? await fetchBeside(statePath, dir).then(() => undefined, (e: unknown) => firstLine(e)) : undefined;
   return Promise.all(
     state.backups.map(async (b) => {
-      const json = located(b.json, join(dirname(statePath), basename(dirname(b.json)), basename(b.json)));
+      const json = located(b.json, join(dir, basename(b.json)));
       const info: BackupInfo = { zoneId: b.zoneId, json: b.json, bind: b.bind, verifiedAt: b.verifiedAt };
       try {
         const loaded = await readBackup(json);
         return { ...info, zoneName: loaded.zoneName, records: loaded.resourceRecordSets.length };
       } catch (e) {
-        return { ...info, problem: `cannot be read back now: ${firstLine(e)}` };
+        return { ...info, problem: `cannot be read back now: ${firstLine(e)}${fetched ? ` (fetching the backups from S3 failed: ${fetched})` : ''}` };
       }
     }),
   );

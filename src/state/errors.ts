@@ -10,8 +10,9 @@ export abstract class StateError extends Error {
 export type CorruptKind = 'unreadable' | 'too-large' | 'empty' | 'not-utf8' | 'not-json' | 'schema' | 'journal';
 
 function restoreAdvice(file: string, prevPath: string | undefined): string {
+  const cp = file.startsWith('s3://') ? 'aws s3 cp' : 'cp';
   return prevPath
-    ? `Restore the previous good copy with \`cp ${prevPath} ${file}\` (one checkpoint older; resume re-observes AWS, so an older checkpoint is safe), or move ${file} aside and start again with apply.`
+    ? `Restore the previous good copy with \`${cp} ${prevPath} ${file}\` (one checkpoint older; resume re-observes AWS, so an older checkpoint is safe), or move ${file} aside and start again with apply.`
     : `Move ${file} aside and start again with apply (it re-observes AWS and plans only what is left).`;
 }
 
@@ -204,7 +205,21 @@ export interface LockOwner {
   host: string;
   startedAt: string;
   command: string;
+  /** S3 locks: who ran it, and the lock's id (what --force-unlock takes). */
+  user?: string;
+  id?: string;
 }
+
+/** An S3 lock's renewal, as the refusal reports it. */
+export interface LockLease {
+  /** Since S3 last stored the lock (its last renewal). */
+  ageMs: number;
+  leaseMs: number;
+  /** The id given with --force-unlock, if any. */
+  forceUnlock?: string;
+}
+
+const seconds = (ms: number): string => `${Math.round(ms / 1000)} s`;
 
 /** Another run holds the lock, or may (exit 4). */
 export class LockHeldError extends StateError {
@@ -214,21 +229,64 @@ export class LockHeldError extends StateError {
     readonly lockPath: string,
     /** Undefined when the lock file could not be read. */
     readonly holder: LockOwner | undefined,
-    readonly situation: 'live' | 'other-host' | 'unreadable' | 'takeover-in-progress' | 'takeover-abandoned',
+    readonly situation: 'live' | 'other-host' | 'unreadable' | 'takeover-in-progress' | 'takeover-abandoned' | 'remote-live' | 'stale',
     extraPath?: string,
+    lease?: LockLease,
   ) {
     const who = holder
-      ? `pid ${holder.pid} on host ${holder.host} since ${holder.startedAt}${holder.command ? ` ("${holder.command}")` : ''}`
+      ? `${holder.user ? `${holder.user}@${holder.host} ` : ''}pid ${holder.pid}${holder.user ? '' : ` on host ${holder.host}`} since ${holder.startedAt}${holder.command ? ` ("${holder.command}")` : ''}`
       : 'an unknown process';
-    const removeIt = (path: string): string => `if you are sure it is no longer running, remove the lock file ${path} and try again.`;
+    const s3 = /^s3:\/\//.test(lockPath);
+    const removeIt = (path: string): string =>
+      s3 ? `if you are sure it is no longer running, delete the lock object (aws s3 rm ${path}) and try again.` : `if you are sure it is no longer running, remove the lock file ${path} and try again.`;
+    const id = holder?.id ?? '?';
+    const wrongId = lease?.forceUnlock !== undefined && lease.forceUnlock !== holder?.id ? ` (--force-unlock ${lease.forceUnlock} is not this lock's id, ${id})` : '';
     const text: Record<typeof situation, string> = {
       live: `Another r53migrate run holds the lock ${lockPath}: ${who}, still running. Wait for it to finish; ${removeIt(lockPath)}`,
       'other-host': `Another r53migrate run holds the lock ${lockPath}: ${who}. It runs on another host, so this one cannot tell whether it is still alive. Check there; ${removeIt(lockPath)}`,
       unreadable: `The lock file ${lockPath} exists but cannot be read as a lock, so another run may hold it. ${removeIt(lockPath).replace(/^i/, 'I')}`,
       'takeover-in-progress': `Another r53migrate run (${who}) is taking over the stale lock ${lockPath} right now. Wait for it to finish; ${removeIt(lockPath)}`,
       'takeover-abandoned': `A takeover of the stale lock ${lockPath} by ${who} was interrupted, leaving ${extraPath}. If no r53migrate run is active, remove ${extraPath} and ${lockPath} and try again.`,
+      'remote-live': `Another r53migrate run holds the lock ${lockPath}: ${who}, lock id ${id}, renewed ${seconds(lease?.ageMs ?? 0)} ago (its lease is ${seconds(lease?.leaseMs ?? 0)}), so it is running${wrongId}. Wait for it to finish; a lock its holder stops renewing becomes stale after the lease and can then be taken over with --force-unlock ${id}.`,
+      stale: `Another r53migrate run holds the lock ${lockPath}: ${who}, lock id ${id}. It has not been renewed for ${seconds(lease?.ageMs ?? 0)} (its lease is ${seconds(lease?.leaseMs ?? 0)}), so its run has probably stopped, but a process on another machine cannot be checked from here${wrongId}. If you are sure it no longer runs (that machine is off, or its r53migrate was killed), take the lock over with --force-unlock ${id}.`,
     };
     super(text[situation]);
     this.name = 'LockHeldError';
+  }
+}
+
+/** This run's S3 lock was deleted or replaced behind its back: it stops before its next change (exit 1). */
+export class LockLostError extends StateError {
+  readonly code = 'STATE_LOCK_LOST';
+  readonly exitCode = 1;
+  constructor(
+    readonly lockUri: string,
+    readonly lockId: string,
+    readonly how: 'deleted' | 'replaced',
+  ) {
+    super(
+      `This run's lock ${lockUri} (id ${lockId}) was ${how === 'deleted' ? 'deleted' : 'replaced by another run\'s'} behind its back, so another run may be changing the estate: ` +
+        `this run stopped without writing its checkpoint or sending another change. Find out who ${how === 'deleted' ? 'removed it' : 'holds it now'} (r53migrate status --state ${lockUri.replace(/\.lock$/, '')}); resume only once no other run is active.`,
+    );
+    this.name = 'LockLostError';
+  }
+}
+
+/**
+ * The checkpoint in S3 is not the one this run wrote or read last (its ETag moved): someone else
+ * wrote it, restored an older one or deleted it. This run never overwrites it and stops (exit 1).
+ */
+export class StateChangedError extends StateError {
+  readonly code = 'STATE_CHANGED';
+  readonly exitCode = 1;
+  constructor(
+    readonly uri: string,
+    detail: string,
+  ) {
+    super(
+      `The checkpoint ${uri} changed behind this run's back (${detail}): another writer, a restore of an older copy, or a hand edit. ` +
+        `This run stopped without overwriting it and without sending another change. Check who wrote it (r53migrate status --state ${uri}), then resume: resume re-observes AWS and goes on from the checkpoint as it is now.`,
+    );
+    this.name = 'StateChangedError';
   }
 }

@@ -34,7 +34,7 @@ export interface OpenedStateStore {
 }
 
 /** Creates the folder (0700), takes the lock, sweeps temp files left by a killed run. */
-export async function openStateStore(path: string, options: OpenStateStoreOptions): Promise<OpenedStateStore> {
+export async function openFileStateStore(path: string, options: OpenStateStoreOptions): Promise<OpenedStateStore> {
   const fs = options.fs ?? nodeFileSystem;
   const isAlive = options.isAlive ?? isPidAlive;
   const dir = dirname(path);

@@ -10,7 +10,7 @@ import {
 import { errnoOf, nodeFileSystem, type FileSystem } from './fs.js';
 import { describeIssues } from './issues.js';
 import { readJournalFile, type JournalRead } from './journal-file.js';
-import { SCHEMA_VERSION, StateFileV1, StateFileV2, type JournalLog, type RunState } from './schema.js';
+import { RunState, SCHEMA_VERSION, StateFileV1, StateFileV2, type JournalLog } from './schema.js';
 
 /** A state file is a few hundred kilobytes at most; anything this big is not one. */
 export const MAX_STATE_BYTES = 50 * 1024 * 1024;
@@ -84,6 +84,12 @@ export function parseStateBytes(bytes: Uint8Array, file: string, prevPath?: stri
     const v1 = StateFileV1.safeParse(json);
     if (!v1.success) throw corrupt('schema', describeIssues(v1.error.issues), v1.error);
     return { state: { ...v1.data, schemaVersion: SCHEMA_VERSION } };
+  }
+  // The S3 backend keeps the journal inside the checkpoint (an object is replaced whole anyway).
+  if (version === SCHEMA_VERSION && !('journalLog' in (json as object)) && 'journal' in (json as object)) {
+    const whole = RunState.safeParse(json);
+    if (!whole.success) throw corrupt('schema', describeIssues(whole.error.issues), whole.error);
+    return { state: whole.data };
   }
   const parsed = StateFileV2.safeParse(json);
   if (!parsed.success) throw corrupt('schema', describeIssues(parsed.error.issues), parsed.error);

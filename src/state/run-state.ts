@@ -1,20 +1,21 @@
 // Pure helpers for building and extending a run's state; the store only persists what they make.
 import { basename, dirname, join } from 'node:path';
+import { localStatePath } from './location.js';
 import { SCHEMA_VERSION, type JournalEntry, type RunState } from './schema.js';
 
 export const DEFAULT_STATE_DIR = '.r53migrate';
 
-/** `<dir>/<plan-name>.state.json`. Refuses names that would leave `dir`. */
 /** The run's NDJSON log beside its state file (every AWS call, every progress event, each session's start and outcome). */
 export function logPathFor(statePath: string): string {
-  return statePath.replace(/\.state\.json$/, '') + '.log';
+  return localStatePath(statePath).replace(/\.state\.json$/, '') + '.log';
 }
 
 /** The run report beside its state file (rewritten at the end of every apply, resume and rollback). */
 export function reportPathFor(statePath: string): string {
-  return statePath.replace(/\.state\.json$/, '') + '.report.html';
+  return localStatePath(statePath).replace(/\.state\.json$/, '') + '.report.html';
 }
 
+/** `<dir>/<plan-name>.state.json`. Refuses names that would leave `dir`. */
 export function statePathFor(planName: string, dir: string = DEFAULT_STATE_DIR): string {
   if (!/^[A-Za-z0-9][A-Za-z0-9._-]*$/.test(planName) || planName.includes('..')) {
     throw new Error(`plan name ${JSON.stringify(planName)} cannot name a state file (letters, digits, dot, dash, underscore)`);
@@ -24,7 +25,8 @@ export function statePathFor(planName: string, dir: string = DEFAULT_STATE_DIR):
 
 /** The append-only probe log beside a state file: `<plan-name>.probes.ndjson`. */
 export function probeLogPathFor(statePath: string): string {
-  return join(dirname(statePath), `${basename(statePath).replace(/\.state\.json$/, '')}.probes.ndjson`);
+  const local = localStatePath(statePath);
+  return join(dirname(local), `${basename(local).replace(/\.state\.json$/, '')}.probes.ndjson`);
 }
 
 export interface NewRunStateInput {

@@ -8,6 +8,11 @@ export interface StateStore {
   write(state: RunState): Promise<void>;
   /** Makes the state's journal durable; may leave the rest of the stored state as it was (cheap). */
   writeJournal(state: RunState): Promise<void>;
+  /**
+   * Keeps files the run writes beside its state (zone backups) where the state is: a no-op for a
+   * local state file (they are beside it already); S3 uploads them and reads them back.
+   */
+  keepFiles?(paths: string[]): Promise<void>;
   /** Releases the lock. Safe to call more than once; read and write fail afterwards. */
   close(): Promise<void>;
 }

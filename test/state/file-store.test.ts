@@ -5,7 +5,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { openStateStore } from '../../src/state/file-store.js';
+import { openFileStateStore as openStateStore } from '../../src/state/file-store.js';
 import { StateInvalidError, StateWriteError } from '../../src/state/errors.js';
 import { RunState, StateFileV2 } from '../../src/state/schema.js';
 import { StateStoreClosedError } from '../../src/state/store.js';

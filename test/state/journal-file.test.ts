@@ -5,7 +5,7 @@
 import { appendFileSync, existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { openStateStore } from '../../src/state/file-store.js';
+import { openFileStateStore as openStateStore } from '../../src/state/file-store.js';
 import { StateFileCorruptError, StateWriteError } from '../../src/state/errors.js';
 import { readStateFile } from '../../src/state/read.js';
 import { appendJournal, type NewJournalEntry } from '../../src/state/run-state.js';

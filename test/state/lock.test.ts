@@ -8,7 +8,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LockHeldError } from '../../src/state/errors.js';
-import { openStateStore } from '../../src/state/file-store.js';
+import { openFileStateStore as openStateStore } from '../../src/state/file-store.js';
 import { acquireLock } from '../../src/state/lock.js';
 import { nodeFileSystem, type FileSystem } from '../../src/state/fs.js';
 import { buildStateForChildren, deadPid, tempDir } from './support.js';

@@ -11,7 +11,7 @@ import {
   StateFileNewerError,
   type StateError,
 } from '../../src/state/errors.js';
-import { openStateStore } from '../../src/state/file-store.js';
+import { openFileStateStore as openStateStore } from '../../src/state/file-store.js';
 import { MAX_STATE_BYTES, readStateFile, type ResumeExpectation } from '../../src/state/read.js';
 import { asVersion1, sampleState, tempDir } from './support.js';
 

@@ -1,0 +1,199 @@
+// The S3 state store and its lock on an in-memory object store with S3's conditional semantics:
+// the lock's holder, lease and --force-unlock, the checkpoint's If-Match guard, the lock lost
+// mid-run. The same store against the twin's S3 (the real SDK, real wire) is in test/e2e/s3-state.
+import { describe, expect, it } from 'vitest';
+import { LockHeldError, LockLostError, StateChangedError, StateWriteError } from '../../src/state/errors.js';
+import { MemoryObjectStore } from '../../src/state/memory-object-store.js';
+import { parseS3Location } from '../../src/state/location.js';
+import { acquireS3Lock, inspectS3Lock } from '../../src/state/s3-lock.js';
+import { lockKeyOf, openS3StateStore, prevKeyOf, readS3State } from '../../src/state/s3-store.js';
+import { deadPid, sampleState, T0 } from './support.js';
+
+const LOC = parseS3Location('s3://team-state/prod/prod-cutover.state.json');
+const LEASE = 60_000;
+
+function world() {
+  let now = T0;
+  const clock = { now: () => now };
+  const objects = new MemoryObjectStore('team-state', () => now);
+  return { objects, clock, advance: (ms: number) => (now += ms) };
+}
+
+const machineA = { host: 'laptop-a', machine: 'boot-a/pidns-1', user: 'alice', pid: 4242, isAlive: () => true };
+const machineB = { host: 'laptop-b', machine: 'boot-b/pidns-1', user: 'bob', pid: 777, isAlive: () => true };
+
+async function refusal(p: Promise<unknown>): Promise<LockHeldError> {
+  const e = await p.then(
+    () => undefined,
+    (x: unknown) => x,
+  );
+  expect(e).toBeInstanceOf(LockHeldError);
+  return e as LockHeldError;
+}
+
+describe('the S3 lock (conditional create, holder, lease, --force-unlock)', () => {
+  it('is created with If-None-Match: * and records its holder; a second machine is refused naming that holder (exit 4)', async () => {
+    const w = world();
+    const a = await acquireS3Lock(w.objects, lockKeyOf(LOC.key), { command: 'apply plan.yaml', clock: w.clock, leaseMs: LEASE, ...machineA });
+    expect(w.objects.calls[0]).toMatchObject({ op: 'put', key: 'prod/prod-cutover.state.json.lock', condition: { ifNoneMatch: '*' } });
+    const held = JSON.parse(w.objects.objects.get(lockKeyOf(LOC.key))!.body.toString());
+    expect(held).toMatchObject({ id: a.id, user: 'alice', host: 'laptop-a', pid: 4242, command: 'apply plan.yaml', leaseMs: LEASE });
+
+    w.advance(10_000);
+    const e = await refusal(acquireS3Lock(w.objects, lockKeyOf(LOC.key), { command: 'apply plan.yaml', clock: w.clock, leaseMs: LEASE, ...machineB }));
+    expect(e.exitCode).toBe(4);
+    expect(e.situation).toBe('remote-live');
+    expect(e.message).toContain('alice@laptop-a pid 4242');
+    expect(e.message).toContain(a.id);
+    await a.release();
+    expect(w.objects.objects.has(lockKeyOf(LOC.key))).toBe(false);
+  });
+
+  it('a lock not renewed for longer than its lease is stale: refused until --force-unlock with its id, never taken silently', async () => {
+    const w = world();
+    const a = await acquireS3Lock(w.objects, lockKeyOf(LOC.key), { command: 'apply', clock: w.clock, leaseMs: LEASE, ...machineA });
+    // Machine A is gone: nothing renews its lock (its timer is stopped without deleting it).
+    w.advance(LEASE + 1_000);
+    const stale = await refusal(acquireS3Lock(w.objects, lockKeyOf(LOC.key), { command: 'resume', clock: w.clock, ...machineB }));
+    expect(stale.situation).toBe('stale');
+    expect(stale.message).toContain(`--force-unlock ${a.id}`);
+
+    const wrong = await refusal(acquireS3Lock(w.objects, lockKeyOf(LOC.key), { command: 'resume', clock: w.clock, ...machineB, forceUnlock: 'not-the-id' }));
+    expect(wrong.message).toContain("--force-unlock not-the-id is not this lock's id");
+
+    const b = await acquireS3Lock(w.objects, lockKeyOf(LOC.key), { command: 'resume', clock: w.clock, ...machineB, forceUnlock: a.id });
+    expect(b.warnings.join()).toMatch(/Took over the lock .* alice@laptop-a pid 4242 .*with --force-unlock/);
+    expect(JSON.parse(w.objects.objects.get(lockKeyOf(LOC.key))!.body.toString()).user).toBe('bob');
+    await b.release();
+  });
+
+  it('--force-unlock with the right id is still refused while the lock is renewed within its lease (its run may be alive)', async () => {
+    const w = world();
+    const a = await acquireS3Lock(w.objects, lockKeyOf(LOC.key), { command: 'apply', clock: w.clock, leaseMs: LEASE, ...machineA });
+    w.advance(5_000);
+    const e = await refusal(acquireS3Lock(w.objects, lockKeyOf(LOC.key), { command: 'apply', clock: w.clock, ...machineB, forceUnlock: a.id }));
+    expect(e.situation).toBe('remote-live');
+    await a.release();
+  });
+
+  it('on the same machine a lock whose process is gone is taken over with a warning (as the file lock does); a live one is not', async () => {
+    const w = world();
+    const gone = deadPid();
+    await acquireS3Lock(w.objects, lockKeyOf(LOC.key), { command: 'apply', clock: w.clock, leaseMs: LEASE, ...machineA, pid: gone });
+    await refusal(acquireS3Lock(w.objects, lockKeyOf(LOC.key), { command: 'resume', clock: w.clock, ...machineA, pid: 5000, isAlive: () => true }));
+    const again = await acquireS3Lock(w.objects, lockKeyOf(LOC.key), { command: 'resume', clock: w.clock, ...machineA, pid: 5000, isAlive: (p) => p !== gone });
+    expect(again.warnings.join()).toContain('no longer running on this machine');
+    await again.release();
+  });
+
+  it('status sees the holder and whether it still renews, without taking the lock', async () => {
+    const w = world();
+    const a = await acquireS3Lock(w.objects, lockKeyOf(LOC.key), { command: 'apply', clock: w.clock, leaseMs: LEASE, ...machineA });
+    expect(await inspectS3Lock(w.objects, lockKeyOf(LOC.key), w.clock)).toMatchObject({ state: 'renewed', owner: { user: 'alice', id: a.id } });
+    w.advance(LEASE * 2);
+    expect(await inspectS3Lock(w.objects, lockKeyOf(LOC.key), w.clock)).toMatchObject({ state: 'stale' });
+    await a.release();
+    expect(await inspectS3Lock(w.objects, lockKeyOf(LOC.key), w.clock)).toEqual({ state: 'none' });
+  });
+});
+
+describe('the S3 checkpoint (If-Match on the ETag read last)', () => {
+  it('round-trips the state and its journal in one object, keeps the previous checkpoint as .prev, and releases the lock on close', async () => {
+    const w = world();
+    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+    expect(await store.read()).toBeUndefined();
+    const first = sampleState('ignored');
+    await store.write(first);
+    expect(w.objects.calls.filter((c) => c.op === 'put' && c.key === LOC.key).at(-1)?.condition).toEqual({ ifNoneMatch: '*' });
+    await store.write({ ...first, status: 'halted' });
+    const conditions = w.objects.calls.filter((c) => c.op === 'put' && c.key === LOC.key).map((c) => c.condition);
+    expect(conditions[1]).toHaveProperty('ifMatch');
+    expect(JSON.parse(w.objects.objects.get(prevKeyOf(LOC.key))!.body.toString()).status).toBe('running');
+    await store.close();
+    expect(w.objects.objects.has(lockKeyOf(LOC.key))).toBe(false);
+    const back = await readS3State(w.objects, LOC);
+    expect(back?.status).toBe('halted');
+    expect(back?.journal).toEqual(first.journal);
+  });
+
+  it('a checkpoint changed behind its back (ETag mismatch) stops the run and is never overwritten', async () => {
+    const w = world();
+    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+    await store.read();
+    await store.write(sampleState('x'));
+    const theirs = JSON.stringify({ ...sampleState('x'), status: 'done' });
+    w.objects.putBehindTheBack(LOC.key, theirs);
+    const e = await store.write({ ...sampleState('x'), status: 'halted' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(StateChangedError);
+    expect((e as StateChangedError).exitCode).toBe(1);
+    expect(w.objects.objects.get(LOC.key)!.body.toString()).toBe(theirs);
+    await store.close();
+  });
+
+  it('a checkpoint deleted behind its back stops the run too (If-Match finds no key)', async () => {
+    const w = world();
+    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+    await store.read();
+    await store.write(sampleState('x'));
+    w.objects.objects.delete(LOC.key);
+    await expect(store.writeJournal(sampleState('x'))).rejects.toBeInstanceOf(StateChangedError);
+    expect(w.objects.objects.has(LOC.key)).toBe(false);
+    await store.close();
+  });
+
+  it('the lock object deleted by hand mid-run: the next write notices, writes nothing and stops (LockLostError, exit 1)', async () => {
+    const w = world();
+    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+    await store.read();
+    await store.write(sampleState('x'));
+    const before = w.objects.objects.get(LOC.key)!.etag;
+    w.objects.objects.delete(lockKeyOf(LOC.key));
+    const e = await store.write({ ...sampleState('x'), status: 'halted' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(LockLostError);
+    expect((e as LockLostError).exitCode).toBe(1);
+    expect(w.objects.objects.get(LOC.key)!.etag).toBe(before);
+    await store.close();
+  });
+
+  it('a lock replaced by another run (taken over) is lost too, and release leaves the other run\'s lock in place', async () => {
+    const w = world();
+    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+    await store.read();
+    w.objects.putBehindTheBack(lockKeyOf(LOC.key), JSON.stringify({ id: 'other', user: 'bob', host: 'b', machine: 'm', pid: 1, startedAt: 'x', command: 'apply', leaseMs: LEASE }));
+    await expect(store.write(sampleState('x'))).rejects.toBeInstanceOf(LockLostError);
+    await store.close();
+    expect(JSON.parse(w.objects.objects.get(lockKeyOf(LOC.key))!.body.toString()).id).toBe('other');
+  });
+
+  it('a 409 ConditionalRequestConflict is tried again; an S3 failure becomes a StateWriteError with the previous checkpoint intact', async () => {
+    const w = world();
+    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA, sleep: async () => undefined });
+    await store.read();
+    await store.write(sampleState('x'));
+    const put = w.objects.put.bind(w.objects);
+    let conflicts = 1;
+    w.objects.put = async (key, body, condition) => (key === LOC.key && conflicts-- > 0 ? { ok: false, refused: 'conflict' } : put(key, body, condition));
+    await store.write({ ...sampleState('x'), status: 'halted' });
+    expect((await readS3State(w.objects, LOC))?.status).toBe('halted');
+
+    w.objects.failNext('put', { key: LOC.key, message: 'SlowDown (HTTP 503): Please reduce your request rate.' });
+    const e = await store.write({ ...sampleState('x'), status: 'failed' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(StateWriteError);
+    expect((e as Error).message).toContain('SlowDown');
+    expect((await readS3State(w.objects, LOC))?.status).toBe('halted');
+    await store.close();
+  });
+
+  it('a damaged checkpoint is refused (exit 2) pointing at a good .prev with aws s3 cp', async () => {
+    const w = world();
+    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+    await store.read();
+    await store.write(sampleState('x'));
+    await store.write(sampleState('x'));
+    await store.close();
+    w.objects.putBehindTheBack(LOC.key, '{"schemaVersion": 3, "trunc');
+    const e = await readS3State(w.objects, LOC).catch((x: unknown) => x);
+    expect((e as { exitCode: number }).exitCode).toBe(2);
+    expect((e as Error).message).toContain(`aws s3 cp s3://team-state/prod/prod-cutover.state.json.prev s3://team-state/prod/prod-cutover.state.json`);
+  });
+});
