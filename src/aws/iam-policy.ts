@@ -16,7 +16,8 @@
 // placeholder id.
 import { planVpcs, probeWay, profileToCreate, type Plan } from '../plan/schema.js';
 import { hasPrepare, profileAccounts, shareOf } from '../steps/prepare.js';
-import { arn, DEPENDENT_ONLY_ACTIONS, permissionOf, vpcConditionValue } from './permissions.js';
+import { arn, DEPENDENT_ONLY_ACTIONS, permissionForAction, permissionOf, vpcConditionValue, type PermissionService } from './permissions.js';
+import { parseS3Location } from '../state/location.js';
 import type { AwsService } from './errors.js';
 
 export type Path = 'A' | 'B';
@@ -117,9 +118,9 @@ export function planNeeds(plan: Plan, o: PolicyOptions = {}): Need[] {
   const add = (n: Omit<Need, 'directions'> & { directions?: readonly Direction[]; dependentResources?: Record<string, string[]> }) => {
     const { dependentResources, ...need } = n;
     // Every action comes from the command table: an action with no row is our bug.
-    const [service, operation] = n.action.split(':') as [AwsService, string];
+    const [service, operation] = n.action.split(':') as [PermissionService, string];
     const dependentOnly = DEPENDENT_ONLY_ACTIONS[n.action];
-    const row = dependentOnly ? { resource: dependentOnly.resource, dependentActions: [] as string[] } : permissionOf(service, operation);
+    const row = dependentOnly ? { resource: dependentOnly.resource, dependentActions: [] as string[] } : (permissionForAction(n.action) ?? permissionOf(service, operation));
     const anyResource = n.resources.length === 1 && n.resources[0] === '*';
     if (row.resource === '*' && !anyResource) throw new Error(`${n.action} takes no resource type: its Resource must be "*"`);
     if (row.resource !== '*' && n.resources.includes('*')) throw new Error(`${n.action} takes a resource type (${row.resource}): name its ARNs, not "*"`);
@@ -337,6 +338,15 @@ export function planNeeds(plan: Plan, o: PolicyOptions = {}): Need[] {
     // it added to the operator's share removed; then the Profile it made.
     if (share) for (const action of ['ram:DisassociateResourceShare', 'ram:DeleteResourceShare']) add({ account: P, action, resources: [shareArn], sid: 'TakeBackProfileShare', phase: 'run', directions: BACK });
     if (plan.profile.create) add({ account: P, action: 'route53profiles:DeleteProfile', resources: ['*'], sid: 'DeletePreparedProfile', phase: 'run', directions: BACK });
+  }
+  if (plan.state?.account) {
+    // The run's state in S3 (state/s3-store.ts): the checkpoint, its .prev and its lock, and the
+    // files kept beside it (zone backups, the report), all under the state key's folder; a
+    // conditional PutObject (If-Match) is authorized as s3:PutObject and s3:GetObject.
+    const { bucket, key } = parseS3Location(plan.state.location);
+    const folder = key.includes('/') ? key.slice(0, key.lastIndexOf('/') + 1) : '';
+    for (const action of ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']) add({ account: plan.state.account, action, resources: [arn.objects(bucket, folder)], sid: 'KeepRunStateInS3', phase: 'run' });
+    add({ account: plan.state.account, action: 's3:ListBucket', resources: [arn.bucket(bucket)], sid: 'KeepRunStateInS3', phase: 'run' });
   }
   return dedupe(out).filter((n) => (rollback && n.directions.includes('rollback')) || (forward && n.directions.includes('forward')));
 }

@@ -8,11 +8,14 @@
 import type { AwsService } from './errors.js';
 
 /** The resource types r53migrate's calls touch (SAR names), or '*' when the action has none. */
-export type ResourceKind = 'hostedzone' | 'change' | 'vpc-endpoint' | 'profile' | 'resource-share' | 'resource-share-invitation' | 'document+instance' | 'role-or-user' | '*' | 'none';
+export type ResourceKind = 'hostedzone' | 'change' | 'vpc-endpoint' | 'profile' | 'resource-share' | 'resource-share-invitation' | 'document+instance' | 'role-or-user' | 'object' | 'bucket' | '*' | 'none';
+
+/** The services the IAM tables cover: AwsAccess's, and S3 (the state backend's own client, aws/s3-object-store.ts). */
+export type PermissionService = AwsService | 's3';
 
 export interface CommandPermission {
   /** The client that sends it. */
-  service: AwsService;
+  service: PermissionService;
   /** The API operation (the SDK command's name without `Command`). */
   operation: string;
   /** The IAM action that authorizes it; null when the call needs no permission. */
@@ -57,9 +60,13 @@ const TAG_ON_CREATE = ['aws:RequestTag/${TagKey}', 'aws:TagKeys'];
 const VPCS = ['route53:VPCs'];
 const PROFILE_RESOURCE_KEYS = ['route53profiles:ResourceTypes', 'route53profiles:ResourceArns', 'route53profiles:HostedZoneDomains'];
 
-function row(service: AwsService, operation: string, resource: ResourceKind, resourcePattern: string, conditionKeys: string[], source: string, dependentActions: string[] = []): CommandPermission {
-  return { service, operation, action: resource === 'none' ? null : `${service}:${operation}`, resource, resourcePattern, conditionKeys, dependentActions, source };
+function row(service: PermissionService, operation: string, resource: ResourceKind, resourcePattern: string, conditionKeys: string[], source: string, dependentActions: string[] = [], action = `${service}:${operation}`): CommandPermission {
+  return { service, operation, action: resource === 'none' ? null : action, resource, resourcePattern, conditionKeys, dependentActions, source };
 }
+
+const S3 = `${SAR}/list_amazons3.html`;
+const S3_CONDITIONAL = 'https://docs.aws.amazon.com/AmazonS3/latest/userguide/conditional-writes.html';
+const OBJECT = 'arn:aws:s3:::{BucketName}/{ObjectName}';
 
 /** Every command r53migrate sends, keyed `service:Operation` (two services share ListTagsForResource). */
 export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermission>> = Object.fromEntries(
@@ -142,6 +149,14 @@ export const COMMAND_PERMISSIONS: Readonly<Record<string, CommandPermission>> = 
     row('ssm', 'DescribeInstanceInformation', '*', '*', [], SSM),
     // STS GetCallerIdentity needs no permission ("No permissions are required to perform this operation").
     row('sts', 'GetCallerIdentity', 'none', '', [], 'https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html'),
+    // The S3 state backend (aws/s3-object-store.ts): HeadObject is authorized as s3:GetObject and
+    // ListObjectsV2 as s3:ListBucket (S3's own action names); a PutObject with If-Match needs
+    // s3:GetObject too.
+    row('s3', 'GetObject', 'object', OBJECT, [], S3),
+    row('s3', 'HeadObject', 'object', OBJECT, [], S3, [], 's3:GetObject'),
+    row('s3', 'PutObject', 'object', OBJECT, [], `${S3}; ${S3_CONDITIONAL}`),
+    row('s3', 'DeleteObject', 'object', OBJECT, [], S3),
+    row('s3', 'ListObjectsV2', 'bucket', 'arn:aws:s3:::{BucketName}', ['s3:prefix'], S3, [], 's3:ListBucket'),
     // The pre-flight check: the caller simulates its own policies.
     row('iam', 'SimulatePrincipalPolicy', 'role-or-user', 'arn:aws:iam::{Account}:role/{RoleName} (or user/{UserName})', [], IAM),
   ].map((r) => [`${r.service}:${r.operation}`, r]),
@@ -158,8 +173,13 @@ export const DEPENDENT_ONLY_ACTIONS: Readonly<Record<string, { resource: Resourc
   'ram:TagResource': { resource: 'resource-share', resourcePattern: SHARE, source: `${SAR}/list_ram.html (operations table: CreateResourceShare → ram:CreateResourceShare, ram:TagResource)` },
 };
 
+/** The row of the command an IAM action authorizes (`s3:ListBucket` is ListObjectsV2's); undefined when none is ours. */
+export function permissionForAction(action: string): CommandPermission | undefined {
+  return COMMAND_PERMISSIONS[action] ?? Object.values(COMMAND_PERMISSIONS).find((r) => r.action === action);
+}
+
 /** The row of `service:Operation`; a missing row is our bug (the drift test keeps them complete). */
-export function permissionOf(service: AwsService, operation: string): CommandPermission {
+export function permissionOf(service: PermissionService, operation: string): CommandPermission {
   const r = COMMAND_PERMISSIONS[`${service}:${operation}`];
   if (!r) throw new Error(`no IAM permission row for ${service}:${operation} in src/aws/permissions.ts`);
   return r;
@@ -190,6 +210,9 @@ export const arn = {
   instance: (region: string, accountId: string | undefined, id: string) => `arn:aws:ec2:${region}:${accountId ?? '*'}:instance/${id}`,
   /** AWS-owned documents carry no account in their ARN. */
   shellDocument: (region: string) => `arn:aws:ssm:${region}::document/AWS-RunShellScript`,
+  /** Every object under a key prefix ('' for the whole bucket). */
+  objects: (bucket: string, prefix: string) => `arn:aws:s3:::${bucket}/${prefix}*`,
+  bucket: (bucket: string) => `arn:aws:s3:::${bucket}`,
 };
 
 /** route53:VPCs's value for one VPC: lowercase, exactly this format (Route 53 DG, "Normalizing the condition key values"). */

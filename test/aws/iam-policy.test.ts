@@ -325,3 +325,30 @@ describe('planPolicies: prepare (profile.create and profile.share, steps/prepare
     for (const a of actionsOf(planPolicies(plan(), { rollback: true }).accounts.shared!.policy)) expect(a).not.toMatch(/^(ram|organizations):|CreateProfile|DeleteProfile|ListProfiles/);
   });
 });
+
+describe('planPolicies: a state kept in S3 (plan state:)', () => {
+  const withState = (account?: string) => plan({ state: { location: 's3://team-state/dns/prod.state.json', ...(account ? { account } : {}) } });
+
+  it('gives the state account Get/Put/DeleteObject under the state key\'s folder and ListBucket on the bucket, and nobody else', () => {
+    const { accounts } = planPolicies(withState('spokes-1'), { rollback: true });
+    const doc = accounts['spokes-1']!.policy;
+    const objects = doc.Statement.filter((s) => s.Sid === 'KeepRunStateInS3');
+    expect(new Set(objects.flatMap((s) => s.Action))).toEqual(new Set(['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:ListBucket']));
+    // Every key the store writes: the checkpoint, .prev, .lock, the backups, the report.
+    for (const key of ['dns/prod.state.json', 'dns/prod.state.json.prev', 'dns/prod.state.json.lock', 'dns/iam-test.backups/Z0A.2026.json', 'dns/prod.report.html']) {
+      for (const action of ['s3:GetObject', 's3:PutObject', 's3:DeleteObject']) {
+        expect(allowed(doc, { account: 'spokes-1', action, resources: [`arn:aws:s3:::team-state/${key}`], sid: 'x', phase: 'run', directions: ['forward'] }), `${action} ${key}`).toBe(true);
+      }
+    }
+    // Not another team's folder of the same bucket.
+    expect(allowed(doc, { account: 'spokes-1', action: 's3:PutObject', resources: ['arn:aws:s3:::team-state/other/x.state.json'], sid: 'x', phase: 'run', directions: ['forward'] })).toBe(false);
+    expect(allowed(doc, { account: 'spokes-1', action: 's3:ListBucket', resources: ['arn:aws:s3:::team-state'], sid: 'x', phase: 'run', directions: ['forward'] })).toBe(true);
+    expect(actionsOf(accounts.shared!.policy).has('s3:PutObject')).toBe(false);
+  });
+
+  it('a state reached through the credential chain (no state.account) or a local state file adds no S3 statement to any plan account', () => {
+    for (const p of [withState(), plan()]) {
+      for (const a of Object.values(planPolicies(p, { rollback: true }).accounts)) expect([...actionsOf(a.policy)].filter((x) => x.startsWith('s3:'))).toEqual([]);
+    }
+  });
+});
