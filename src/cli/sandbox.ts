@@ -163,7 +163,7 @@ function readPoliciesFile(file: string): IamPoliciesFile | string {
 
 const FILES_HELP = `
 When ready it writes DIR/sandbox.json (endpoint URL, accounts and keys, each VPC's resolver, each
-name's endpoint IPs, each VPC's probe instance), DIR/aws-config + DIR/aws-credentials (profile r53m-<account> per account,
+name's endpoint IPs, each VPC's probe instance, the S3 state bucket), DIR/aws-config + DIR/aws-credentials (profile r53m-<account> per account,
 and r53m-<account>-role assuming a role), DIR/env.sh and DIR/plan.yaml.`;
 
 const policiesNote = (accounts: string[] | undefined) => (accounts?.length ? `, IAM policies on ${accounts.length}` : '');
@@ -195,7 +195,8 @@ Examples:
       const [host, port] = first.resolver.split(':');
       io.stdout.write(
         `sandbox ready (${readySummary(info)}) at ${info.endpointUrl}; ` +
-          `run: source ${join(o.dir, 'env.sh')} — then e.g. aws route53 list-hosted-zones, or dig @${host} -p ${port} ${info.names[0]!.probeName} (${first.name}); details in ${join(o.dir, 'sandbox.json')}; Ctrl-C stops it\n`,
+          `run: source ${join(o.dir, 'env.sh')} — then e.g. aws route53 list-hosted-zones, or dig @${host} -p ${port} ${info.names[0]!.probeName} (${first.name}); ` +
+          `state bucket s3://${info.stateBucket.name} (account ${info.stateBucket.accountName}); details in ${join(o.dir, 'sandbox.json')}; Ctrl-C stops it\n`,
       );
       const signal = await (io.interrupted ?? processInterrupted());
       await sb.close();

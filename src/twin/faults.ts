@@ -17,7 +17,12 @@ interface Match {
 
 export type FaultSpec =
   | (Match & { kind: 'throttle' })
-  | (Match & { kind: 'error'; status?: number; code?: string; message?: string })
+  /**
+   * The call fails with this error (default: the service's internal error). after: the operation
+   * is applied to the world first and the error answered instead of its reply — a reply lost after
+   * AWS applied the call (a client retrying a conditional PUT then meets its own write).
+   */
+  | (Match & { kind: 'error'; status?: number; code?: string; message?: string; after?: boolean })
   | (Match & { kind: 'fail-association' })
   | (Match & { kind: 'slow'; factor: number })
   | (Match & { kind: 'hold'; phase: 'before' | 'after' })
@@ -77,6 +82,13 @@ export function parseFault(input: unknown): FaultSpec | string {
   if (f.mutating !== undefined && typeof f.mutating !== 'boolean') return 'mutating must be true or false';
   if (f.kind === 'slow' && !(typeof f.factor === 'number' && f.factor > 0)) return 'slow needs factor > 0';
   if (f.kind === 'hold' && f.phase !== 'before' && f.phase !== 'after') return "hold needs phase 'before' or 'after'";
+  if (f.after !== undefined && f.kind !== 'error') return 'after applies to error faults only';
+  if (f.after !== undefined && typeof f.after !== 'boolean') return 'after must be true or false';
+  if (f.kind === 'error') {
+    if (f.status !== undefined && !(Number.isInteger(f.status) && (f.status as number) >= 300 && (f.status as number) <= 599)) return 'status must be an HTTP status from 300 to 599';
+    if (f.code !== undefined && (typeof f.code !== 'string' || f.code === '')) return 'code must be a non-empty string';
+    if (f.message !== undefined && typeof f.message !== 'string') return 'message must be a string';
+  }
   if (f.kind === 'dns') {
     if (typeof f.vpcId !== 'string') return 'dns needs vpcId';
     if (f.dropRatio !== undefined && !(typeof f.dropRatio === 'number' && f.dropRatio >= 0 && f.dropRatio <= 1)) {

@@ -324,6 +324,41 @@ const ORGANIZATIONS: Record<string, ActionRow> = {
   },
 };
 
+// S3 [UG using-with-s3-policy-actions "Required permissions for Amazon S3 API operations"; SAR
+// list_amazons3 (not re-read here): resource types bucket (arn:aws:s3:::NAME) and object
+// (arn:aws:s3:::NAME/KEY)]. The conditional headers are the condition keys s3:if-match and
+// s3:if-none-match (present only when sent: bucket policies enforce them with Null [UG
+// conditional-writes-enforce]). An If-Match write or delete also needs s3:GetObject [UG
+// conditional-writes; conditional-deletes: "you must have the s3:DeleteObject and s3:GetObject
+// permissions"] — for a delete the UG says so of an ETag; the twin asks it for `*` too [unconfirmed].
+const s3Bucket = (m: Members): string => `arn:aws:s3:::${str(m.Bucket) ?? ''}`;
+const s3Object = (m: Members): string => `${s3Bucket(m)}/${str(m.Key) ?? ''}`;
+const s3Conditions = (m: Members): Record<string, string[]> => ({
+  ...(str(m.IfMatch) !== undefined ? { 's3:if-match': [str(m.IfMatch)!] } : {}),
+  ...(str(m.IfNoneMatch) !== undefined ? { 's3:if-none-match': [str(m.IfNoneMatch)!] } : {}),
+});
+const s3GetForIfMatch = (m: Members) => (str(m.IfMatch) !== undefined ? [{ action: 's3:GetObject', resources: [s3Object(m)] }] : []);
+const s3Row = (action: string, resources: ActionRow['resources'], source: string, extra: Partial<ActionRow> = {}): ActionRow => ({ action: `s3:${action}`, resources, source, ...extra });
+const S3_UG = 'UG using-with-s3-policy-actions';
+
+const S3: Record<string, ActionRow> = {
+  CreateBucket: s3Row('CreateBucket', (m) => [s3Bucket(m)], `${S3_UG}: s3:CreateBucket on the bucket`),
+  HeadBucket: s3Row('ListBucket', (m) => [s3Bucket(m)], 'API HeadBucket: "you must have permissions to perform the s3:ListBucket action"'),
+  DeleteBucket: s3Row('DeleteBucket', (m) => [s3Bucket(m)], `${S3_UG}: s3:DeleteBucket on the bucket`),
+  ListBuckets: s3Row('ListAllMyBuckets', STAR, `${S3_UG}: s3:ListAllMyBuckets, no resource type`),
+  ListObjectsV2: s3Row('ListBucket', (m) => [s3Bucket(m)], 'API ListObjectsV2: s3:ListBucket on the bucket'),
+  GetObject: s3Row('GetObject', (m) => [s3Object(m)], `${S3_UG}: s3:GetObject on the object`),
+  HeadObject: s3Row('GetObject', (m) => [s3Object(m)], 'API HeadObject: "you must have the s3:GetObject permission"'),
+  PutObject: s3Row('PutObject', (m) => [s3Object(m)], 'UG conditional-writes: s3:PutObject; with If-Match also s3:GetObject; condition keys s3:if-match, s3:if-none-match', {
+    context: s3Conditions,
+    dependent: s3GetForIfMatch,
+  }),
+  DeleteObject: s3Row('DeleteObject', (m) => [s3Object(m)], 'UG conditional-deletes: s3:DeleteObject; with If-Match also s3:GetObject; condition key s3:if-match', {
+    context: s3Conditions,
+    dependent: s3GetForIfMatch,
+  }),
+};
+
 /** Per service, per operation. STS is absent on purpose (see NOT_EVALUATED). */
 export const IAM_ACTIONS: Partial<Record<ServiceName, Record<string, ActionRow>>> = {
   route53: ROUTE53,
@@ -333,6 +368,7 @@ export const IAM_ACTIONS: Partial<Record<ServiceName, Record<string, ActionRow>>
   iam: IAM,
   ram: RAM,
   organizations: ORGANIZATIONS,
+  s3: S3,
 };
 
 /** Operations IAM identity policies do not govern, and why. */

@@ -83,11 +83,13 @@ export function authorize(
  * policy allows the ACTION action" / "... with an explicit deny in an identity-based policy".
  * Route 53 and EC2 leave out "on resource: *" for actions without a resource
  * [peer: ministryofjustice/modernisation-platform#1837, hashicorp/terraform-provider-aws#34234];
- * SSM says "on resource: *" [peer: terraform-aws-modules/terraform-aws-iam#347].
+ * SSM says "on resource: *" [peer: terraform-aws-modules/terraform-aws-iam#347]; S3 quotes the
+ * ARN: 'on "resource-arn"' [UG troubleshoot-403-errors, access denied message examples].
  */
 export function deniedMessage(service: ServiceName, principal: Principal, request: AuthorizationRequest, explicit: boolean): string {
   const omitStar = request.resource === '*' && (service === 'route53' || service === 'ec2');
-  const onResource = omitStar ? '' : ` on resource: ${request.resource}`;
+  const resource = service === 's3' ? `"${request.resource}"` : request.resource;
+  const onResource = omitStar ? '' : ` on resource: ${resource}`;
   const why = explicit ? 'with an explicit deny in an identity-based policy' : `because no identity-based policy allows the ${request.action} action`;
   return `User: ${principal.arn} is not authorized to perform: ${request.action}${onResource} ${why}`;
 }
@@ -117,7 +119,7 @@ export function accessDenied(service: ServiceName, principal: Principal, request
       // JSON 1.1: AccessDeniedException with HTTP 400 [peer: terraform-aws-modules/terraform-aws-iam#347 "status code: 400"].
       return new AwsApiError('AccessDeniedException', message, 400);
     default:
-      // Route 53 (rest-xml), STS and IAM (query): AccessDenied, 403, Sender.
+      // Route 53 (rest-xml), S3 (rest-xml), STS and IAM (query): AccessDenied, 403, Sender.
       return new AwsApiError('AccessDenied', message, 403);
   }
 }

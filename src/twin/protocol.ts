@@ -3,7 +3,7 @@
 import type { AwsApiError } from './errors.js';
 import type { World } from './world.js';
 
-export type ServiceName = 'route53' | 'ec2' | 'route53profiles' | 'sts' | 'ssm' | 'iam' | 'ram' | 'organizations';
+export type ServiceName = 'route53' | 'ec2' | 'route53profiles' | 'sts' | 'ssm' | 'iam' | 'ram' | 'organizations' | 's3';
 
 /** Who signed a request: an account's static-key user, or a session of a role assumed through STS. */
 export interface Principal {
@@ -31,6 +31,8 @@ export interface RawResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /** A binary payload (S3 GetObject's object), sent instead of body. */
+  bytes?: Buffer;
 }
 
 /** What an operation sees about its caller and the moment it runs. */
@@ -77,12 +79,17 @@ export interface ServiceFrontEnd {
   isMutating(operation: string): boolean;
   /** Parses, applies and renders. Throws AwsApiError for every API error. */
   handle(operation: string, req: RawRequest, ctx: CallContext): RawResponse;
-  /** Renders an error in this protocol's format. */
-  renderError(err: AwsApiError, requestId: string): RawResponse;
+  /** Renders an error in this protocol's format (req, when known: a HEAD's error has no body). */
+  renderError(err: AwsApiError, requestId: string, req?: RawRequest): RawResponse;
   /**
    * The request's members by their model names, best effort and never throwing: what IAM's
    * request context is built from (iam-actions.ts) before the operation runs. Absent: the
    * service's operations are not authorized by IAM (STS).
    */
   members?(operation: string, req: RawRequest): Record<string, unknown>;
+  /**
+   * The key AWS rate-limits a call by instead of the calling account, when it limits by resource
+   * (S3: per partitioned prefix; the twin uses the bucket). Absent or undefined: the account.
+   */
+  partition?(req: RawRequest): string | undefined;
 }

@@ -14,6 +14,11 @@ export interface ServiceLimits {
   operations: Record<string, BucketSpec>;
   /** Operations whose bucket is the mutating class where AWS splits by class (EC2). */
   mutatingDefault?: BucketSpec;
+  /**
+   * One bucket per class (reads: operations.default, writes: mutatingDefault) shared by every
+   * operation of the class, instead of one per operation (S3's per-prefix request rates).
+   */
+  byClass?: boolean;
 }
 
 export const AWS_RATE_LIMITS: Record<ServiceName, ServiceLimits> = {
@@ -57,6 +62,14 @@ export const AWS_RATE_LIMITS: Record<ServiceName, ServiceLimits> = {
   // GUESS [unconfirmed]: the Organizations quotas page gives no per-operation request rate the
   // twin could cite. A run asks DescribeOrganization a handful of times at most.
   organizations: { operations: { default: { burst: 20, perSecond: 10 } } },
+  // [doc: optimizing-performance] "at least 3,500 PUT/COPY/POST/DELETE or 5,500 GET/HEAD requests
+  // per second per partitioned Amazon S3 prefix"; the twin partitions by bucket (s3FrontEnd.partition),
+  // whoever calls. Burst = one second's worth [unconfirmed: S3 publishes no burst].
+  s3: {
+    operations: { default: { burst: 5500, perSecond: 5500 } },
+    mutatingDefault: { burst: 3500, perSecond: 3500 },
+    byClass: true,
+  },
 };
 
 interface Bucket {
@@ -70,16 +83,22 @@ export class RateLimiter {
 
   constructor(private limits: Record<ServiceName, ServiceLimits> | 'off' = AWS_RATE_LIMITS) {}
 
-  /** Takes one token from every bucket the call draws from; false (and nothing taken) if one is empty. */
-  tryTake(accountId: string, service: ServiceName, operation: string, mutating: boolean, now: number): boolean {
+  /**
+   * Takes one token from every bucket the call draws from; false (and nothing taken) if one is
+   * empty. `partition`: the resource AWS limits by instead of the account (S3's bucket), if any.
+   */
+  tryTake(accountId: string, service: ServiceName, operation: string, mutating: boolean, now: number, partition?: string): boolean {
     if (this.limits === 'off') return true;
     const limits = this.limits[service];
     if (!limits) return true; // a custom table without this service: unlimited
+    const owner = partition ?? accountId;
     const wanted: [string, BucketSpec][] = [];
-    if (limits.account) wanted.push([`${accountId}|${service}|*`, limits.account]);
-    const opSpec =
-      limits.operations[operation] ?? (mutating ? limits.mutatingDefault : undefined) ?? limits.operations.default;
-    if (opSpec) wanted.push([`${accountId}|${service}|${operation}`, opSpec]);
+    if (limits.account) wanted.push([`${owner}|${service}|*`, limits.account]);
+    const opSpec = limits.byClass
+      ? (mutating ? limits.mutatingDefault : undefined) ?? limits.operations.default
+      : limits.operations[operation] ?? (mutating ? limits.mutatingDefault : undefined) ?? limits.operations.default;
+    const opKey = limits.byClass ? (mutating ? 'write' : 'read') : operation;
+    if (opSpec) wanted.push([`${owner}|${service}|${opKey}`, opSpec]);
     const buckets = wanted.map(([key, spec]) => this.refill(key, spec, now));
     if (buckets.some((b) => b.tokens < 1)) return false;
     for (const b of buckets) b.tokens -= 1;
@@ -115,4 +134,6 @@ export const THROTTLE_ERRORS: Record<ServiceName, { code: string; status: number
   // TooManyRequestsException in the Organizations model (botocore retries it as a throttle); the
   // message is the model's documentation of the shape; HTTP 400 as JSON 1.1 client errors are [unconfirmed].
   organizations: { code: 'TooManyRequestsException', status: 400, message: 'You have sent too many requests in too short a period of time. The quota helps protect against denial-of-service attacks. Try again later.' },
+  // [doc: API ErrorResponses] SlowDown, 503 Slow Down, "Please reduce your request rate."
+  s3: { code: 'SlowDown', status: 503, message: 'Please reduce your request rate.' },
 };

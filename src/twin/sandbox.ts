@@ -86,6 +86,8 @@ export interface SandboxInfo {
   names: { name: string; probeName: string; endpointId: string; zoneName: string; ips: string[] }[];
   /** Accounts with an IAM policy attached (sandbox --iam-policies); the others allow everything. */
   iamPolicyAccounts?: string[];
+  /** The empty S3 bucket for shared state (`--state s3://NAME/…`), owned by the shared-services account; accountName is its name in the plan (profile r53m-<accountName>). */
+  stateBucket: { name: string; accountId: string; accountName: string };
 }
 
 export interface Sandbox {
@@ -133,6 +135,9 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     roleArn: `arn:aws:iam::${a.id}:role/r53migrate`,
   }));
   const parking = world.vpcs.find((v) => v.name === PARKING_VPC_NAME);
+  const stateBucket = world.buckets?.[0];
+  const stateAccount = accounts.find((a) => a.id === stateBucket?.ownerAccountId);
+  if (!stateBucket || !stateAccount) throw new Error('the scenario has no state bucket owned by one of its accounts');
   const info: SandboxInfo = {
     version: 1,
     pid: process.pid,
@@ -166,6 +171,7 @@ export async function startSandbox(opts: SandboxOptions): Promise<Sandbox> {
     probes: opts.probes ?? 'resolver',
     ...(opts.waves ? { waves: opts.waves } : {}),
     ...(world.iamPolicies ? { iamPolicyAccounts: Object.keys(world.iamPolicies) } : {}),
+    stateBucket: { name: stateBucket.name, accountId: stateAccount.id, accountName: stateAccount.name },
     names: world.endpoints.flatMap((ep) =>
       ep.privateDnsNames.map((name) => ({
         name,

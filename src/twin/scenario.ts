@@ -51,6 +51,12 @@ export interface ScenarioOptions {
 /** The parking VPC's name tag in a scenario. */
 export const PARKING_VPC_NAME = 'parking';
 
+/**
+ * The bucket every scenario gives the first (shared-services) account for the run's shared state
+ * (`--state s3://…`): bucket names are global, so the account id makes it unique.
+ */
+export const stateBucketName = (accountId: string) => `r53migrate-state-${accountId}`;
+
 export const DEFAULT_SCENARIO: ScenarioOptions = {
   scenario: 'direct',
   vpcs: 3,
@@ -215,6 +221,8 @@ export function buildScenario(opts: Partial<ScenarioOptions> = {}): World {
   if (o.parking) {
     world.vpcs.push({ id: 'vpc-' + derive(`${o.seed}:parking`, 17, HEX), ownerId: shared, region: o.region, cidr: '10.255.240.0/28', name: PARKING_VPC_NAME });
   }
+  // The state bucket, empty; no id is taken from the counter.
+  world.buckets = [{ name: stateBucketName(shared), ownerAccountId: shared, region: o.region, creationDate: t0, objects: {} }];
   if (o.organization) {
     // Ids derived without the world's counter, so adding an organization shifts no other id.
     world.organization = {

@@ -55,9 +55,12 @@ function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
 /** `now`: the twin's clock, AWS's time (the Date header is what SDKs correct their clock skew from). */
 function send(res: ServerResponse, out: RawResponse, now: number): void {
   if (res.destroyed) return;
-  const headers = { ...out.headers, date: new Date(now).toUTCString(), 'content-length': String(Buffer.byteLength(out.body)) };
+  const payload = out.bytes ?? out.body;
+  // A front end states the length itself only for a HEAD: what a GET would send, no body following.
+  const length = out.headers['content-length'] ?? String(Buffer.byteLength(payload));
+  const headers = { ...out.headers, date: new Date(now).toUTCString(), 'content-length': length };
   res.writeHead(out.status, headers);
-  res.end(out.body);
+  res.end(payload);
 }
 
 const json = (status: number, value: unknown): RawResponse => ({

@@ -83,8 +83,49 @@ export function parseAmzDate(s: string | undefined): number {
 export const MAX_CLOCK_SKEW_MS = 15 * 60 * 1000;
 
 /**
+ * S3's canonical URI: the path encoded once and not normalised ("Amazon S3 does not normalize
+ * URI paths … each path segment URI-encoded once" [SigV4 "Create a canonical request"]), so a key
+ * keeps its `//`, `.` and `..`. The path as sent is that, for a client that encodes as SigV4 does
+ * (the JS SDK and botocore sign exactly the path they send); re-encoding the decoded path covers a
+ * client that left a reserved character unencoded on the wire.
+ */
+function s3CanonicalPaths(rawPath: string): string[] {
+  const asSent = rawPath || '/';
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(rawPath);
+  } catch {
+    return [asSent];
+  }
+  const reencoded = decoded.split('/').map(uriEncode).join('/') || '/';
+  return reencoded === asSent ? [asSent] : [asSent, reencoded];
+}
+
+/** x-amz-content-sha256 values that are not a digest of the body [SigV4 for S3: "Signature Calculations for the Authorization Header"]. */
+const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
+
+/**
+ * S3's payload rules, checked after the signature: x-amz-content-sha256 is required
+ * (InvalidRequest, 400), a hex digest must be the body's (XAmzContentSHA256Mismatch, 400), and the
+ * streaming (aws-chunked) forms are not served by the twin (NotImplemented, 501) [API
+ * ErrorResponses; SigV4 for S3 "Transferring payload in multiple chunks"].
+ */
+export function s3PayloadProblem(req: RawRequest): { code: string; message: string; status: number } | undefined {
+  const declared = req.headers['x-amz-content-sha256'];
+  if (declared === undefined) return { code: 'InvalidRequest', message: 'Missing required header for this request: x-amz-content-sha256', status: 400 };
+  if (declared === UNSIGNED_PAYLOAD) return undefined;
+  if (/^[0-9a-f]{64}$/.test(declared)) {
+    if (declared === sha256Hex(req.body)) return undefined;
+    return { code: 'XAmzContentSHA256Mismatch', message: "The provided 'x-amz-content-sha256' header does not match what was computed.", status: 400 };
+  }
+  if (declared.startsWith('STREAMING-')) return { code: 'NotImplemented', message: `The twin does not serve aws-chunked uploads (x-amz-content-sha256: ${declared}); send the body whole`, status: 501 };
+  return { code: 'InvalidArgument', message: 'x-amz-content-sha256 must be UNSIGNED-PAYLOAD, STREAMING-…, or a valid sha256 value.', status: 400 };
+}
+
+/**
  * Verifies the request's signature with the secret for its access key. Clients disagree on
- * whether empty path segments are kept when canonicalising, so both readings are accepted.
+ * whether empty path segments are kept when canonicalising, so both readings are accepted; S3
+ * (credential scope service `s3`) canonicalises its own way (s3CanonicalPaths).
  */
 export function verifySignature(
   req: RawRequest,
@@ -110,10 +151,11 @@ export function verifySignature(
   const scope = `${auth.date}/${auth.region}/${auth.service}/aws4_request`;
   const key = signingKey(secretAccessKey, auth.date, auth.region, auth.service);
   const expected = Buffer.from(auth.signature, 'hex');
-  for (const dropEmpty of [true, false]) {
+  const paths = auth.service === 's3' ? s3CanonicalPaths(req.path) : [canonicalPath(req.path, true), canonicalPath(req.path, false)];
+  for (const path of paths) {
     const canonicalRequest = [
       req.method.toUpperCase(),
-      canonicalPath(req.path, dropEmpty),
+      path,
       canonicalQuery(req.query),
       canonicalHeaders,
       auth.signedHeaders.join(';'),

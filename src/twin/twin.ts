@@ -10,13 +10,14 @@ import { parsePolicyDocument, type PolicyDocument } from './iam.js';
 import { authorize, sessionPrincipal, userPrincipal } from './iam-authz.js';
 import type { CallContext, Principal, RawRequest, RawResponse, ServiceFrontEnd, ServiceName } from './protocol.js';
 import { AWS_RATE_LIMITS, RateLimiter, THROTTLE_ERRORS, type ServiceLimits } from './ratelimit.js';
-import { isFailure, parseAuthorization, verifySignature, type SigV4Failure } from './sigv4.js';
+import { isFailure, parseAuthorization, s3PayloadProblem, verifySignature, type SigV4Failure } from './sigv4.js';
 import { ec2FrontEnd } from './wire/ec2.js';
 import { iamFrontEnd } from './wire/iam.js';
 import { ORGANIZATIONS_TARGET_PREFIX, organizationsFrontEnd } from './wire/organizations.js';
 import { profilesFrontEnd } from './wire/profiles.js';
 import { ramFrontEnd } from './wire/ram.js';
 import { route53FrontEnd } from './wire/route53.js';
+import { s3FrontEnd } from './wire/s3.js';
 import { queryParams } from './wire/query.js';
 import { ssmFrontEnd } from './wire/ssm.js';
 import { stsFrontEnd } from './wire/sts.js';
@@ -34,6 +35,7 @@ const FRONT_ENDS: Record<ServiceName, ServiceFrontEnd> = {
   iam: iamFrontEnd,
   ram: ramFrontEnd,
   organizations: organizationsFrontEnd,
+  s3: s3FrontEnd,
 };
 
 /** denied: the caller's IAM policy refused the call (it never reached the operation). */
@@ -149,6 +151,14 @@ const AUTH_ERRORS: Record<ServiceName, Record<SigV4Failure['kind'] | 'unknown-ke
     mismatch: ['InvalidSignatureException', 400],
     'unknown-key': ['UnrecognizedClientException', 400],
   },
+  // S3's own codes [API ErrorResponses]: an unsigned request is anonymous and refused as AccessDenied.
+  s3: {
+    missing: ['AccessDenied', 403],
+    malformed: ['AuthorizationHeaderMalformed', 400],
+    expired: ['RequestTimeTooSkewed', 403],
+    mismatch: ['SignatureDoesNotMatch', 403],
+    'unknown-key': ['InvalidAccessKeyId', 403],
+  },
 };
 
 const AUTH_MESSAGES: Record<SigV4Failure['kind'] | 'unknown-key', string> = {
@@ -160,6 +170,19 @@ const AUTH_MESSAGES: Record<SigV4Failure['kind'] | 'unknown-key', string> = {
   'unknown-key': 'The security token included in the request is invalid.',
 };
 
+/** Where a service words them its own way [API S3 ErrorResponses]. */
+const SERVICE_AUTH_MESSAGES: Partial<Record<ServiceName, Partial<Record<SigV4Failure['kind'] | 'unknown-key', string>>>> = {
+  s3: {
+    missing: 'Access Denied',
+    malformed: 'The authorization header is malformed',
+    expired: 'The difference between the request time and the current time is too large.',
+    mismatch: 'The request signature we calculated does not match the signature you provided. Check your key and signing method.',
+    'unknown-key': 'The AWS Access Key Id you provided does not exist in our records.',
+  },
+};
+
+const authMessage = (service: ServiceName, kind: SigV4Failure['kind'] | 'unknown-key') => SERVICE_AUTH_MESSAGES[service]?.[kind] ?? AUTH_MESSAGES[kind];
+
 const UNKNOWN_OPERATION: Record<ServiceName, [string, number]> = {
   route53: ['InvalidAction', 400],
   ec2: ['InvalidAction', 400],
@@ -169,6 +192,8 @@ const UNKNOWN_OPERATION: Record<ServiceName, [string, number]> = {
   iam: ['InvalidAction', 400],
   ram: ['UnknownOperationException', 404],
   organizations: ['UnknownOperationException', 400],
+  // What S3 answers a subresource or method it doesn't have [API ErrorResponses NotImplemented].
+  s3: ['NotImplemented', 501],
 };
 
 const SERVICE_FAILURE: Record<ServiceName, [string, number]> = {
@@ -183,6 +208,8 @@ const SERVICE_FAILURE: Record<ServiceName, [string, number]> = {
   ram: ['ServerInternalException', 500],
   // ServiceException (a fault) in the Organizations model.
   organizations: ['ServiceException', 500],
+  // InternalError, 500 "We encountered an internal error. Please try again." [API ErrorResponses].
+  s3: ['InternalError', 500],
 };
 
 function safeDecode(path: string): string {
@@ -203,7 +230,27 @@ function guessService(req: RawRequest): ServiceName {
   if (/(^|&)Version=2010-05-08(&|$)/.test(text)) return 'iam';
   if (/(^|&)Action=/.test(text)) return 'ec2';
   if (ramFrontEnd.operationOf(req)) return 'ram';
+  // S3 clients sign x-amz-content-sha256; otherwise a path no Profiles route has is taken as S3's.
+  if (req.headers['x-amz-content-sha256'] !== undefined) return 's3';
+  if (!profilesFrontEnd.operationOf(req) && s3FrontEnd.operationOf(req)) return 's3';
   return 'route53profiles';
+}
+
+/**
+ * The error an `error` fault answers: its code, status and message, else the service's internal
+ * failure; a code naming the service's throttle takes that throttle's status and words (S3:
+ * SlowDown, 503, "Please reduce your request rate.").
+ */
+function injectedErrorOf(service: ServiceName, fault: Fault): AwsApiError {
+  const f: { code?: string; message?: string; status?: number } = fault.kind === 'error' ? fault : {};
+  const throttle = THROTTLE_ERRORS[service];
+  const [code, status] = SERVICE_FAILURE[service];
+  const isThrottle = f.code !== undefined && f.code === throttle.code;
+  return new AwsApiError(
+    f.code ?? code,
+    f.message ?? (isThrottle ? throttle.message : 'Injected service failure'),
+    f.status ?? (isThrottle ? throttle.status : status),
+  );
 }
 
 /** How a twin runs Run Command scripts (Twin.enableCommandExecution). */
@@ -375,11 +422,11 @@ export class Twin {
       entry.latencyMs = this.clock.now() - arrived;
       this.log.push(entry);
       res.headers['x-amzn-requestid'] = requestId;
-      if (entry.service === 'ec2' || entry.service === 'sts' || entry.service === 'iam') res.headers['x-amz-request-id'] = requestId;
+      if (entry.service === 'ec2' || entry.service === 'sts' || entry.service === 'iam' || entry.service === 's3') res.headers['x-amz-request-id'] = requestId;
       return res;
     };
     const fail = (fe: ServiceFrontEnd, err: AwsApiError, outcome: Outcome) =>
-      finish(fe.renderError(err, requestId), outcome, err.code);
+      finish(fe.renderError(err, requestId, req), outcome, err.code);
 
     // 1. Who is calling, and which service (the credential scope says).
     const auth = parseAuthorization(req.headers.authorization);
@@ -388,7 +435,7 @@ export class Twin {
       entry.service = service;
       const [code, status] = AUTH_ERRORS[service][auth.kind];
       const detail = auth.kind === 'malformed' ? `: ${auth.detail}` : '';
-      return fail(FRONT_ENDS[service], new AwsApiError(code, AUTH_MESSAGES[auth.kind] + detail, status), 'auth-failed');
+      return fail(FRONT_ENDS[service], new AwsApiError(code, authMessage(service, auth.kind) + detail, status), 'auth-failed');
     }
     const service = (Object.keys(FRONT_ENDS) as ServiceName[]).find((s) => s === auth.service) ?? guessService(req);
     const fe = FRONT_ENDS[service];
@@ -397,16 +444,19 @@ export class Twin {
     const credential = this.credentialFor(auth.accessKeyId, req.headers['x-amz-security-token']);
     if (!credential) {
       const [code, status] = AUTH_ERRORS[service]['unknown-key'];
-      return fail(fe, new AwsApiError(code, AUTH_MESSAGES['unknown-key'], status), 'auth-failed');
+      return fail(fe, new AwsApiError(code, authMessage(service, 'unknown-key'), status), 'auth-failed');
     }
     const sigFailure = verifySignature(req, auth, credential.secretAccessKey, arrived);
     if (sigFailure) {
       const [code, status] = AUTH_ERRORS[service][sigFailure.kind];
       const detail = 'detail' in sigFailure ? ` (${sigFailure.detail})` : '';
-      return fail(fe, new AwsApiError(code, AUTH_MESSAGES[sigFailure.kind] + detail, status), 'auth-failed');
+      return fail(fe, new AwsApiError(code, authMessage(service, sigFailure.kind) + detail, status), 'auth-failed');
     }
     entry.accountId = credential.accountId;
     entry.principal = credential.principal.arn;
+    // S3 also holds the body to the x-amz-content-sha256 it signed.
+    const payload = service === 's3' ? s3PayloadProblem(req) : undefined;
+    if (payload) return fail(fe, new AwsApiError(payload.code, payload.message, payload.status), 'error');
 
     // 2. Which operation.
     const operation = fe.operationOf(req);
@@ -438,12 +488,9 @@ export class Twin {
       return fail(fe, new AwsApiError(t.code, t.message, t.status), 'throttled');
     }
     const injected = this.faults.take('error', call);
-    if (injected) {
-      const [code, status] = SERVICE_FAILURE[service];
-      const err = new AwsApiError(injected.code ?? code, injected.message ?? 'Injected service failure', injected.status ?? status);
-      return fail(fe, err, 'fault');
-    }
-    if (!this.limiter.tryTake(credential.accountId, service, operation, entry.mutating, arrived)) {
+    const injectedError = injected && injectedErrorOf(service, injected);
+    if (injectedError && !(injected.kind === 'error' && injected.after)) return fail(fe, injectedError, 'fault');
+    if (!this.limiter.tryTake(credential.accountId, service, operation, entry.mutating, arrived, fe.partition?.(req))) {
       const t = THROTTLE_ERRORS[service];
       return fail(fe, new AwsApiError(t.code, t.message, t.status), 'throttled');
     }
@@ -478,11 +525,13 @@ export class Twin {
         ? e
         : new AwsApiError(SERVICE_FAILURE[service][0], 'The twin failed unexpectedly; see its stderr', 500);
       if (!isAwsApiError(e)) process.stderr.write(`twin: ${service}.${operation} crashed: ${(e as Error)?.stack ?? e}\n`);
-      res = fe.renderError(err, requestId);
+      res = fe.renderError(err, requestId, req);
       outcome = 'error';
       errorCode = err.code;
     }
     if (holdBefore && holdBefore.phase === 'after') await this.hold(holdBefore, call, requestId);
+    // An `after` error fault: the world has the call's effect, the caller gets the error.
+    if (injectedError) return fail(fe, injectedError, 'fault');
     return finish(res, outcome, errorCode);
   }
 

@@ -355,6 +355,32 @@ export interface SsmCommand {
   invocations: CommandInvocation[];
 }
 
+/**
+ * An S3 object (ops/s3.ts): the current version only (the twin's buckets are unversioned). Keys
+ * are own properties of S3Bucket.objects, read and written through ops/s3.ts so a key such as
+ * `__proto__` stays an ordinary key.
+ */
+export interface S3Object {
+  body: Buffer;
+  /** MD5 of the body in hex, in double quotes, as S3 sends it (single-part, not SSE-KMS/SSE-C). */
+  etag: string;
+  /** Epoch ms. */
+  lastModified: number;
+  contentType: string;
+  /** The flexible checksum the writer sent (x-amz-checksum-<algorithm>), kept as sent. */
+  checksum?: { algorithm: string; value: string };
+}
+
+/** A general purpose S3 bucket; only its owner account may use it (no bucket policies). */
+export interface S3Bucket {
+  name: string;
+  ownerAccountId: string;
+  region: string;
+  /** Epoch ms. */
+  creationDate: number;
+  objects: Record<string, S3Object>;
+}
+
 /** Switchable rules for behaviour AWS does not document precisely (aws-api.md [unconfirmed]). */
 export interface TwinRules {
   /** A Profile may not hold a PHZ and an interface endpoint serving the same name (stricter default). */
@@ -408,6 +434,8 @@ export interface World {
   resourceShares?: ResourceShare[];
   /** RAM invitations (absent until the first one). */
   shareInvitations?: ShareInvitation[];
+  /** S3 buckets (the state backend's, ops/s3.ts); absent: none. */
+  buckets?: S3Bucket[];
   /** Monotonic counter behind generated ids, so ids are deterministic for a seed. */
   idCounter: number;
   seed: string;
