@@ -65,7 +65,9 @@ export class S3ObjectStore implements ObjectStore {
     const hint =
       status === 403 || code === 'AccessDenied'
         ? `access denied: the credentials need s3:GetObject, s3:PutObject, s3:DeleteObject on arn:aws:s3:::${this.bucket}/* and s3:ListBucket on arn:aws:s3:::${this.bucket} (r53migrate iam-policy prints them)`
-        : code === 'NoSuchBucket'
+        : code === 'CredentialsProviderError'
+          ? `no AWS credentials reach it (${(e as SdkError)?.message ?? code}): give the plan (its state.account names the account whose credentials do), or set AWS_PROFILE`
+          : code === 'NoSuchBucket'
           ? `there is no bucket ${this.bucket} (or it is in another region than the plan's state.region)`
           : `${code}${status ? ` (HTTP ${status})` : ''}: ${(e as SdkError)?.message ?? String(e)}`;
     return new ObjectStoreError(operation, this.uriOf(key), hint, { cause: e });

@@ -51,6 +51,15 @@ const BOTH_PHASES = process.env.R53M_CRASH_BOTH_PHASES === '1';
 const PREPARE_PATH: [string, string[]] = ['no Profile (prepare)', ['--scenario', 'direct-no-profile', '--vpcs', '3', '--endpoints', '1', '--accounts', '3', '--parking']];
 /** Every VPC probed from inside through SSM Run Command (issue 10). */
 const SSM_PATH: [string, string[]] = ['path A, SSM probes', ['--scenario', 'direct', '--vpcs', '3', '--endpoints', '1', '--accounts', '2', '--probes', 'ssm']];
+/**
+ * The state in S3 (issue 14), both paths: the first request of each step, killed before it applies
+ * in odd steps and after it applied in even ones on path A, the other way round on path B (so every
+ * step is killed both ways across the two); every resume runs from another working directory and home.
+ */
+const S3_PATHS: [string, string[], 0 | 1][] = [
+  ['path A, parking VPC, state in S3', PATHS[0]![1], 0],
+  ['path B, state in S3', PATHS[1]![1], 1],
+];
 const PHASES: [Phase, string][] = [
   ['before', 'killed before it applies'],
   ['after', 'killed after it applied, reply lost'],
@@ -66,6 +75,7 @@ const summary: string[] = [];
 beforeAll(async () => {
   await Promise.all([
     ...[...PATHS, SSM_PATH, PREPARE_PATH].map(async ([path, args]) => clean.set(path, await cleanRun(args))),
+    ...S3_PATHS.map(async ([path, args]) => clean.set(path, await cleanRun(args, 's3'))),
     ...ROLLBACK_PATHS.flatMap(([path, args]) => ROLLBACK_FROM.map(async ([from, setup]) => cleanRollback.set(`${path} ${from}`, await rollbackCleanRun(args, setup)))),
   ]);
 }, 900_000);
@@ -110,6 +120,22 @@ describe.concurrent('crash matrix: SIGKILL at every mutating request (of the mig
       })));
       const failed = results.filter((r) => r.problems.length > 0);
       summary.push(`  ${path}, ${label}: ${results.length} points, ${results.length - failed.length} passed`);
+      expect(failed.map((f) => `#${f.n} ${f.op} (held ${f.held}, resumes ${f.resumes.join(',')}):\n  ${f.problems.join('\n  ')}`)).toEqual([]);
+    }, 3_600_000);
+  }
+  for (const [path, args, parity] of S3_PATHS) {
+    it(`${path}: the first request of each step, resumed from other machines`, async () => {
+      const run = clean.get(path)!;
+      expect(run.stepStarts.length, 'a point in every step').toBeGreaterThanOrEqual(5);
+      const results = await Promise.all(run.stepStarts.slice(0, LIMIT).map(({ step, n }) => inFlight(async () => {
+        const op = run.mutations[n - 1]!;
+        const [phase, label] = PHASES[(step + parity) % 2 === 1 ? 0 : 1]!;
+        const r = await crashPoint(args, n, phase, run, 's3');
+        recordRow({ table: 'crash matrix', group: `${path}, first request of each step`, name: `step ${step}: #${n} ${op}, ${label}${r.held !== op ? ` (held ${r.held})` : ''}`, passed: r.problems.length === 0, outcome: `resumes exited ${r.resumes.join(',')}` });
+        return { n, op, ...r };
+      })));
+      const failed = results.filter((r) => r.problems.length > 0);
+      summary.push(`  ${path}, first request of each step: ${results.length} points, ${results.length - failed.length} passed`);
       expect(failed.map((f) => `#${f.n} ${f.op} (held ${f.held}, resumes ${f.resumes.join(',')}):\n  ${f.problems.join('\n  ')}`)).toEqual([]);
     }, 3_600_000);
   }

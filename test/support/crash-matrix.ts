@@ -1,10 +1,11 @@
 // The crash matrix (issue 6, part 1): for every mutating request n of a clean run, the CLI is
 // killed (SIGKILL) while the twin holds request n — before it applies, or after it applied but
 // before the reply leaves (the lost acknowledgement) — and then resumed until it finishes.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { RequestLogEntry } from '../../src/twin/twin.js';
 import type { World as TwinWorld } from '../../src/twin/world.js';
+import { runCli, type CliRun } from './cli.js';
 import { appliedMutations, excusedKeeperGap, startEstate, type Estate } from './estate.js';
 import { readStateWithJournalSync } from './state-file.js';
 
@@ -64,10 +65,54 @@ export interface CleanRun {
   fingerprint: unknown;
 }
 
-/** SSM Run Command requests are the probes' (a round's SendCommand, CancelCommand), not the migration's. */
-const migrationRequest = (l: RequestLogEntry) => l.service !== 'ssm';
+/** SSM Run Command requests are the probes' (a round's SendCommand, CancelCommand), S3's the state backend's: not the migration's. */
+const migrationRequest = (l: RequestLogEntry) => l.service !== 'ssm' && l.service !== 's3';
 
 export const statePath = (est: Estate): string => join(est.dir, 'state', 'run.state.json');
+
+/**
+ * Where a point keeps its state: a local file (`--state`), or S3 (issue 14: the plan's `state:`
+ * entry), where every resume runs as another machine would (a working directory and a home of its
+ * own), and the checkpoint is read with the AWS CLI.
+ */
+export type Backend = 'file' | 's3';
+
+const s3Key = 'crash/run.state.json';
+
+function s3Plan(est: Estate): string {
+  const { name, accountName } = est.info.stateBucket;
+  return est.planVariant('s3-state', (p) => {
+    p.state = { location: `s3://${name}/${s3Key}`, account: accountName };
+  });
+}
+
+/** The plan file and the arguments of `command` for a backend. */
+function commandFor(est: Estate, backend: Backend, command: 'apply' | 'rollback' | 'resume'): string[] {
+  if (backend === 'file') return [command, est.info.planFile, ...(command === 'resume' ? [] : ['--yes']), '--state', statePath(est)];
+  return [command, s3Plan(est), ...(command === 'resume' ? [] : ['--yes'])];
+}
+
+/** A resume: for S3 from another working directory with another home each time. */
+let machines = 0;
+function resumeCli(est: Estate, backend: Backend, args: string[]): Promise<CliRun> {
+  if (backend === 'file') return est.cli(args, 600_000);
+  const dir = join(est.dir, 'machines', `m${++machines}`);
+  mkdirSync(join(dir, 'home'), { recursive: true });
+  return runCli(args, { env: { ...est.env, HOME: join(dir, 'home'), USER: `operator-${machines}` }, cwd: dir, timeoutMs: 600_000 });
+}
+
+/** The checkpoint's text, as an operator would fetch it (undefined: none). */
+async function checkpointText(est: Estate, backend: Backend): Promise<string | undefined> {
+  if (backend === 'file') return existsSync(statePath(est)) ? readFileSync(statePath(est), 'utf8') : undefined;
+  const out = join(est.dir, `checkpoint-${Date.now()}-${Math.random().toString(16).slice(2)}.json`);
+  try {
+    await est.aws(est.info.stateBucket.accountName, ['s3api', 'get-object', '--bucket', est.info.stateBucket.name, '--key', s3Key, out]);
+  } catch (e) {
+    if (/NoSuchKey|404|Not Found/.test((e as Error).message)) return undefined;
+    throw e;
+  }
+  return readFileSync(out, 'utf8');
+}
 
 /** Lets the world's lifecycles settle (bounded), so two worlds are compared at rest. */
 export async function settled(est: Estate): Promise<TwinWorld> {
@@ -89,7 +134,11 @@ interface JournalLine {
   requestId?: string;
 }
 
-const readJournal = (est: Estate): JournalLine[] => readStateWithJournalSync<{ journal: JournalLine[] }>(statePath(est)).journal;
+async function readJournal(est: Estate, backend: Backend = 'file'): Promise<JournalLine[]> {
+  if (backend === 'file') return readStateWithJournalSync<{ journal: JournalLine[] }>(statePath(est)).journal;
+  // In S3 the journal is inside the checkpoint.
+  return (JSON.parse((await checkpointText(est, backend)) ?? '{"journal": []}') as { journal: JournalLine[] }).journal;
+}
 
 /**
  * Per step, the first of `reached` (1-based) that the step sent. Told by request id, which the
@@ -114,16 +163,16 @@ function stepStartsOf(reached: RequestLogEntry[], journal: JournalLine[]): { ste
   return [...starts].map(([step, n]) => ({ step, n })).sort((a, b) => a.n - b.n);
 }
 
-export async function cleanRun(args: string[]): Promise<CleanRun> {
+export async function cleanRun(args: string[], backend: Backend = 'file'): Promise<CleanRun> {
   const est = await startEstate(args);
   try {
-    const r = await est.cli(['apply', est.info.planFile, '--yes', '--state', statePath(est)], 600_000);
+    const r = await est.cli(commandFor(est, backend, 'apply'), 600_000);
     if (r.code !== 0) throw new Error(`the clean run failed (exit ${r.code}):\n${r.stdout}\n${r.stderr}`);
     const log = await est.requests();
     // the hold counts requests that got past the rate limiter, as these did
     const reached = log.filter((l) => l.mutating && migrationRequest(l) && (l.outcome === 'ok' || l.outcome === 'error'));
     const mutations = reached.map((l) => l.operation ?? '?');
-    const stepStarts = stepStartsOf(reached, readJournal(est));
+    const stepStarts = stepStartsOf(reached, await readJournal(est, backend));
     return { mutations, stepStarts, fingerprint: worldFingerprint(await settled(est)) };
   } finally {
     await est.close();
@@ -139,12 +188,12 @@ export interface PointResult {
   problems: string[];
 }
 
-/** Reads the state file as an operator's editor would at that moment: it must parse and say where the run is. */
-function stateProblems(est: Estate, moment: string): string[] {
-  const file = statePath(est);
-  if (!existsSync(file)) return [`${moment}: no state file`];
+/** Reads the checkpoint as an operator would at that moment: it must parse and say where the run is. */
+async function stateProblems(est: Estate, moment: string, backend: Backend): Promise<string[]> {
+  const text = await checkpointText(est, backend);
+  if (text === undefined) return [`${moment}: no state file`];
   try {
-    const s = JSON.parse(readFileSync(file, 'utf8')) as { status?: unknown };
+    const s = JSON.parse(text) as { status?: unknown };
     return typeof s.status === 'string' ? [] : [`${moment}: state file has no status`];
   } catch (e) {
     return [`${moment}: state file does not parse: ${(e as Error).message}`];
@@ -159,11 +208,11 @@ const MAX_RESUMES = 3;
  * Appends what went wrong to `problems` and each resume's exit code to `resumes`; returns what
  * the twin held.
  */
-async function killAtThenResume(est: Estate, command: 'apply' | 'rollback', mutations: string[], n: number, phase: Phase, problems: string[], resumes: (number | null)[]): Promise<string> {
+async function killAtThenResume(est: Estate, command: 'apply' | 'rollback', mutations: string[], n: number, phase: Phase, problems: string[], resumes: (number | null)[], backend: Backend = 'file'): Promise<string> {
   const op = mutations[n - 1]!;
   const skip = mutations.slice(0, n - 1).filter((m) => m === op).length;
   await est.fault({ kind: 'hold', operation: op, mutating: true, skip, count: 1, phase });
-  const run = est.start([command, est.info.planFile, '--yes', '--state', statePath(est)]);
+  const run = est.start(commandFor(est, backend, command));
   // Generous: on a loaded 2-core box the run may take minutes to reach request n (the wait ends as soon as it does).
   const holding = await est.waitHeld(360_000);
   const held = holding.map((h) => h.operation).join(',') || 'nothing';
@@ -171,13 +220,13 @@ async function killAtThenResume(est: Estate, command: 'apply' | 'rollback', muta
   run.child.kill('SIGKILL');
   await run.exited;
   await est.release();
-  problems.push(...stateProblems(est, 'after the kill'));
+  problems.push(...(await stateProblems(est, 'after the kill', backend)));
   // Killed at its very last request (the mark's removal), the work is done and resume says so.
   const finished = command === 'rollback' ? /Rollback complete|Nothing to roll back/ : /Migration complete|Nothing to do/;
   for (let i = 0; i < MAX_RESUMES && resumes.at(-1) !== 0; i++) {
-    const r = await est.cli(['resume', est.info.planFile, '--state', statePath(est)], 600_000);
+    const r = await resumeCli(est, backend, commandFor(est, backend, 'resume'));
     resumes.push(r.code);
-    problems.push(...stateProblems(est, `after resume ${i + 1}`));
+    problems.push(...(await stateProblems(est, `after resume ${i + 1}`, backend)));
     if (r.code !== 0 && i === MAX_RESUMES - 1) problems.push(`resume ${i + 1} exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
     if (r.code === 0 && !finished.test(r.stdout)) problems.push(`resume ${i + 1} exited 0 without finishing the ${command}:\n${r.stdout}`);
     if (r.stderr.includes('    at ')) problems.push(`resume ${i + 1} printed a stack trace:\n${r.stderr}`);
@@ -186,7 +235,7 @@ async function killAtThenResume(est: Estate, command: 'apply' | 'rollback', muta
 }
 
 /** One point of the matrix, on an estate of its own. */
-export async function crashPoint(args: string[], n: number, phase: Phase, clean: CleanRun): Promise<PointResult> {
+export async function crashPoint(args: string[], n: number, phase: Phase, clean: CleanRun, backend: Backend = 'file'): Promise<PointResult> {
   const est = await startEstate(args);
   const problems: string[] = [];
   const resumes: (number | null)[] = [];
@@ -196,7 +245,7 @@ export async function crashPoint(args: string[], n: number, phase: Phase, clean:
     const probes = est.probeLoop();
     // The n-th request of the migration: counted among its own operation's, so the probes' SSM
     // requests in between (mutating too) are not counted.
-    held = await killAtThenResume(est, 'apply', clean.mutations, n, phase, problems, resumes);
+    held = await killAtThenResume(est, 'apply', clean.mutations, n, phase, problems, resumes, backend);
     const { failures } = await probes.stop();
 
     const world = await settled(est);
@@ -293,7 +342,7 @@ export async function rollbackCleanRun(args: string[], setup: RollbackSetup): Pr
     const mutations = reached.map((l) => l.operation ?? '?');
     const end = worldByName(await settled(est));
     if (JSON.stringify(end) !== JSON.stringify(start)) throw new Error(`the clean rollback did not end in the starting world:\n${JSON.stringify(end)}\n${JSON.stringify(start)}`);
-    const stepStarts = stepStartsOf(reached, readJournal(est).filter((j) => j.actionId.startsWith('undo:')));
+    const stepStarts = stepStartsOf(reached, (await readJournal(est)).filter((j) => j.actionId.startsWith('undo:')));
     return { mutations, stepStarts, start };
   } finally {
     await est.close();
