@@ -196,13 +196,17 @@ export const ProfileShare = z
 export const PlanState = z
   .object({
     /** s3://bucket/prefix/name.state.json */
-    location: z.string().superRefine((text, ctx) => {
-      try {
-        parseS3Location(text);
-      } catch (e) {
-        ctx.addIssue({ code: 'custom', message: e instanceof StateLocationError ? e.message.replace(/^state location /, '') : String(e) });
-      }
-    }),
+    location: z
+      .string()
+      .regex(/^s3:\/\/[^/]+\/.+\.state\.json$/, { error: 'expected s3://<bucket>/<prefix>/<name>.state.json (a local state file is given with --state, not here)' })
+      .superRefine((text, ctx) => {
+        if (!/^s3:\/\/[^/]+\/.+\.state\.json$/.test(text)) return;
+        try {
+          parseS3Location(text);
+        } catch (e) {
+          ctx.addIssue({ code: 'custom', message: e instanceof StateLocationError ? e.message.replace(/^state location /, '') : String(e) });
+        }
+      }),
     /** The plan account whose credentials reach the bucket (default: the AWS credential chain: AWS_PROFILE, environment, SSO, instance role). */
     account: AccountRef.optional(),
     /** The bucket's region (default: the plan's). */
