@@ -111,7 +111,7 @@ export async function acquireS3Lock(objects: ObjectStore, key: string, options: 
 
   for (let attempt = 0; attempt < 8; attempt++) {
     const put = await guard('creating the lock', () => objects.put(key, body, { ifNoneMatch: '*' }));
-    if (put.ok) return held(objects, key, mine, put.etag, warnings, clock, leaseMs);
+    if (put.ok) return held(objects, key, mine, put.etag, warnings, leaseMs);
     if (put.refused === 'conflict') {
       await sleep(200 * (attempt + 1));
       continue;
@@ -147,7 +147,7 @@ export async function acquireS3Lock(objects: ObjectStore, key: string, options: 
   throw new LockHeldError(uri, undefined, 'unreadable');
 }
 
-function held(objects: ObjectStore, key: string, mine: LockObject, firstEtag: string, warnings: string[], clock: Clock, leaseMs: number): HeldS3Lock {
+function held(objects: ObjectStore, key: string, mine: LockObject, firstEtag: string, warnings: string[], leaseMs: number): HeldS3Lock {
   const uri = objects.uriOf(key);
   let etag = firstEtag;
   let lost: 'deleted' | 'replaced' | undefined;
@@ -176,7 +176,6 @@ function held(objects: ObjectStore, key: string, mine: LockObject, firstEtag: st
     renewing = renewing.then(renew);
   }, Math.max(1_000, Math.floor(leaseMs / 3)));
   timer.unref();
-  void clock;
 
   return {
     uri,

@@ -15,6 +15,10 @@
 // killed before the request applies at odd n and after it applied at even n (both phases at every
 // point with R53M_CRASH_BOTH_PHASES=1), then resumed to the starting world.
 //
+// State in S3 rows (issue 14): the state is kept in the sandbox's bucket (the plan's state:
+// entry), the first request of each step is killed on both paths, and every resume runs from
+// another working directory with another home, as a teammate's machine would.
+//
 // Each point runs on an estate of its own; points run a few at a time (they mostly wait on the
 // twin's lifecycles and the DNS gates). R53M_CRASH_POINTS=3 tries only the first 3 requests of
 // each path (a quick local run); CI runs them all.

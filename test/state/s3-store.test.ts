@@ -197,3 +197,23 @@ describe('the S3 checkpoint (If-Match on the ETag read last)', () => {
     expect((e as Error).message).toContain(`aws s3 cp s3://team-state/prod/prod-cutover.state.json.prev s3://team-state/prod/prod-cutover.state.json`);
   });
 });
+
+describe('the S3 lock while its run lives', () => {
+  it('is renewed every third of its lease with If-Match on its last ETag, so it never goes stale under a live run', async () => {
+    const objects = new MemoryObjectStore('team-state');
+    const lock = await acquireS3Lock(objects, lockKeyOf(LOC.key), { command: 'apply', leaseMs: 3_000, ...machineA });
+    const first = objects.objects.get(lockKeyOf(LOC.key))!.lastModified.getTime();
+    // Bounded: at most 4 s of real time for two renewals (every 1 s at this lease).
+    const deadline = Date.now() + 4_000;
+    while (objects.calls.filter((c) => c.op === 'put' && c.key === lockKeyOf(LOC.key) && typeof c.condition === 'object' && 'ifMatch' in c.condition).length < 2 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const renewals = objects.calls.filter((c) => c.op === 'put' && c.key === lockKeyOf(LOC.key) && typeof c.condition === 'object' && 'ifMatch' in c.condition);
+    expect(renewals.length).toBeGreaterThanOrEqual(2);
+    expect(objects.objects.get(lockKeyOf(LOC.key))!.lastModified.getTime()).toBeGreaterThan(first);
+    expect((await inspectS3Lock(objects, lockKeyOf(LOC.key))).state).toBe('renewed');
+    await lock.verify();
+    await lock.release();
+    expect(objects.objects.has(lockKeyOf(LOC.key))).toBe(false);
+  });
+});
