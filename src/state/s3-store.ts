@@ -11,6 +11,8 @@
 // is exactly what this write sent, the write succeeded.
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { FileSystem } from './fs.js';
+import { readJournalFile } from './journal-file.js';
 import { StateChangedError, StateFileCorruptError, StateInvalidError, StateWriteError } from './errors.js';
 import { systemClock, type Clock } from './lock.js';
 import { mirrorKeyOf, mirrorPathOf, type S3StateLocation } from './location.js';
@@ -34,7 +36,10 @@ async function readCheckpoint(objects: ObjectStore, location: S3StateLocation): 
   if (!found) return undefined;
   try {
     const parsed = parseStateBytes(found.body, location.uri);
-    return { state: parsed.state, etag: found.etag, body: found.body };
+    // A local state file copied to S3 with its journal beside it (how a run moves to a bucket):
+    // its journal is read from there, and the first checkpoint folds it in.
+    const state = parsed.journalLog ? { ...parsed.state, journal: (await readJournalFile(objectReader(objects), location.key, parsed.journalLog)).entries } : parsed.state;
+    return { state, etag: found.etag, body: found.body };
   } catch (error) {
     if (!(error instanceof StateFileCorruptError)) throw error;
     // Advise the previous checkpoint only when it is itself good.
@@ -50,6 +55,28 @@ async function readCheckpoint(objects: ObjectStore, location: S3StateLocation): 
     }
     throw new StateFileCorruptError(location.uri, error.kind, error.problems, prevUri, { cause: error.cause });
   }
+}
+
+/** What readJournalFile needs of a file system, over the bucket: keys are the paths. */
+function objectReader(objects: ObjectStore): FileSystem {
+  const readOnly = (): Promise<never> => Promise.reject(new Error('the S3 checkpoint reader only reads'));
+  return {
+    async readFile(key) {
+      const found = await objects.get(key);
+      if (!found) throw Object.assign(new Error(`${objects.uriOf(key)} does not exist`), { code: 'ENOENT' });
+      return found.body;
+    },
+    stat: readOnly,
+    mkdir: readOnly,
+    writeFileSynced: readOnly,
+    appendFileSynced: readOnly,
+    truncateSynced: readOnly,
+    rename: readOnly,
+    link: readOnly,
+    unlink: readOnly,
+    readdir: readOnly,
+    fsyncDir: readOnly,
+  };
 }
 
 /** The state in S3, checked, without taking the lock (status, report, the CLI's checks). */

@@ -1,13 +1,16 @@
 // The S3 state store and its lock on an in-memory object store with S3's conditional semantics:
 // the lock's holder, lease and --force-unlock, the checkpoint's If-Match guard, the lock lost
 // mid-run. The same store against the twin's S3 (the real SDK, real wire) is in test/e2e/s3-state.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { openFileStateStore } from '../../src/state/file-store.js';
 import { LockHeldError, LockLostError, StateChangedError, StateWriteError } from '../../src/state/errors.js';
 import { MemoryObjectStore } from '../../src/state/memory-object-store.js';
 import { parseS3Location } from '../../src/state/location.js';
 import { acquireS3Lock, inspectS3Lock } from '../../src/state/s3-lock.js';
 import { lockKeyOf, openS3StateStore, prevKeyOf, readS3State } from '../../src/state/s3-store.js';
-import { deadPid, sampleState, T0 } from './support.js';
+import { deadPid, sampleState, T0, tempDir } from './support.js';
 
 const LOC = parseS3Location('s3://team-state/prod/prod-cutover.state.json');
 const LEASE = 60_000;
@@ -215,5 +218,42 @@ describe('the S3 lock while its run lives', () => {
     await lock.verify();
     await lock.release();
     expect(objects.objects.has(lockKeyOf(LOC.key))).toBe(false);
+  });
+});
+
+describe('moving a run to S3', () => {
+  it('a local state file copied to S3 with its journal beside it is read with that journal, and the first checkpoint folds the journal in', async () => {
+    const dir = tempDir();
+    const local = join(dir, 'prod-cutover.state.json');
+    const { store: fileStore } = await openFileStateStore(local, { command: 'apply' });
+    const state = sampleState(local);
+    await fileStore.write(state);
+    await fileStore.close();
+    // aws s3 cp .r53migrate/ s3://team-state/prod/ --recursive, as the README says.
+    const w = world();
+    w.objects.putBehindTheBack('prod/prod-cutover.state.json', readFileSync(local));
+    w.objects.putBehindTheBack('prod/prod-cutover.journal.ndjson', readFileSync(join(dir, 'prod-cutover.journal.ndjson')));
+    expect((await readS3State(w.objects, LOC))?.journal).toEqual(state.journal);
+
+    const { store } = await openS3StateStore(w.objects, LOC, { command: 'resume', clock: w.clock, ...machineA });
+    const read = await store.read();
+    await store.write({ ...read!, status: 'halted' });
+    await store.close();
+    const folded = JSON.parse(w.objects.objects.get(LOC.key)!.body.toString()) as { journal: unknown[]; journalLog?: unknown };
+    expect(folded.journalLog).toBeUndefined();
+    expect(folded.journal).toEqual(state.journal);
+  });
+
+  it('a copied state file whose journal was left behind is refused as damaged (exit 2), not read with an empty journal', async () => {
+    const dir = tempDir();
+    const local = join(dir, 'prod-cutover.state.json');
+    const { store: fileStore } = await openFileStateStore(local, { command: 'apply' });
+    await fileStore.write(sampleState(local));
+    await fileStore.close();
+    const w = world();
+    w.objects.putBehindTheBack('prod/prod-cutover.state.json', readFileSync(local));
+    const e = await readS3State(w.objects, LOC).catch((x: unknown) => x);
+    expect((e as { exitCode: number }).exitCode).toBe(2);
+    expect((e as Error).message).toMatch(/journal .*prod-cutover\.journal\.ndjson is missing/);
   });
 });
