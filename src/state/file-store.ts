@@ -13,7 +13,8 @@ import { acquireLock, isPidAlive, staleTempMatcher, systemClock, tempPathFor, ty
 import { journalLines, journalPathFor, readJournalFile } from './journal-file.js';
 import { describeIssues, parseStateBytes, prevPathFor, readStateWithJournal, type ResumeExpectation } from './read.js';
 import { JournalEntry, RunState, SCHEMA_VERSION, type StateFileV2 } from './schema.js';
-import { StateStoreClosedError, type StateStore } from './store.js';
+import { SerialWrites } from './serial-writes.js';
+import type { StateStore } from './store.js';
 
 export interface OpenStateStoreOptions {
   /** This run's command line, recorded in the lock. */
@@ -76,9 +77,7 @@ export async function openFileStateStore(path: string, options: OpenStateStoreOp
 }
 
 export class FileStateStore implements StateStore {
-  private closed = false;
-  /** Writes run one after another, in call order. */
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly writes: SerialWrites;
   /** Whether the file now at `path` is known to be a good checkpoint, worth keeping as `.prev`. */
   private targetGood: boolean | undefined;
   /**
@@ -94,7 +93,9 @@ export class FileStateStore implements StateStore {
     private readonly clock: Clock,
     private readonly pid: number,
     private readonly expect: ResumeExpectation | undefined,
-  ) {}
+  ) {
+    this.writes = new SerialWrites(path, () => lock.release());
+  }
 
   get prevPath(): string {
     return prevPathFor(this.path);
@@ -105,8 +106,8 @@ export class FileStateStore implements StateStore {
   }
 
   async read(): Promise<RunState | undefined> {
-    if (this.closed) throw new StateStoreClosedError(this.path);
-    await this.queue.catch(() => undefined);
+    this.writes.checkOpen();
+    await this.writes.idle();
     const found = await readStateWithJournal(this.path, { fs: this.fs, expect: this.expect });
     this.targetGood = found !== undefined;
     // A journal this store does not write to (a state file copied from another name) is copied whole, never appended to.
@@ -116,7 +117,7 @@ export class FileStateStore implements StateStore {
   }
 
   write(state: RunState): Promise<void> {
-    return this.enqueue(() => this.writeNow(state));
+    return this.writes.enqueue(() => this.writeNow(state));
   }
 
   /**
@@ -125,21 +126,11 @@ export class FileStateStore implements StateStore {
    * one moved here from another name).
    */
   writeJournal(state: RunState): Promise<void> {
-    return this.enqueue(() => (this.targetGood && this.journalFile ? this.syncJournal(state.journal) : this.writeNow(state)));
+    return this.writes.enqueue(() => (this.targetGood && this.journalFile ? this.syncJournal(state.journal) : this.writeNow(state)));
   }
 
-  private enqueue(work: () => Promise<void>): Promise<void> {
-    if (this.closed) return Promise.reject(new StateStoreClosedError(this.path));
-    const next = this.queue.catch(() => undefined).then(work);
-    this.queue = next;
-    return next;
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.queue.catch(() => undefined);
-    await this.lock.release();
+  close(): Promise<void> {
+    return this.writes.close();
   }
 
   private async writeNow(state: RunState): Promise<void> {

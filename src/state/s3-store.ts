@@ -20,7 +20,8 @@ import { ObjectStoreError, type ObjectStore } from './object-store.js';
 import { checkResumable, describeIssues, parseStateBytes, type ResumeExpectation } from './read.js';
 import { acquireS3Lock, inspectS3Lock, type HeldS3Lock, type S3LockInspection, type S3LockOptions } from './s3-lock.js';
 import { RunState, SCHEMA_VERSION } from './schema.js';
-import { StateStoreClosedError, type StateStore } from './store.js';
+import { SerialWrites } from './serial-writes.js';
+import type { StateStore } from './store.js';
 
 export const prevKeyOf = (key: string): string => `${key}.prev`;
 export const lockKeyOf = (key: string): string => `${key}.lock`;
@@ -97,8 +98,7 @@ export async function openS3StateStore(objects: ObjectStore, location: S3StateLo
 }
 
 export class S3StateStore implements StateStore {
-  private closed = false;
-  private queue: Promise<unknown> = Promise.resolve();
+  private readonly writes: SerialWrites;
   /** The checkpoint as this store last read or wrote it: a write replaces only that one. */
   private current: { etag: string; body: Buffer } | undefined;
   private readBefore = false;
@@ -110,15 +110,17 @@ export class S3StateStore implements StateStore {
     private readonly clock: Clock,
     private readonly expect: ResumeExpectation | undefined,
     private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((r) => setTimeout(r, ms)),
-  ) {}
+  ) {
+    this.writes = new SerialWrites(location.uri, () => lock.release());
+  }
 
   get uri(): string {
     return this.location.uri;
   }
 
   async read(): Promise<RunState | undefined> {
-    if (this.closed) throw new StateStoreClosedError(this.uri);
-    await this.queue.catch(() => undefined);
+    this.writes.checkOpen();
+    await this.writes.idle();
     const found = await readCheckpoint(this.objects, this.location);
     this.readBefore = true;
     this.current = found ? { etag: found.etag, body: found.body } : undefined;
@@ -127,26 +129,16 @@ export class S3StateStore implements StateStore {
   }
 
   write(state: RunState): Promise<void> {
-    return this.enqueue(() => this.writeNow(state, true));
+    return this.writes.enqueue(() => this.writeNow(state, true));
   }
 
   /** The journal is inside the one checkpoint object: a whole (conditional) write, without a new `.prev`. */
   writeJournal(state: RunState): Promise<void> {
-    return this.enqueue(() => this.writeNow(state, false));
+    return this.writes.enqueue(() => this.writeNow(state, false));
   }
 
-  private enqueue(work: () => Promise<void>): Promise<void> {
-    if (this.closed) return Promise.reject(new StateStoreClosedError(this.uri));
-    const next = this.queue.catch(() => undefined).then(work);
-    this.queue = next;
-    return next;
-  }
-
-  async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
-    await this.queue.catch(() => undefined);
-    await this.lock.release();
+  close(): Promise<void> {
+    return this.writes.close();
   }
 
   private async writeNow(state: RunState, keepPrevious: boolean): Promise<void> {
@@ -199,7 +191,7 @@ export class S3StateStore implements StateStore {
    * a file counts as kept only once S3 returns exactly its bytes.
    */
   async keepFiles(paths: string[]): Promise<void> {
-    if (this.closed) throw new StateStoreClosedError(this.uri);
+    this.writes.checkOpen();
     await this.lock.verify();
     await uploadVerified(this.objects, this.location.bucket, paths).catch((e: unknown) => this.failed('keeping files beside the checkpoint', e));
   }

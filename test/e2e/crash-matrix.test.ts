@@ -31,6 +31,7 @@ import {
   rollbackCleanRun,
   rollbackCrashPoint,
   semaphore,
+  type Backend,
   type CleanRun,
   type Phase,
   type RollbackCleanRun,
@@ -71,6 +72,20 @@ const PHASES: [Phase, string][] = [
 /** Estates alive at once, across all four tests. */
 const inFlight = semaphore(6);
 const LIMIT = Number(process.env.R53M_CRASH_POINTS ?? Infinity);
+
+/** Kills at the first request of each step of `run` (before or after it applies, as `phaseOf` says), resumes, and records each point's row. */
+async function firstOfEachStep(path: string, args: string[], run: CleanRun, limit: <R>(task: () => Promise<R>) => Promise<R>, phaseOf: (step: number) => [Phase, string], backend?: Backend): Promise<void> {
+  const results = await Promise.all(run.stepStarts.slice(0, LIMIT).map(({ step, n }) => limit(async () => {
+    const op = run.mutations[n - 1]!;
+    const [phase, label] = phaseOf(step);
+    const r = await crashPoint(args, n, phase, run, backend);
+    recordRow({ table: 'crash matrix', group: `${path}, first request of each step`, name: `step ${step}: #${n} ${op}, ${label}${r.held !== op ? ` (held ${r.held})` : ''}`, passed: r.problems.length === 0, outcome: `resumes exited ${r.resumes.join(',')}` });
+    return { n, op, ...r };
+  })));
+  const failed = results.filter((r) => r.problems.length > 0);
+  summary.push(`  ${path}, first request of each step: ${results.length} points, ${results.length - failed.length} passed`);
+  expect(failed.map((f) => `#${f.n} ${f.op} (held ${f.held}, resumes ${f.resumes.join(',')}):\n  ${f.problems.join('\n  ')}`)).toEqual([]);
+}
 
 const clean = new Map<string, CleanRun>();
 const cleanRollback = new Map<string, RollbackCleanRun>();
@@ -131,16 +146,7 @@ describe.concurrent('crash matrix: SIGKILL at every mutating request (of the mig
     it(`${path}: the first request of each step, resumed from other machines`, async () => {
       const run = clean.get(path)!;
       expect(run.stepStarts.length, 'a point in every step').toBeGreaterThanOrEqual(5);
-      const results = await Promise.all(run.stepStarts.slice(0, LIMIT).map(({ step, n }) => inFlight(async () => {
-        const op = run.mutations[n - 1]!;
-        const [phase, label] = PHASES[(step + parity) % 2 === 1 ? 0 : 1]!;
-        const r = await crashPoint(args, n, phase, run, 's3');
-        recordRow({ table: 'crash matrix', group: `${path}, first request of each step`, name: `step ${step}: #${n} ${op}, ${label}${r.held !== op ? ` (held ${r.held})` : ''}`, passed: r.problems.length === 0, outcome: `resumes exited ${r.resumes.join(',')}` });
-        return { n, op, ...r };
-      })));
-      const failed = results.filter((r) => r.problems.length > 0);
-      summary.push(`  ${path}, first request of each step: ${results.length} points, ${results.length - failed.length} passed`);
-      expect(failed.map((f) => `#${f.n} ${f.op} (held ${f.held}, resumes ${f.resumes.join(',')}):\n  ${f.problems.join('\n  ')}`)).toEqual([]);
+      await firstOfEachStep(path, args, run, inFlight, (step) => PHASES[(step + parity) % 2 === 1 ? 0 : 1]!, 's3');
     }, 3_600_000);
   }
   for (const [path, args] of ROLLBACK_PATHS) {
@@ -172,16 +178,6 @@ describe('crash matrix through SSM probes: SIGKILL at the first request of each 
     const [path, args] = SSM_PATH;
     const run = clean.get(path)!;
     expect(run.stepStarts.map((s) => s.step), 'a point in every step').toEqual([1, 2, 3, 4, 5, 6, 7]);
-    const fewer = semaphore(3);
-    const results = await Promise.all(run.stepStarts.slice(0, LIMIT).map(({ step, n }) => fewer(async () => {
-      const op = run.mutations[n - 1]!;
-      const [phase, label] = PHASES[step % 2 === 1 ? 0 : 1]!;
-      const r = await crashPoint(args, n, phase, run);
-      recordRow({ table: 'crash matrix', group: `${path}, first request of each step`, name: `step ${step}: #${n} ${op}, ${label}${r.held !== op ? ` (held ${r.held})` : ''}`, passed: r.problems.length === 0, outcome: `resumes exited ${r.resumes.join(',')}` });
-      return { n, op, ...r };
-    })));
-    const failed = results.filter((r) => r.problems.length > 0);
-    summary.push(`  ${path}, first request of each step: ${results.length} points, ${results.length - failed.length} passed`);
-    expect(failed.map((f) => `#${f.n} ${f.op} (held ${f.held}, resumes ${f.resumes.join(',')}):\n  ${f.problems.join('\n  ')}`)).toEqual([]);
+    await firstOfEachStep(path, args, run, semaphore(3), (step) => PHASES[step % 2 === 1 ? 0 : 1]!);
   }, 3_600_000);
 });

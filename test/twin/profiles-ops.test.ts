@@ -2,6 +2,7 @@
 // ManualClock. Each test is named after the AWS fact it encodes (reference/aws-api.md §1).
 import { describe, expect, it } from 'vitest';
 import { AwsApiError } from '../../src/twin/errors.js';
+import { errorOf } from '../support/twin.js';
 import * as ops from '../../src/twin/ops/profiles.js';
 import { A, B, C, buildFixture, vpceArn, zoneArn, type Fixture } from './profiles-fixture.js';
 
@@ -15,15 +16,6 @@ function codeOf(fn: () => unknown): string {
   throw new Error('expected an AwsApiError, the call succeeded');
 }
 
-function errorOf(fn: () => unknown): AwsApiError {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof AwsApiError) return e;
-    throw e;
-  }
-  throw new Error('expected an AwsApiError, the call succeeded');
-}
 
 function newProfile(f: Fixture, owner = A, name = 'shared-dns', sharedWith: string[] = []) {
   const out = ops.createProfile(f.ctx(owner), { ClientToken: `token-${name}-${owner}`, Name: name });
