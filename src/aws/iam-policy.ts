@@ -18,7 +18,6 @@ import { planVpcs, probeWay, profileToCreate, type Plan } from '../plan/schema.j
 import { hasPrepare, profileAccounts, shareOf } from '../steps/prepare.js';
 import { arn, DEPENDENT_ONLY_ACTIONS, permissionForAction, permissionOf, vpcConditionValue, type PermissionService } from './permissions.js';
 import { parseS3Location } from '../state/location.js';
-import type { AwsService } from './errors.js';
 
 export type Path = 'A' | 'B';
 export type Direction = 'forward' | 'rollback';

@@ -27,7 +27,7 @@ export function graphCommand(io: CliIo, setExit: (code: number) => void): Comman
     .argument('[plan]', 'plan file (YAML or JSON): draw its dry run instead of the machine (discovery is read-only, as for plan)')
     .option('--rollback', 'draw the rollback machine: the undo steps from 7 down to 1')
     .option('--out <file>', 'write the diagram to FILE instead of stdout (FILE.md: inside a ```mermaid block)')
-    .option('--state <file>', "with a plan: state file whose rollback-re-created zones replace the plan's ids (a file or s3:// location; default: the plan's state.location, else .r53migrate/<plan name>.state.json)")
+    .option('--state <location>', "with a plan: state file whose rollback-re-created zones replace the plan's ids (a file or s3:// location; default: the plan's state.location, else .r53migrate/<plan name>.state.json)")
     .addHelpText(
       'after',
       `

@@ -76,7 +76,7 @@ export function iamPolicyCommand(io: CliIo, setExit: (code: number) => void): Co
     .option('--rollback', 'also what rollback and restore-zone need')
     .option('--path <A|B>', 'only the statements of this starting path (A: zones on the VPCs directly; B: zones on the Profile)', pathOption)
     .option('--discover', 'read (GetCallerIdentity, GetHostedZone, DescribeVpcEndpoints) the account ids and who owns each zone and endpoint, instead of assuming')
-    .option('--state <file>', "state file whose rollback-re-created zones replace the plan's ids (a file or s3:// location; default: the plan's state.location, else .r53migrate/<plan name>.state.json)")
+    .option('--state <location>', "state file whose rollback-re-created zones replace the plan's ids (a file or s3:// location; default: the plan's state.location, else .r53migrate/<plan name>.state.json)")
     .addHelpText('after', HELP)
     .action(async (file: string, o: Options) => {
       const loaded = await loadPlanForCli(file);

@@ -1,7 +1,6 @@
 // The entry point alone decides how errors look: user mistakes print one clear message and
 // exit 2; a failure with an exit code of its own (lock held 4, halted 3, AWS failure 1) prints its
 // message; anything else is a bug and prints its stack with exit 1.
-import { configureStateBackend } from './state-backend.js';
 import { Command, CommanderError } from 'commander';
 import { AwsError } from '../aws/errors.js';
 import { rateScale } from '../aws/budget.js';
@@ -17,6 +16,7 @@ import { restoreZoneCommand } from './restore-zone.js';
 import { rollbackCommand } from './rollback.js';
 import { applyCommand, resumeCommand, statusCommand } from './run.js';
 import { sandboxCommand } from './sandbox.js';
+import { configureStateBackend } from './state-backend.js';
 import { TOOL_VERSION } from './version.js';
 
 function configure(cmd: Command, io: CliIo): void {

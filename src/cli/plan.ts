@@ -14,7 +14,7 @@ export function planCommand(io: CliIo, setExit: (code: number) => void): Command
     .description('Dry run: discover the estate (read-only) and print every step with every API call it would make, in order.')
     .argument('<plan>', 'plan file (YAML or JSON)')
     .option('--json', 'print the plan as JSON')
-    .option('--state <file>', 'state file whose rollback-re-created zones replace the plan\'s ids (a file or s3:// location; default: the plan\'s state.location, else .r53migrate/<plan name>.state.json)')
+    .option('--state <location>', 'state file whose rollback-re-created zones replace the plan\'s ids (a file or s3:// location; default: the plan\'s state.location, else .r53migrate/<plan name>.state.json)')
     .addHelpText(
       'after',
       `

@@ -267,6 +267,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
   const signal = hard.signal;
   const { plan, hash, file } = opts.loaded;
   const budgets = { ...plan.budgets, ...opts.budgets };
+  const backupDir = backupDirFor(opts.statePath, plan.name);
   const session = await RunSession.open({
     statePath: opts.statePath,
     command: opts.command,
@@ -280,7 +281,7 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     wallNow: wall,
     ...(opts.forceUnlock ? { forceUnlock: opts.forceUnlock } : {}),
     ...(plan.state ? { lockLeaseMs: plan.state.lockLeaseMs } : {}),
-    backupDir: backupDirFor(opts.statePath, plan.name),
+    backupDir,
   });
   let watch: ReturnType<typeof startDnsWatch> | undefined;
   const { previous } = session;
@@ -354,7 +355,6 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     if (opts.mode === 'resume' && previous?.direction === 'rollback' && previous.status === 'done') {
       return result({ outcome: 'nothing-to-do', counters: { batches: 0, applied: 0, alreadyDone: 0 } });
     }
-    const backupDir = backupDirFor(opts.statePath, plan.name);
     await opts.permissionCheck?.(previous, signal);
 
     // A rollback of a run that made its Profile finds it by name; with no first observation (the
