@@ -19,7 +19,7 @@ import { confirm, type CliIo } from './io.js';
 import { PermissionPreflight } from './permission-check.js';
 import { progressPrinter } from './progress.js';
 import { renderPlanText, runPlanHash } from './render-plan.js';
-import { writeRunReport } from '../report/write.js';
+import { keepLogSummary, writeRunReport } from '../report/write.js';
 import { TOOL_VERSION } from './version.js';
 
 const rel = (p: string) => (isS3Location(p) ? p : relative(process.cwd(), p) || p);
@@ -261,6 +261,8 @@ function runSignals(io: CliIo): { stop: AbortController; hard: AbortController; 
  */
 async function reportLine(statePath: string): Promise<string> {
   try {
+    // This machine's sessions, for a report made on another (an S3 state).
+    await keepLogSummary(statePath);
     const { path, bytes } = await writeRunReport({ statePath, toolVersion: TOOL_VERSION });
     // Beside an S3 state, where a teammate (or the change board) finds it.
     await keepBeside(statePath, [path]);

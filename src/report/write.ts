@@ -2,12 +2,15 @@
 // report touches the disk. Reading takes no lock and changes nothing, so a report of a running
 // run is safe to make; a part that cannot be read (a lost log, a moved backup) is said in the
 // report instead of failing it: a reviewer should see what is missing.
-import { existsSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { readBackup } from '../aws/backup.js';
 import { loadPlan } from '../plan/load.js';
 import { linesOf, readEvidence } from '../probes/read-evidence.js';
-import { backupDirFor, fetchBeside, localStatePath, logPathFor, probeLogPathFor, readStateFile, reportPathFor } from '../state/index.js';
+import { backupDirFor, fetchBeside, isS3Location, keepBeside, localStatePath, logPathFor, logSummaryDirFor, probeLogPathFor, readStateFile, reportPathFor } from '../state/index.js';
 import { writeFileAtomic } from '../state/fs.js';
 import type { RunState } from '../state/schema.js';
 import { renderReportHtml } from './html.js';
@@ -64,7 +67,7 @@ export async function reportModelFor(opts: ReportOptions): Promise<ReportModel> 
   } catch (e) {
     planProblem = `the plan file ${state.plan.file} could not be read (${oneLine(e)}): accounts and VPC roles are not shown`;
   }
-  const { lines: log, problem: logProblem } = readLog(logPathFor(opts.statePath));
+  const { lines: log, problem: logProblem } = readLogs(logPathFor(opts.statePath), await logSummaries(opts.statePath));
   const { timeline, problem: evidenceProblem } = readTimeline(state, opts.statePath, plan?.probes.intervalMs);
   return buildReportModel({
     statePath: opts.statePath,
@@ -93,25 +96,65 @@ function located(recorded: string, besideState: string): string {
   return existsSync(besideState) ? besideState : recorded;
 }
 
-/** The log lines the report reads (progress and session events); the AWS call lines are skipped unparsed. */
-function readLog(path: string): { lines: LogLine[]; problem?: string } {
-  if (!existsSync(path)) return { lines: [], problem: `the run's log ${path} was not found: sessions, batches and gate verdicts are not shown` };
+/** Whether a line of the run's log is one the report reads (a progress event): the log summary's lines. */
+const isProgressLine = (text: string) => text.includes('"progress"');
+
+/**
+ * Keeps this machine's log summary beside an S3 state (its progress lines, all a report reads), so
+ * a report made on another machine shows this machine's sessions too. Nothing to do for a local state.
+ */
+export async function keepLogSummary(statePath: string): Promise<void> {
+  if (!isS3Location(statePath)) return;
+  const log = logPathFor(statePath);
+  if (!existsSync(log)) return;
+  const lines = [...linesOf(log)].filter(isProgressLine);
+  // One file per machine and folder the run was resumed from: another's never overwrites it.
+  const where = createHash('sha256').update(`${hostname()}:${resolve('.')}`).digest('hex').slice(0, 12);
+  const file = join(logSummaryDirFor(statePath), `${hostname().replace(/[^A-Za-z0-9.-]/g, '_')}-${where}.ndjson`);
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
+  await writeFileAtomic(file, lines.map((l) => `${l}\n`).join(''));
+  await keepBeside(statePath, [file]);
+}
+
+/** The log summaries of every machine that ran an S3 state's sessions, fetched into the local mirror. */
+async function logSummaries(statePath: string): Promise<string[]> {
+  if (!isS3Location(statePath)) return [];
+  const dir = logSummaryDirFor(statePath);
+  await fetchBeside(statePath, dir, { refresh: true }).catch(() => undefined);
+  return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.ndjson')).map((f) => join(dir, f)) : [];
+}
+
+/**
+ * The log lines the report reads (progress and session events) from this machine's log and the
+ * log summaries of others: a line of one file found again in a later one counted once, all in time order. The AWS
+ * call lines are skipped unparsed.
+ */
+function readLogs(path: string, summaries: string[]): { lines: LogLine[]; problem?: string } {
+  const files = [path, ...summaries].filter((p) => existsSync(p));
+  if (!files.length) return { lines: [], problem: `the run's log ${path} was not found: sessions, batches and gate verdicts are not shown` };
   const lines: LogLine[] = [];
+  const seen = new Set<string>();
   let bad = 0;
-  try {
-    for (const text of linesOf(path)) {
-      // Most lines are AWS calls; the report needs only the progress events.
-      if (!text.includes('"progress"')) continue;
-      try {
-        const l = JSON.parse(text) as { time?: unknown; msg?: unknown; event?: unknown };
-        if (typeof l.time === 'number' && l.msg === 'progress' && typeof l.event === 'object' && l.event) lines.push({ time: l.time, msg: l.msg, event: l.event as LogLine['event'] });
-      } catch {
-        bad++; // a line torn by a kill: the rest of the log still stands
+  for (const file of files) {
+    // A line an earlier file had (this machine's own summary) is skipped; a file's own lines all count.
+    const earlier = new Set(seen);
+    try {
+      for (const text of linesOf(file)) {
+        // Most lines are AWS calls; the report needs only the progress events.
+        if (!isProgressLine(text) || earlier.has(text)) continue;
+        if (summaries.length) seen.add(text);
+        try {
+          const l = JSON.parse(text) as { time?: unknown; msg?: unknown; event?: unknown };
+          if (typeof l.time === 'number' && l.msg === 'progress' && typeof l.event === 'object' && l.event) lines.push({ time: l.time, msg: l.msg, event: l.event as LogLine['event'] });
+        } catch {
+          bad++; // a line torn by a kill: the rest of the log still stands
+        }
       }
+    } catch (e) {
+      return { lines, problem: `the run's log ${file} could not be read (${firstLine(e)})` };
     }
-  } catch (e) {
-    return { lines, problem: `the run's log ${path} could not be read (${firstLine(e)})` };
   }
+  lines.sort((a, b) => a.time - b.time);
   return { lines, ...(bad > 1 ? { problem: `${bad} lines of the run's log ${path} are not JSON (skipped)` } : {}) };
 }
 

@@ -69,11 +69,11 @@ export function backupDirFor(location: string, planName: string): string {
  * Makes the local mirror of an S3 state hold what other machines kept beside it (zone backups),
  * so what reads them by path finds them; nothing to do for a local state.
  */
-export async function fetchBeside(location: string, localDir: string): Promise<string[]> {
+export async function fetchBeside(location: string, localDir: string, options: { refresh?: boolean } = {}): Promise<string[]> {
   if (!isS3Location(location)) return [];
   const { bucket } = parseS3Location(location);
   const prefix = mirrorKeyOf(bucket, localDir);
-  return prefix ? fetchToMirror(objectStoreFor(bucket), bucket, `${prefix}/`) : [];
+  return prefix ? fetchToMirror(objectStoreFor(bucket), bucket, `${prefix}/`, options.refresh) : [];
 }
 
 /** Uploads files of the local mirror of an S3 state (the report) to their keys, read back; nothing to do for a local state. */

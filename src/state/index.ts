@@ -12,7 +12,7 @@ export { MemoryStateStore, type MemoryStateStoreOptions } from './memory-store.j
 export { journalPathFor } from './journal-file.js';
 export { readStateWithJournal, checkResumable, parseStateBytes, prevPathFor, MAX_STATE_BYTES, type ResumeExpectation, type ReadStateOptions } from './read.js';
 export { acquireLock, inspectLock, isPidAlive, type HeldLock, type LockInspection, type LockOptions, type Clock } from './lock.js';
-export { newRunState, appendJournal, statePathFor, probeLogPathFor, logPathFor, reportPathFor, DEFAULT_STATE_DIR, type NewRunStateInput, type NewJournalEntry } from './run-state.js';
+export { newRunState, appendJournal, statePathFor, probeLogPathFor, logPathFor, logSummaryDirFor, reportPathFor, DEFAULT_STATE_DIR, type NewRunStateInput, type NewJournalEntry } from './run-state.js';
 export { nodeFileSystem, writeFileAtomic, type FileSystem } from './fs.js';
 export {
   StateError,

@@ -10,6 +10,14 @@ export function logPathFor(statePath: string): string {
   return localStatePath(statePath).replace(/\.state\.json$/, '') + '.log';
 }
 
+/**
+ * Where the log summaries of an S3 state's machines are, one file per machine (the progress lines
+ * of its run log, all the report reads): `<plan>.logs/` in the local mirror and under the prefix.
+ */
+export function logSummaryDirFor(statePath: string): string {
+  return localStatePath(statePath).replace(/\.state\.json$/, '') + '.logs';
+}
+
 /** The run report beside its state file (rewritten at the end of every apply, resume and rollback). */
 export function reportPathFor(statePath: string): string {
   return localStatePath(statePath).replace(/\.state\.json$/, '') + '.report.html';

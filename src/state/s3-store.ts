@@ -216,16 +216,17 @@ export async function uploadVerified(objects: ObjectStore, bucket: string, paths
 
 /**
  * Copies every object under `prefix` that the local mirror lacks into it (zone backups made on
- * another machine), so the code that reads them by path finds them. Returns the paths written.
+ * another machine), so the code that reads them by path finds them; with `refresh`, also those it
+ * holds an older copy of (files that change, like another machine's log summary). Returns the paths written.
  */
-export async function fetchToMirror(objects: ObjectStore, bucket: string, prefix: string): Promise<string[]> {
+export async function fetchToMirror(objects: ObjectStore, bucket: string, prefix: string, refresh = false): Promise<string[]> {
   const written: string[] = [];
   for (const key of await objects.list(prefix)) {
     const path = mirrorPathOf(bucket, key);
     const have = await readFile(path).catch(() => undefined);
-    if (have) continue;
+    if (have && !refresh) continue;
     const found = await objects.get(key);
-    if (!found) continue;
+    if (!found || (have && have.equals(found.body))) continue;
     await mkdir(dirname(path), { recursive: true, mode: 0o700 });
     await writeFile(path, found.body, { mode: 0o600 });
     written.push(path);

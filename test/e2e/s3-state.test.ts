@@ -125,6 +125,11 @@ describe.concurrent('a state kept in S3', () => {
       expect(report.code, report.stderr).toBe(0);
       const html = readFileSync(join(third.dir, '.r53migrate', 's3', run.bucket, 'team', 'team-run.report.html'), 'utf8');
       expect(html).not.toContain('cannot be read back now');
+      // Both machines' sessions, from their log summaries kept beside the state.
+      const summaries = (await est.aws(est.info.stateBucket.accountName, ['s3api', 'list-objects-v2', '--bucket', run.bucket, '--prefix', 'team/team-run.logs/'])) as { Contents?: { Key: string }[] };
+      expect(summaries.Contents?.length, 'one log summary per machine').toBe(2);
+      expect(html).toMatch(/<td><code>apply [^<]*team-run\.yaml<\/code><\/td>/);
+      expect(html).toMatch(/<td><code>resume [^<]*team-run\.yaml<\/code><\/td>/);
       const back = await third.cli(['rollback', run.plan, '--yes']);
       expect(back.code, back.stdout + back.stderr).toBe(0);
       const w = await est.state();
