@@ -4,10 +4,15 @@
 // CLI's, as it would be on a real bucket.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { RequestLogEntry } from '../../src/twin/twin.js';
 import { runCli, startCli, type CliRun } from '../support/cli.js';
 import { appliedMutations, estatePool, type Estate } from '../support/estate.js';
+import { settleUnfinishedRows, trackRow } from '../support/reliability.js';
+
+/** The S3 faults are rows of the reliability table of faults (npm test prints it). */
+const faultRow = (name: string) => trackRow('faults', 'S3 state', name);
+afterAll(settleUnfinishedRows);
 
 const pool = estatePool(4);
 const SMALL = ['--scenario', 'via-profile', '--vpcs', '3', '--endpoints', '1', '--accounts', '2'];
@@ -139,6 +144,7 @@ describe.concurrent('a state kept in S3', () => {
 
   it('two machines racing apply on the same S3 state: exactly one runs, the other exits 4 naming the holder and changes nothing', async () => {
     await pool(SMALL, async (est) => {
+      const row = faultRow('two machines racing apply on one S3 state');
       const run = s3Run(est, 'race');
       // The winner is held at its first change of the estate, lock in hand, until the loser has been refused.
       await est.fault({ kind: 'hold', phase: 'before', mutating: true, service: 'route53profiles', count: 1 });
@@ -157,11 +163,13 @@ describe.concurrent('a state kept in S3', () => {
       expect((await winnerRun.exited).code, winnerRun.stdout() + winnerRun.stderr()).toBe(0);
       expect(migrated(await est.state())).toBe(true);
       expect(appliedTwice(await est.requests())).toEqual([]);
+      row.pass();
     });
   });
 
   it('a lock left by another machine: refused while renewed, refused as stale until --force-unlock with its id, then taken over', async () => {
     await pool(SMALL, async (est) => {
+      const row = faultRow('a stale S3 lock left by another machine');
       const run = s3Run(est, 'stale');
       const lock = { id: '7c0ffee0-1111-4222-8333-944445555666', user: 'dave', host: 'laptop-d', machine: 'another-machine', pid: 4242, startedAt: new Date().toISOString(), command: `apply ${run.plan}`, leaseMs: 120_000 };
       await run.put(`${run.key}.lock`, JSON.stringify(lock));
@@ -189,11 +197,13 @@ describe.concurrent('a state kept in S3', () => {
       expect(taken.code, taken.stdout + taken.stderr).toBe(0);
       expect(taken.stdout).toMatch(/Took over the lock .*dave@laptop-d pid 4242/);
       expect(migrated(await est.state())).toBe(true);
+      row.pass();
     });
   });
 
   it('the lock object deleted by hand mid-run: the run notices at its next write and stops (exit 1) without another change; resume finishes', async () => {
     await pool(SMALL, async (est) => {
+      const row = faultRow('the S3 lock deleted by hand mid-run');
       const run = s3Run(est, 'lock-gone');
       const me = run.machine('frank');
       await est.fault({ kind: 'hold', phase: 'before', operation: 'ModifyVpcEndpoint', count: 1 });
@@ -210,11 +220,13 @@ describe.concurrent('a state kept in S3', () => {
       expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
       expect(migrated(await est.state())).toBe(true);
       expect(appliedTwice(await est.requests())).toEqual([]);
+      row.pass();
     });
   });
 
   it('a checkpoint changed behind its back (ETag mismatch): the run stops without overwriting it; resume goes on from it', async () => {
     await pool(SMALL, async (est) => {
+      const row = faultRow("the S3 checkpoint changed behind the run's back");
       const run = s3Run(est, 'etag');
       const me = run.machine('grace');
       await est.fault({ kind: 'hold', phase: 'before', operation: 'ModifyVpcEndpoint', count: 1 });
@@ -231,11 +243,13 @@ describe.concurrent('a state kept in S3', () => {
       expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
       expect(migrated(await est.state())).toBe(true);
       expect(appliedTwice(await est.requests())).toEqual([]);
+      row.pass();
     });
   });
 
   it('S3 answering 503 SlowDown and 500 on checkpoint writes (one of them after it applied): retried, the run goes on to the end', async () => {
     await pool(SMALL, async (est) => {
+      const row = faultRow('S3 503 SlowDown and 500 (one after it applied) on checkpoints');
       const run = s3Run(est, 'slowdown');
       await est.fault([
         { kind: 'error', service: 's3', operation: 'PutObject', match: run.key, status: 503, code: 'SlowDown', message: 'Please reduce your request rate.', skip: 3, count: 2 },
@@ -247,11 +261,13 @@ describe.concurrent('a state kept in S3', () => {
       expect(faults.length).toBe(3);
       expect(migrated(await est.state())).toBe(true);
       expect(appliedTwice(await est.requests())).toEqual([]);
+      row.pass();
     });
   });
 
   it('S3 failing every checkpoint write from some point: the run halts before its next AWS change (exit 1); resume finishes once S3 is back', async () => {
     await pool(SMALL, async (est) => {
+      const row = faultRow('S3 refusing every checkpoint from some point');
       const run = s3Run(est, 's3-down');
       const me = run.machine('ivan');
       await est.fault({ kind: 'error', service: 's3', operation: 'PutObject', match: run.key, status: 500, code: 'InternalError', skip: 12 });
@@ -269,6 +285,7 @@ describe.concurrent('a state kept in S3', () => {
       expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
       expect(migrated(await est.state())).toBe(true);
       expect(appliedTwice(await est.requests())).toEqual([]);
+      row.pass();
     });
   });
 
