@@ -35,6 +35,8 @@ interface SdkError {
 
 const statusOf = (e: unknown): number | undefined => (e as SdkError)?.$metadata?.httpStatusCode;
 const codeOf = (e: unknown): string => (e as SdkError)?.Code ?? (e as SdkError)?.name ?? 'Error';
+/** No such key (a 404 that is not the bucket's: a HEAD's 404 has no body to tell, and a missing bucket shows at the lock's GET or PUT first). */
+const noSuchKey = (e: unknown): boolean => codeOf(e) === 'NoSuchKey' || (statusOf(e) === 404 && codeOf(e) !== 'NoSuchBucket');
 
 /** One S3 client per (region, account), shared by every bucket it reaches. */
 export function s3ClientFor(options: S3ObjectStoreOptions): S3Client {
@@ -68,9 +70,9 @@ export class S3ObjectStore implements ObjectStore {
         : code === 'CredentialsProviderError'
           ? `no AWS credentials reach it (${(e as SdkError)?.message ?? code}): give the plan (its state.account names the account whose credentials do), or set AWS_PROFILE`
           : code === 'NoSuchBucket'
-          ? `there is no bucket ${this.bucket} (or it is in another region than the plan's state.region)`
-          : `${code}${status ? ` (HTTP ${status})` : ''}: ${(e as SdkError)?.message ?? String(e)}`;
-    return new ObjectStoreError(operation, this.uriOf(key), hint, { cause: e });
+            ? `there is no bucket ${this.bucket}: check the plan's state.location (or --state); nothing was changed`
+            : `${code}${status ? ` (HTTP ${status})` : ''}: ${(e as SdkError)?.message ?? String(e)}`;
+    return new ObjectStoreError(operation, this.uriOf(key), hint, { cause: e, badLocation: code === 'NoSuchBucket' });
   }
 
   async get(key: string): Promise<StoredObject | undefined> {
@@ -79,7 +81,7 @@ export class S3ObjectStore implements ObjectStore {
       const body = Buffer.from((await out.Body?.transformToByteArray()) ?? new Uint8Array());
       return { body, etag: out.ETag ?? '', lastModified: out.LastModified ?? new Date(0) };
     } catch (e) {
-      if (codeOf(e) === 'NoSuchKey' || statusOf(e) === 404) return undefined;
+      if (noSuchKey(e)) return undefined;
       throw this.failure('GetObject', key, e);
     }
   }
@@ -89,7 +91,7 @@ export class S3ObjectStore implements ObjectStore {
       const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
       return { etag: out.ETag ?? '', lastModified: out.LastModified ?? new Date(0) };
     } catch (e) {
-      if (statusOf(e) === 404) return undefined;
+      if (noSuchKey(e)) return undefined;
       throw this.failure('HeadObject', key, e);
     }
   }
@@ -110,7 +112,7 @@ export class S3ObjectStore implements ObjectStore {
     } catch (e) {
       const status = statusOf(e);
       if (condition && status === 412) return { ok: false, refused: 'ifNoneMatch' in condition ? 'exists' : 'changed' };
-      if (condition && 'ifMatch' in condition && (status === 404 || codeOf(e) === 'NoSuchKey')) return { ok: false, refused: 'missing' };
+      if (condition && 'ifMatch' in condition && noSuchKey(e)) return { ok: false, refused: 'missing' };
       if (condition && status === 409) return { ok: false, refused: 'conflict' };
       throw this.failure('PutObject', key, e);
     }
@@ -123,7 +125,7 @@ export class S3ObjectStore implements ObjectStore {
     } catch (e) {
       const status = statusOf(e);
       if (ifMatch && status === 412) return 'changed';
-      if (status === 404 || codeOf(e) === 'NoSuchKey') return 'missing';
+      if (noSuchKey(e)) return 'missing';
       throw this.failure('DeleteObject', key, e);
     }
   }

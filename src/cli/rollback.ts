@@ -4,7 +4,7 @@
 import { Command } from 'commander';
 import { observe } from '../aws/observe.js';
 import { prepareRollback } from '../machines/rollback-prep.js';
-import { readStateFile, type RunState } from '../state/index.js';
+import { backupDirFor, fetchBeside, readStateFile, type RunState } from '../state/index.js';
 import { phaseStep, planRollback, type RunPlan } from '../steps/plan-run.js';
 import { addedToShare, hasPrepare, preparedSomething, prepareUndo } from '../steps/prepare.js';
 import { observePrepare } from '../aws/observe-prepare.js';
@@ -70,6 +70,8 @@ ${EXIT_CODES_HELP}`,
         );
       }
       for (const line of await useReplacedZones(loaded, statePath)) io.stdout.write(`note: ${line}\n`);
+      // The zones come back from their backups: made on another machine for an S3 state, fetched first.
+      await fetchBeside(statePath, backupDirFor(statePath, loaded.plan.name));
       const dryRunOnly = o.dryRun === true;
       const { logger } = dryRunOnly ? { logger: undefined } : openRunLog(statePath);
       const access = accessFor(loaded, logger);

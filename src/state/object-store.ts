@@ -47,15 +47,19 @@ export function sameEtag(a: string, b: string): boolean {
  */
 export class ObjectStoreError extends Error {
   readonly code = 'STATE_BACKEND_FAILED';
-  /** Nothing about the estate is known to be wrong: the run stops (or never starts), resume goes on. */
-  readonly exitCode = 1;
+  /**
+   * 2 when the location itself is wrong (no such bucket: a mistake in the plan or --state, nothing
+   * was changed); else 1: the run stops (or never starts), resume goes on once S3 answers.
+   */
+  readonly exitCode: 1 | 2;
   constructor(
     readonly operation: string,
     readonly uri: string,
     detail: string,
-    options?: { cause?: unknown },
+    options?: { cause?: unknown; badLocation?: boolean },
   ) {
     super(`${operation} ${uri} failed: ${detail}`, options);
+    this.exitCode = options?.badLocation ? 2 : 1;
     this.name = 'ObjectStoreError';
   }
 }

@@ -105,6 +105,8 @@ export async function acquireS3Lock(objects: ObjectStore, key: string, options: 
     try {
       return await work();
     } catch (e) {
+      // A bucket that does not exist is the location's mistake, said as such (exit 2).
+      if (e instanceof ObjectStoreError && e.exitCode === 2) throw e;
       throw new StateWriteError(uri, what, e);
     }
   };

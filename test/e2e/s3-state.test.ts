@@ -124,7 +124,7 @@ describe.concurrent('a state kept in S3', () => {
       }
       expect(await run.object('team/team-run.report.html'), 'the report is kept beside the state').toContain('<html');
 
-      // A third machine: the report from S3 alone (backups fetched into its mirror), then a rollback.
+      // A third machine: the report from S3 alone (backups fetched into its mirror).
       const third = run.machine('carol');
       const report = await third.cli(['report', '--state', run.uri], asStateAccount);
       expect(report.code, report.stderr).toBe(0);
@@ -135,7 +135,8 @@ describe.concurrent('a state kept in S3', () => {
       expect(summaries.Contents?.length, 'one log summary per machine').toBe(2);
       expect(html).toMatch(/<td><code>apply [^<]*team-run\.yaml<\/code><\/td>/);
       expect(html).toMatch(/<td><code>resume [^<]*team-run\.yaml<\/code><\/td>/);
-      const back = await third.cli(['rollback', run.plan, '--yes']);
+      // A fourth machine rolls back: the backups it re-creates the zones from come from S3.
+      const back = await run.machine('dan').cli(['rollback', run.plan, '--yes']);
       expect(back.code, back.stdout + back.stderr).toBe(0);
       const w = await est.state();
       expect(w.zones.length).toBe(after.backups.length);
@@ -289,7 +290,7 @@ describe.concurrent('a state kept in S3', () => {
     });
   });
 
-  it('a bad s3:// location is refused with what is wrong (exit 2), before any AWS call', async () => {
+  it('a bad s3:// location is refused with what is wrong (exit 2): a malformed one before any AWS call, a missing bucket before any change', async () => {
     await pool(SMALL, async (est) => {
       const before = (await est.requests()).length;
       const r = await est.cli(['apply', est.info.planFile, '--yes', '--state', 's3://Bad_Bucket/x.state.json']);
@@ -299,6 +300,15 @@ describe.concurrent('a state kept in S3', () => {
       expect(key.code).toBe(2);
       expect(key.stderr).toContain('must be a path');
       expect((await est.requests()).length).toBe(before);
+
+      // A bucket that does not exist: found when the run takes its lock, after discovery (reads)
+      // and before any change; a mistake in the location, so exit 2.
+      const env = { ...est.env, AWS_PROFILE: `r53m-${est.info.stateBucket.accountName}` };
+      const nowhere = await runCli(['apply', est.info.planFile, '--yes', '--state', 's3://no-such-bucket-r53m/team/x.state.json'], { env, cwd: est.dir, timeoutMs: 120_000 });
+      expect(nowhere.code, nowhere.stdout + nowhere.stderr).toBe(2);
+      expect(nowhere.stderr).toContain('there is no bucket no-such-bucket-r53m');
+      expect(nowhere.stderr).not.toContain('    at ');
+      expect((await est.requests()).filter((l) => l.mutating && l.service !== 's3')).toEqual([]);
     });
   });
 });
