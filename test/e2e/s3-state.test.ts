@@ -290,6 +290,29 @@ describe.concurrent('a state kept in S3', () => {
     });
   });
 
+  it('a zone backup S3 will not keep: no zone is emptied or deleted; resume finishes once S3 takes it', async () => {
+    await pool(SMALL, async (est) => {
+      const row = faultRow('S3 refusing the zone backups (step 7)');
+      const run = s3Run(est, 'no-backup');
+      const me = run.machine('judy');
+      const zones = (await est.state()).zones.map((z) => ({ id: z.id, records: z.records.length }));
+      await est.fault({ kind: 'error', service: 's3', operation: 'PutObject', match: '.backups/Z', status: 500, code: 'InternalError' });
+      const r = await me.cli(['apply', run.plan, '--yes']);
+      expect(r.code, r.stdout + r.stderr).not.toBe(0);
+      expect(r.stderr + r.stdout).toMatch(/InternalError/);
+      expect(r.stderr).not.toContain('    at ');
+      // Every zone still there with every record: nothing was deleted on a backup S3 did not keep.
+      const after = await est.state();
+      expect(after.zones.map((z) => ({ id: z.id, records: z.records.length }))).toEqual(zones);
+      expect(migration(await est.requests()).filter((l) => (l.operation === 'ChangeResourceRecordSets' || l.operation === 'DeleteHostedZone') && l.outcome === 'ok')).toEqual([]);
+      await est.clearFaults();
+      const resumed = await me.cli(['resume', run.plan]);
+      expect(resumed.code, resumed.stdout + resumed.stderr).toBe(0);
+      expect(migrated(await est.state())).toBe(true);
+      row.pass();
+    });
+  });
+
   it('a bad s3:// location is refused with what is wrong (exit 2): a malformed one before any AWS call, a missing bucket before any change', async () => {
     await pool(SMALL, async (est) => {
       const before = (await est.requests()).length;
