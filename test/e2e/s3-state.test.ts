@@ -298,7 +298,7 @@ describe.concurrent('a state kept in S3', () => {
       const zones = (await est.state()).zones.map((z) => ({ id: z.id, records: z.records.length }));
       await est.fault({ kind: 'error', service: 's3', operation: 'PutObject', match: '.backups/Z', status: 500, code: 'InternalError' });
       const r = await me.cli(['apply', run.plan, '--yes']);
-      expect(r.code, r.stdout + r.stderr).not.toBe(0);
+      expect(r.code, r.stdout + r.stderr).toBe(1);
       expect(r.stderr + r.stdout).toMatch(/InternalError/);
       expect(r.stderr).not.toContain('    at ');
       // Every zone still there with every record: nothing was deleted on a backup S3 did not keep.
