@@ -88,7 +88,7 @@ export class FileStateStore implements StateStore {
 
   constructor(
     readonly path: string,
-    private readonly lock: HeldLock,
+    lock: HeldLock,
     private readonly fs: FileSystem,
     private readonly clock: Clock,
     private readonly pid: number,

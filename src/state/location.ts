@@ -2,7 +2,7 @@
 // An S3 run still writes its per-machine files (run log, probe evidence, report, the local copies
 // of zone backups) into a local mirror folder, `.r53migrate/s3/<bucket>/<key's folder>/`, whose
 // layout is the S3 layout: a file's path under the mirror root is its key in the bucket.
-import { dirname, join, posix, relative, sep } from 'node:path';
+import { join, posix, relative, sep } from 'node:path';
 import { DEFAULT_STATE_DIR } from './run-state.js';
 
 export interface S3StateLocation {
@@ -71,11 +71,4 @@ export function mirrorKeyOf(bucket: string, file: string): string | undefined {
 /** The local mirror path of a key of `bucket`. */
 export function mirrorPathOf(bucket: string, key: string): string {
   return join(mirrorRoot(bucket), ...key.split('/'));
-}
-
-/** The folder that holds the state (for messages): the file's folder, or the S3 prefix. */
-export function stateFolderOf(location: string): string {
-  if (!isS3Location(location)) return dirname(location);
-  const { bucket, key } = parseS3Location(location);
-  return `s3://${bucket}/${posix.dirname(key) === '.' ? '' : `${posix.dirname(key)}/`}`;
 }
