@@ -47,6 +47,7 @@
 //
 // Usage: node bench/migrate.mjs [--sizes 10,100,300] [--paths direct,via-profile] [--factor 10]
 //          [--seq-factor N] [--skip-sequential] [--skip-scale] [--scale-sizes 100,300,1000]
+//          [--keep] (apply's folder is kept: its state file, journal, log and probe log)
 //        (env: BENCH_SIZES, BENCH_PATHS, BENCH_FACTOR, BENCH_SEQ_FACTOR, BENCH_SKIP_SEQUENTIAL=1, BENCH_SKIP_SCALE=1)
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -186,6 +187,7 @@ async function applyRun(scenario, size) {
     mkdirSync(dirname(statePath), { recursive: true });
     const before = sb.server.twin.log.length;
     const t0 = performance.now();
+    const startedAt = Date.now();
     const res = await runChild('/usr/bin/time', ['-v', process.execPath, 'bin/r53migrate.js', 'apply', sb.info.planFile, '--yes', '--state', statePath], { ...process.env, R53M_RATE_SCALE: String(F) });
     const wallMs = performance.now() - t0;
     const calls = countCalls(sb.server.twin.log.slice(before));
@@ -194,15 +196,63 @@ async function applyRun(scenario, size) {
     const state = JSON.parse(readFileSync(statePath, 'utf8'));
     const probeLog = state.probeLog.startsWith('/') ? state.probeLog : join(ROOT, state.probeLog);
     const ok = await migrated(plan);
+    const phases = phasesOf(join(dirname(statePath), 'bench.log'), startedAt, startedAt + wallMs);
     return {
-      exit: res.code, ok, wallMs, awsS: (wallMs / 1000) * F, lb, probeMs, ...calls, rssKb,
+      phases, exit: res.code, ok, wallMs, awsS: (wallMs / 1000) * F, lb, probeMs, ...calls, rssKb,
       stateBytes: sizeOf(statePath), journalBytes: state.journalLog ? sizeOf(join(dirname(statePath), state.journalLog.file)) : 0, evidenceBytes: sizeOf(probeLog), mutatingPlanned: run.mutatingCalls,
       step6Batches: run.steps.find((s) => s.number === 6)?.batches.length ?? 0,
     };
   } finally {
     await sb.close();
-    rmSync(dir, { recursive: true, force: true });
+    if (flag('keep')) process.stderr.write(`[bench:migrate] kept ${dir}\n`);
+    else rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Where apply's wall time went, from its log's progress events (ms): before the first step
+ * (start-up, discovery, pre-flight, mark), each step from its first event to the next step's
+ * (a step's batches and waves each announce it again), and the DNS gates inside each step
+ * (from a gate's start to its verdict).
+ */
+function phasesOf(logFile, startedAt, endedAt) {
+  let lines;
+  try {
+    lines = readFileSync(logFile, 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  const events = [];
+  for (const l of lines) {
+    if (!l.includes('"msg":"progress"') || l.includes('"type":"action"')) continue;
+    try {
+      const o = JSON.parse(l);
+      events.push({ at: o.time, ...o.event });
+    } catch {
+      /* a torn last line */
+    }
+  }
+  const steps = new Map();
+  let gateStart;
+  for (const e of events) {
+    if (e.type === 'step' && e.step > 0 && !steps.has(e.step)) steps.set(e.step, { from: e.at, gateMs: 0, gates: 0 });
+    if (e.type === 'gate') gateStart = e.at;
+    if (e.type === 'dns' && gateStart !== undefined) {
+      const s = steps.get(e.step);
+      if (s) {
+        s.gateMs += e.at - gateStart;
+        s.gates++;
+      }
+      gateStart = undefined;
+    }
+  }
+  const numbers = [...steps.keys()].sort((a, b) => a - b);
+  const out = { beforeStepsMs: (steps.get(numbers[0])?.from ?? endedAt) - startedAt, steps: {} };
+  numbers.forEach((n, i) => {
+    const s = steps.get(n);
+    out.steps[n] = { ms: (i + 1 < numbers.length ? steps.get(numbers[i + 1]).from : endedAt) - s.from, gateMs: s.gateMs, gates: s.gates };
+  });
+  return out;
 }
 
 async function sequentialRun(scenario, size) {
@@ -325,7 +375,15 @@ for (const vpcs of sizes) {
       'peak RSS MB': r1(a.rssKb / 1024), 'state KB': r1(a.stateBytes / 1024), 'journal KB': r1(a.journalBytes / 1024), 'evidence KB': r1(a.evidenceBytes / 1024), 'step-6 batches': a.step6Batches,
     });
     rows.at(-1).byOp = Object.entries(a.byOp).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join(', ');
-    for (const st of a.lb.steps) stepRows.push({ path: scenario, vpcs, step: st.step, calls: st.calls, batches: st.batches, 'rate s': r1(st.rateS), 'delay s': r1(st.delayS), 'gate s': r1(st.gateS), 'LB s': r1(st.lbS), 'slowest bucket': st.slowestBucket });
+    const aws = (ms) => r1((ms / 1000) * F);
+    if (a.phases) stepRows.push({ path: scenario, vpcs, step: 'before step 1', 'apply s': aws(a.phases.beforeStepsMs) });
+    for (const st of a.lb.steps) {
+      const ph = a.phases?.steps[st.step];
+      stepRows.push({
+        path: scenario, vpcs, step: st.step, calls: st.calls, batches: st.batches, 'rate s': r1(st.rateS), 'delay s': r1(st.delayS), 'gate s': r1(st.gateS), 'LB s': r1(st.lbS),
+        'apply s': ph ? aws(ph.ms) : '-', 'apply gates s': ph ? aws(ph.gateMs) : '-', 'apply ÷ LB': ph ? r2(((ph.ms / 1000) * F) / st.lbS) : '-', 'slowest bucket': st.slowestBucket,
+      });
+    }
     summary.push(`bench:migrate ${scenario} ${vpcs}x${ENDPOINTS}: wall/lower-bound ${r2(ratio)}, vs sequential ${s ? r1(speedup) : 'n/a'} x, calls per change ${r2(perChange)}, throttled ${a.throttled}`);
     console.error(`[bench:migrate] ${summary.at(-1)}${s ? '' : ' (sequential skipped)'}`);
   }
@@ -349,7 +407,7 @@ if (rows.length) {
   console.table(rows.map(({ byOp, ...r }) => r));
   console.log('Calls by operation (apply):');
   for (const r of rows) console.log(`  ${r.path} ${r.vpcs}: ${r.byOp}`);
-  console.log('Lower bound by step (AWS seconds):');
+  console.log('Lower bound and apply by step (AWS seconds; apply from its log, gates from a gate\'s start to its verdict):');
   console.table(stepRows);
 }
 if (scaleRows.length) {

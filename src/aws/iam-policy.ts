@@ -350,17 +350,23 @@ export function planNeeds(plan: Plan, o: PolicyOptions = {}): Need[] {
   return dedupe(out).filter((n) => (rollback && n.directions.includes('rollback')) || (forward && n.directions.includes('forward')));
 }
 
+/** Globs compiled once: a plan of 300 VPCs compares thousands of needs. */
+const globs = new Map<string, RegExp>();
 /** A pattern's glob: `*` any run of characters (IAM's, for ARNs and StringLike alike). */
-const globCovers = (pattern: string, value: string) =>
-  pattern === value || (pattern.includes('*') && new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`).test(value));
+function globCovers(pattern: string, value: string): boolean {
+  if (pattern === value) return true;
+  if (!pattern.includes('*')) return false;
+  let re = globs.get(pattern);
+  if (!re) globs.set(pattern, (re = new RegExp(`^${pattern.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`)));
+  return re.test(value);
+}
 
-/** Whether `m` allows every request `n` stands for: same account, action and condition keys, wider or equal values. */
+/** Needs that could cover one another: same account, action and condition keys. */
+const coverGroup = (n: Need) => JSON.stringify([n.account, n.action, Object.keys(n.context ?? {}).sort()]);
+
+/** Whether `m` allows every request `n` stands for (both of one coverGroup): wider or equal values. */
 function covers(m: Need, n: Need): boolean {
-  if (m === n || m.account !== n.account || m.action !== n.action) return false;
-  const mk = Object.keys(m.context ?? {}).sort();
-  const nk = Object.keys(n.context ?? {}).sort();
-  if (mk.join() !== nk.join()) return false;
-  if (!mk.every((k) => globCovers(m.context![k]!, n.context![k]!))) return false;
+  for (const k of Object.keys(m.context ?? {})) if (!globCovers(m.context![k]!, n.context![k]!)) return false;
   return n.resources.every((r) => m.resources.some((w) => w === '*' || globCovers(w, r)));
 }
 
@@ -378,14 +384,34 @@ function dedupe(needs: Need[]): Need[] {
     const had = seen.get(key);
     seen.set(key, had ? merge(had, n) : n);
   }
-  // A request a wider one allows (a rollback's any-zone over a plan zone) is that one's: no statement the policy does not need.
-  let list = [...seen.values()];
-  for (const n of [...list]) {
-    const wider = list.find((m) => covers(m, n));
-    if (!wider) continue;
-    list = list.filter((x) => x !== n).map((x) => (x === wider ? merge(wider, n) : x));
+  // A request a wider one allows (a rollback's any-zone over a plan zone) is that one's: no
+  // statement the policy does not need. Slots keep the list's order; only needs of one group compare.
+  const slots: (Need | undefined)[] = [...seen.values()];
+  // Candidates for covering a need: the group's needs with a glob anywhere (few), and those with
+  // exactly its context (a need without a glob covers only what it names).
+  const globbed = new Map<string, number[]>();
+  const plain = new Map<string, number[]>();
+  const into = (m: Map<string, number[]>, k: string, i: number) => {
+    const members = m.get(k);
+    if (members) members.push(i);
+    else m.set(k, [i]);
+  };
+  const exact = (n: Need) => JSON.stringify([coverGroup(n), Object.entries(n.context ?? {}).sort()]);
+  slots.forEach((n, i) => {
+    const hasGlob = n!.resources.some((r) => r.includes('*')) || Object.values(n!.context ?? {}).some((v) => v.includes('*'));
+    if (hasGlob) into(globbed, coverGroup(n!), i);
+    else into(plain, exact(n!), i);
+  });
+  for (let i = 0; i < slots.length; i++) {
+    const n = slots[i];
+    if (!n) continue;
+    const candidates = [...(globbed.get(coverGroup(n)) ?? []), ...(plain.get(exact(n)) ?? [])].sort((a, b) => a - b);
+    const wider = candidates.find((j) => j !== i && slots[j] !== undefined && covers(slots[j]!, n));
+    if (wider === undefined) continue;
+    slots[wider] = merge(slots[wider]!, n);
+    slots[i] = undefined;
   }
-  return list;
+  return slots.filter((n): n is Need => n !== undefined);
 }
 
 export function needKey(n: Pick<Need, 'account' | 'action' | 'resources' | 'context'>): string {

@@ -146,22 +146,43 @@ export async function checkPermissions(plan: Plan, access: AwsAccess, needs: Nee
       }
       const arnOf = principal.arn;
       check.principal = arnOf;
-      const calls = simulatorCalls(needs.filter((n) => n.account === account));
-      let next = 0;
-      const worker = async () => {
-        while (next < calls.length && !check.unavailable) {
-          const call = calls[next++]!;
-          try {
-            await simulate(access, account, check, arnOf, call, report, o.signal);
-          } catch (e) {
-            if (o.signal?.aborted) throw o.signal.reason;
-            if (!(e instanceof AwsError)) throw e;
-            // Not allowed to simulate, no such principal, the service unreachable: say so once for the account.
-            check.unavailable = e.kind === 'access-denied' ? `it is not allowed iam:SimulatePrincipalPolicy on ${arnOf}` : `the IAM policy simulator failed for ${arnOf} (${e.awsCode})`;
+      const mine = needs.filter((n) => n.account === account);
+      const run = async (calls: Call[], answer: (call: Call, decided: Decided[]) => void) => {
+        let next = 0;
+        const worker = async () => {
+          while (next < calls.length && !check.unavailable) {
+            const call = calls[next++]!;
+            try {
+              answer(call, await simulate(access, account, arnOf, call, o.signal));
+            } catch (e) {
+              if (o.signal?.aborted) throw o.signal.reason;
+              if (!(e instanceof AwsError)) throw e;
+              // Not allowed to simulate, no such principal, the service unreachable: say so once for the account.
+              check.unavailable = e.kind === 'access-denied' ? `it is not allowed iam:SimulatePrincipalPolicy on ${arnOf}` : `the IAM policy simulator failed for ${arnOf} (${e.awsCode})`;
+            }
           }
-        }
+        };
+        await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency ?? 4, calls.length)) }, worker));
       };
-      await Promise.all(Array.from({ length: Math.max(1, Math.min(o.concurrency ?? 4, calls.length)) }, worker));
+      // First without the request contexts: a run asks one action of hundreds of VPCs, each its own
+      // context (one simulator call each). A request allowed with no context key missing is allowed
+      // whatever the context says; only the rest are asked again with theirs.
+      const withContext = new Set(mine.filter((n) => n.context && Object.keys(n.context).length).flatMap((n) => n.resources.map((r) => requestKey(n.action, r))));
+      const cleared = new Set<string>();
+      await run(simulatorCalls(mine.map(({ context: _context, ...n }) => n)), (call, decided) => {
+        const own = decided.filter((d) => !withContext.has(requestKey(d.action, d.resource)));
+        record(report, check, call, own);
+        for (const d of decided) {
+          if (!withContext.has(requestKey(d.action, d.resource)) || d.decision !== 'allowed' || d.missing.length) continue;
+          cleared.add(requestKey(d.action, d.resource));
+          check.checked++;
+        }
+      });
+      const again = mine.flatMap((n) => {
+        const resources = n.context && Object.keys(n.context).length ? n.resources.filter((r) => !cleared.has(requestKey(n.action, r))) : [];
+        return resources.length ? [{ ...n, resources }] : [];
+      });
+      if (!check.unavailable && again.length) await run(simulatorCalls(again), (call, decided) => record(report, check, call, decided));
       if (check.unavailable) check.checked = 0;
     }),
   );
@@ -177,11 +198,21 @@ export async function checkPermissions(plan: Plan, access: AwsAccess, needs: Nee
   return report;
 }
 
-async function simulate(access: AwsAccess, account: string, check: AccountCheck, principal: string, call: Call, report: PermissionReport, signal?: AbortSignal): Promise<void> {
+/** One simulated request's answer. */
+interface Decided {
+  action: string;
+  resource: string;
+  decision: string;
+  missing: string[];
+}
+
+const requestKey = (action: string, resource: string) => `${action.toLowerCase()}|${resource}`;
+
+async function simulate(access: AwsAccess, account: string, principal: string, call: Call, signal?: AbortSignal): Promise<Decided[]> {
+  const out: Decided[] = [];
   let marker: string | undefined;
-  const given = new Set(Object.keys(call.context ?? {}).map((k) => k.toLowerCase()));
   do {
-    const out = await access.read(
+    const page = await access.read(
       account,
       'iam',
       new SimulatePrincipalPolicyCommand({
@@ -194,22 +225,27 @@ async function simulate(access: AwsAccess, account: string, check: AccountCheck,
       }),
       { signal, target: principal },
     );
-    for (const r of out.EvaluationResults ?? []) {
-      const action = r.EvalActionName ?? '';
-      for (const d of decisions(r, call.resources)) {
-        check.checked++;
-        if (d.decision === 'allowed') continue;
-        const sid = call.sids.get(`${action}|${d.resource}`) ?? call.sids.get(`${action.toLowerCase()}|${d.resource}`) ?? [...call.sids.entries()].find(([k]) => k.toLowerCase().startsWith(`${action.toLowerCase()}|`))?.[1] ?? '';
-        const base = { account, ...(check.accountId ? { accountId: check.accountId } : {}), action, resource: d.resource, sid, ...(call.context ? { context: call.context } : {}) };
-        // Denied only because the policy tests a key nobody gave the simulator (aws:SourceIp,
-        // aws:ResourceTag/...): the simulator can't tell, so neither can we.
-        const unknown = d.missing.filter((k) => !given.has(k.toLowerCase()));
-        if (d.decision === 'implicitDeny' && unknown.length) report.undecided.push({ ...base, missingContext: unknown });
-        else report.denials.push({ ...base, decision: d.decision === 'explicitDeny' ? 'explicitDeny' : 'implicitDeny' });
-      }
-    }
-    marker = out.IsTruncated ? out.Marker : undefined;
+    for (const r of page.EvaluationResults ?? []) for (const d of decisions(r, call.resources)) out.push({ action: r.EvalActionName ?? '', ...d });
+    marker = page.IsTruncated ? page.Marker : undefined;
   } while (marker);
+  return out;
+}
+
+/** A call's answers as the report's denials and undecided requests. */
+function record(report: PermissionReport, check: AccountCheck, call: Call, decided: Decided[]): void {
+  const given = new Set(Object.keys(call.context ?? {}).map((k) => k.toLowerCase()));
+  for (const d of decided) {
+    check.checked++;
+    if (d.decision === 'allowed') continue;
+    const action = d.action;
+    const sid = call.sids.get(`${action}|${d.resource}`) ?? call.sids.get(`${action.toLowerCase()}|${d.resource}`) ?? [...call.sids.entries()].find(([k]) => k.toLowerCase().startsWith(`${action.toLowerCase()}|`))?.[1] ?? '';
+    const base = { account: check.account, ...(check.accountId ? { accountId: check.accountId } : {}), action, resource: d.resource, sid, ...(call.context ? { context: call.context } : {}) };
+    // Denied only because the policy tests a key nobody gave the simulator (aws:SourceIp,
+    // aws:ResourceTag/...): the simulator can't tell, so neither can we.
+    const unknown = d.missing.filter((k) => !given.has(k.toLowerCase()));
+    if (d.decision === 'implicitDeny' && unknown.length) report.undecided.push({ ...base, missingContext: unknown });
+    else report.denials.push({ ...base, decision: d.decision === 'explicitDeny' ? 'explicitDeny' : 'implicitDeny' });
+  }
 }
 
 /**

@@ -16,6 +16,7 @@ import { batchRefusals } from '../steps/guard.js';
 import { STEPS } from '../steps/index.js';
 import { ACT_CONCURRENCY } from '../steps/timing.js';
 import type { Expectation, Step, StepContext } from '../steps/types.js';
+import { ChangeSettler } from './change-settler.js';
 import { failedAssociations, failedHaltReason } from './repair.js';
 import type { ActInput, ActOutput, ConvergeInput, ConvergeOutput, DnsGateInput, DnsGateOutput, PlanInput, PlanOutput, StopRequest } from './run-machine.js';
 
@@ -246,6 +247,7 @@ export function createRunActors(deps: RunDeps) {
       let applied = 0;
       let alreadyDone = 0;
       let sent = 0;
+      const settler = new ChangeSettler(deps, signal);
       const one = async (action: Action) => {
         sent++;
         const description = describeAction(action);
@@ -262,7 +264,10 @@ export function createRunActors(deps: RunDeps) {
           });
           if (result.backup) await deps.recordBackup(result.backup);
           if (result.createdZoneId && action.kind === 'recreate-zone') await deps.zoneRecreated?.(action.zoneId, result.createdZoneId);
-          for (const changeId of result.changeIds ?? (result.changeId ? [result.changeId] : [])) changes.push({ account: action.account, changeId });
+          for (const changeId of result.changeIds ?? (result.changeId ? [result.changeId] : [])) {
+            changes.push({ account: action.account, changeId });
+            settler.add({ account: action.account, changeId });
+          }
           if (result.status === 'applied') applied++;
           else alreadyDone++;
           await deps.journal({ step: step.number, batch: input.batch, action, phase: result.status, ...(result.requestId ? { requestId: result.requestId } : {}) });
@@ -282,9 +287,15 @@ export function createRunActors(deps: RunDeps) {
           throw err;
         }
       };
-      await inChains(actionChains(input.actions), deps.actConcurrency ?? ACT_CONCURRENCY, one, () => !!deps.stopRequested?.());
+      let unsettled: typeof changes;
+      try {
+        await inChains(actionChains(input.actions), deps.actConcurrency ?? ACT_CONCURRENCY, one, () => !!deps.stopRequested?.());
+      } finally {
+        unsettled = await settler.finish(changes);
+      }
       partlySent = sent < input.actions.length;
-      return { changes, applied, alreadyDone, at: deps.now() };
+      // The changes found INSYNC while the batch was being sent are not asked about again.
+      return { changes: unsettled, applied, alreadyDone, at: deps.now() };
     }),
 
     converge: fromPromise<ConvergeOutput, ConvergeInput>(async ({ input, signal }) => {

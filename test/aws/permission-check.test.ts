@@ -106,6 +106,31 @@ describe('checkPermissions', () => {
     expect(report.denials.map((d) => [d.account, d.action, d.context])).toEqual([['spokes', 'route53profiles:AssociateProfile', { 'route53profiles:ResourceIds': 'vpc-22222222222222222' }]]);
   });
 
+  it('asks each request context only when the policy tests it: without conditions the calls do not grow with the VPCs', async () => {
+    // The generated policies with their conditions dropped: every request is allowed whatever its context.
+    const unconditional = (p: Plan) =>
+      Object.fromEntries(Object.entries(planPolicies(p, { path: 'A' }).accounts).map(([a, x]) => [a, { ...x.policy, Statement: x.policy.Statement.map(({ Condition: _c, ...st }) => st) }]));
+    const wide = Plan.parse({ ...plan, spokes: Array.from({ length: 40 }, (_, i) => ({ id: `vpc-${String(i + 1).padStart(17, '0')}`, account: 'spokes' })) });
+    const small: Simulator = { policies: unconditional(plan), calls: [] };
+    const large: Simulator = { policies: unconditional(wide), calls: [] };
+    expect((await checkPermissions(plan, fakeAccess(small), planNeeds(plan, { path: 'A' }))).denials).toEqual([]);
+    expect((await checkPermissions(wide, fakeAccess(large), planNeeds(wide, { path: 'A' }))).denials).toEqual([]);
+    expect(large.calls.length).toBe(small.calls.length);
+    expect(large.calls.some((c) => c.input.ContextEntries?.length)).toBe(false);
+    // With the generated policy (its conditions name the VPCs), each context is asked.
+    const conditional: Simulator = { policies: policiesOf({ path: 'A' }), calls: [] };
+    await checkPermissions(plan, fakeAccess(conditional), planNeeds(plan, { path: 'A' }));
+    expect(conditional.calls.some((c) => c.input.ContextEntries?.some((e) => e.ContextKeyName === 'route53profiles:ResourceIds'))).toBe(true);
+  });
+
+  it('finds an explicit Deny of one VPC under a policy that allows everything else unconditionally', async () => {
+    const policies = policiesOf({ path: 'A' });
+    for (const a of Object.keys(policies)) policies[a] = { ...policies[a]!, Statement: policies[a]!.Statement.map(({ Condition: _c, ...st }) => st) };
+    policies.spokes!.Statement.push({ Sid: 'NotThisOne', Effect: 'Deny', Action: ['route53profiles:AssociateProfile'], Resource: ['*'], Condition: { StringEquals: { 'route53profiles:ResourceIds': ['vpc-22222222222222222'] } } } as never);
+    const report = await checkPermissions(plan, fakeAccess({ policies, calls: [] }), planNeeds(plan, { path: 'A' }));
+    expect(report.denials.map((d) => [d.account, d.action, d.decision, d.context])).toEqual([['spokes', 'route53profiles:AssociateProfile', 'explicitDeny', { 'route53profiles:ResourceIds': 'vpc-22222222222222222' }]]);
+  });
+
   it('reports an explicit Deny as such', async () => {
     const policies = policiesOf({ path: 'A' });
     policies.shared!.Statement.push({ Sid: 'NoDeletes', Effect: 'Deny' as 'Allow', Action: ['route53:DeleteHostedZone'], Resource: ['*'] });

@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Monitor, type ProbeClient } from '../../src/probes/monitor.js';
+import { Monitor, monitorConcurrency, type ProbeClient } from '../../src/probes/monitor.js';
 import { EvidenceLog } from '../../src/probes/evidence-log.js';
 import type { ProbeReply } from '../../src/probes/prober.js';
 import { countByClass, readEvidence } from '../../src/probes/read-evidence.js';
@@ -148,5 +148,26 @@ describe('monitor', () => {
     expect(countByClass(records).total).toBe(monitor.results);
     expect(records[0]).toMatchObject({ vpcId: 'vpc-a', class: 'ok' });
     expect(monitor.running).toBe(false);
+  });
+
+  it('keeps enough probes in flight for a round of 300 VPCs × 12 names to fit its interval, and no more than a small estate needs', async () => {
+    // 64 in flight at ~16 ms answer ~4,000 pairs a second: short of 3,600 pairs a second once the
+    // process is busy with the run. The default grows with the pairs and the interval's shortness.
+    expect(monitorConcurrency(4, 1000)).toBe(64);
+    expect(monitorConcurrency(3600, 1000)).toBeGreaterThanOrEqual(100);
+    expect(monitorConcurrency(3600, 100)).toBe(256);
+    const many = buildTargets(
+      Array.from({ length: 300 }, (_, i) => ({ id: `vpc-${i}`, resolver: `127.0.0.1:${6000 + i}` })),
+      Array.from({ length: 12 }, (_, i) => ({ name: `svc${i}.us-east-1.amazonaws.com`, ips: ['10.0.1.10'] })),
+    );
+    const time = new ManualTime(T0);
+    const prober = new ScriptedProber(() => ['10.0.1.10']);
+    const monitor = new Monitor({ targets: many, intervalMs: 1000, jitterMs: 0, prober, time });
+    monitor.start();
+    await until('round 1 done', () => monitor.rounds === 1);
+    await monitor.stop();
+    expect(prober.calls).toHaveLength(3600);
+    expect(prober.maxInFlight).toBe(monitorConcurrency(3600, 1000));
+    expect(prober.maxInFlight).toBeGreaterThan(64);
   });
 });

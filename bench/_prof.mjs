@@ -1,0 +1,15 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSandbox } from '../dist/twin/sandbox.js';
+const dir = mkdtempSync('/tmp/r53m-prof-');
+const sb = await startSandbox({ scenario: 'direct', vpcs: 299, endpoints: 10, accounts: 10, seed: 'bench', region: 'us-east-1', delayScale: 0.1, dir, host: '127.0.0.1', port: 0, parking: true });
+const env = { ...process.env, AWS_CONFIG_FILE: sb.info.awsConfigFile, AWS_SHARED_CREDENTIALS_FILE: sb.info.awsCredentialsFile, AWS_ENDPOINT_URL: sb.info.endpointUrl, AWS_REGION: sb.info.region, R53M_RATE_SCALE: '10', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' };
+delete env.AWS_PROFILE;
+const child = spawn(process.execPath, ['--cpu-prof', '--cpu-prof-dir=/tmp/prof3', 'bin/r53migrate.js', 'apply', sb.info.planFile, '--yes', '--state', join(dir, 'x.state.json')], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+let out = '';
+child.stdout.on('data', (d) => { out += d; }); setTimeout(() => child.kill('SIGINT'), 22000);
+child.stderr.on('data', (d) => process.stderr.write(d));
+await new Promise((r) => child.on('close', r));
+console.log(out.slice(0, 3000));
+await sb.close();
