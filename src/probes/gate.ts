@@ -83,6 +83,10 @@ export function awaitGate(source: ResultSource, spec: GateSpec, opts: { time?: T
   const F = spec.halt?.consecutiveNonOk ?? Infinity;
   const E = spec.halt?.consecutiveProbeErrors ?? Infinity;
   let passing = 0; // pass pairs currently at >= K
+  // Halt pairs at >= F non-ok, and at >= E probe errors: a result changes them by at most one, so
+  // a check is O(1) unless the gate is deciding (3,600 pairs × thousands of results a second).
+  let halting = 0;
+  let unprobedPairs = 0;
 
   // A non-ok streak already running counts toward a halt (it is a fact whatever T is).
   if (spec.halt && spec.halt.sinceMs === undefined && source.health) {
@@ -95,6 +99,10 @@ export function awaitGate(source: ResultSource, spec: GateSpec, opts: { time?: T
         c.lastAnswers = h.lastAnswers;
       }
     }
+  }
+  for (const c of haltPairs.values()) {
+    halting += Number(c.nonOk >= F);
+    unprobedPairs += Number(c.probeErrors >= E);
   }
   if (K === 0) passing = passPairs.size;
 
@@ -114,7 +122,7 @@ export function awaitGate(source: ResultSource, spec: GateSpec, opts: { time?: T
 
     const check = (): boolean => {
       const now = time.now();
-      const halted = [...haltPairs.values()].filter((c) => c.nonOk >= F);
+      const halted = halting ? [...haltPairs.values()].filter((c) => c.nonOk >= F) : [];
       if (halted.length > 0) {
         decide({
           verdict: 'halt',
@@ -125,7 +133,7 @@ export function awaitGate(source: ResultSource, spec: GateSpec, opts: { time?: T
         });
         return true;
       }
-      const unprobed = [...haltPairs.values()].filter((c) => c.probeErrors >= E);
+      const unprobed = unprobedPairs ? [...haltPairs.values()].filter((c) => c.probeErrors >= E) : [];
       if (unprobed.length > 0) {
         decide({
           verdict: 'halt',
@@ -178,8 +186,11 @@ export function awaitGate(source: ResultSource, spec: GateSpec, opts: { time?: T
       }
       const h = haltPairs.get(key);
       if (h && (spec.halt!.sinceMs === undefined || r.startedMs >= spec.halt!.sinceMs)) {
+        const [wasHalting, wasUnprobed] = [h.nonOk >= F, h.probeErrors >= E];
         h.nonOk = ok ? 0 : h.nonOk + (probeError ? 0 : 1);
         h.probeErrors = probeError ? h.probeErrors + 1 : 0;
+        halting += Number(h.nonOk >= F) - Number(wasHalting);
+        unprobedPairs += Number(h.probeErrors >= E) - Number(wasUnprobed);
         note(h, r);
         touched = true;
       }

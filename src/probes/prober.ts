@@ -76,7 +76,6 @@ interface Pending {
   resolve(r: ProbeReply): void;
   reject(e: unknown): void;
   signal?: AbortSignal;
-  onAbort?: () => void;
 }
 
 interface ServerState {
@@ -103,6 +102,8 @@ export class Prober {
   private readonly recvBufferBytes: number;
   private readonly servers = new Map<string, ServerState>();
   private readonly sockets = new Map<4 | 6, Promise<dgram.Socket>>();
+  /** Queries in flight per caller signal (see watch). */
+  private readonly watched = new WeakMap<AbortSignal, Set<Pending>>();
   private closed = false;
   readonly stats: ProberStats = { sent: 0, resends: 0, accepted: 0, strays: 0, tcpFallbacks: 0, queued: 0 };
 
@@ -143,10 +144,7 @@ export class Prober {
         reject,
         signal: opts.signal,
       };
-      if (opts.signal) {
-        pending.onAbort = () => this.fail(pending, opts.signal!.reason);
-        opts.signal.addEventListener('abort', pending.onAbort, { once: true });
-      }
+      if (opts.signal) this.watch(opts.signal, pending);
       if (state.inFlight.size >= this.maxInFlight) {
         this.stats.queued++;
         state.waiting.push(pending);
@@ -154,6 +152,27 @@ export class Prober {
       }
       this.start(pending);
     });
+  }
+
+  /**
+   * One abort listener per signal, not per query: a monitor's thousands of queries a second share
+   * its signal, and adding a listener to an EventTarget costs more the more it already has.
+   */
+  private watch(signal: AbortSignal, p: Pending): void {
+    let set = this.watched.get(signal);
+    if (!set) {
+      const queries = (set = new Set<Pending>());
+      this.watched.set(signal, set);
+      signal.addEventListener('abort', () => {
+        this.watched.delete(signal);
+        for (const q of [...queries]) this.fail(q, signal.reason);
+      }, { once: true });
+    }
+    set.add(p);
+  }
+
+  private unwatch(signal: AbortSignal, p: Pending): void {
+    this.watched.get(signal)?.delete(p);
   }
 
   /** Cancels every query (they reject) and releases the sockets. */
@@ -366,7 +385,7 @@ export class Prober {
     p.done = true;
     clearTimeout(p.timer);
     p.tcp?.destroy();
-    if (p.onAbort) p.signal?.removeEventListener('abort', p.onAbort);
+    if (p.signal) this.unwatch(p.signal, p);
     const state = p.server;
     if (p.id >= 0 && state.inFlight.get(p.id) === p) state.inFlight.delete(p.id);
     else {
