@@ -25,6 +25,9 @@
 // the schema's 100 ms floor, so every wait of the run is compressed by the same F. (Measured at
 // F = 10 on a shared 2-core machine: 10 VPCs ≈ 40-70 s of apply, 100 VPCs ≈ 9 min; 300 VPCs takes
 // longer than "a few minutes" while step 6 moves one spoke per batch.)
+// Apply's factor per size is capped so the probes the compressed interval asks for (pairs × F a
+// second) stay within what this machine probes (applyFactorFor, --probe-budget): at 300 VPCs × 10
+// endpoints F = 3. The table's F column says which factor each row ran at.
 // The runbook's poll intervals are compressed the same way (30 s / 10 s ÷ its factor). The
 // sequential run may use a larger factor Fs (default min(200, max(F, 10 × VPCs)), so it also takes
 // minutes): all its figures are reported in AWS seconds (wall × Fs), and so is apply's (wall × F);
@@ -48,6 +51,7 @@
 // Usage: node bench/migrate.mjs [--sizes 10,100,300] [--paths direct,via-profile] [--factor 10]
 //          [--seq-factor N] [--skip-sequential] [--skip-scale] [--scale-sizes 100,300,1000]
 //          [--keep] (apply's folder is kept: its state file, journal, log and probe log)
+//          [--probe-budget 12000] (apply's factor per size: min(F, budget ÷ (VPCs × 12 names)); see applyFactorFor)
 //        (env: BENCH_SIZES, BENCH_PATHS, BENCH_FACTOR, BENCH_SEQ_FACTOR, BENCH_SKIP_SEQUENTIAL=1, BENCH_SKIP_SCALE=1)
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -167,8 +171,22 @@ const sizeOf = (p) => {
  */
 const migratable = (size) => Math.min(size, 299);
 
+/**
+ * The factor apply runs at for `vpcs`: F, unless the probes it asks for would exceed what one
+ * process probes on this machine. Compression shortens the probe interval with everything else
+ * (1000 ms ÷ F), so the pairs ask for pairs × F probes a second: 3,588 pairs (299 VPCs × 12 names:
+ * the estate's 10 endpoints serve 12 names) at F = 10 are 36,000 a second, while bench:probes
+ * sustains about 13,000 alone and the run shares the machine with the twin. A DNS gate then takes
+ * rounds as long as the prober needs, not okStreak × interval, and the ratio measures the machine's
+ * probe rate rather than the run. --probe-budget (probes a second, default 12,000) caps pairs × F.
+ */
+const PROBE_BUDGET = Number(opt('probe-budget', 'BENCH_PROBE_BUDGET', '12000'));
+const NAMES_PER_VPC = 12;
+const applyFactorFor = (vpcs) => Math.min(F, Math.max(1, Math.floor(PROBE_BUDGET / (vpcs * NAMES_PER_VPC))));
+
 async function applyRun(scenario, size) {
   const vpcs = migratable(size);
+  const F = applyFactorFor(vpcs);
   const dir = mkdtempSync(join(tmpdir(), 'r53m-bench-migrate-'));
   const sb = await sandboxFor(scenario, vpcs, ENDPOINTS, F, dir);
   try {
@@ -198,7 +216,7 @@ async function applyRun(scenario, size) {
     const ok = await migrated(plan);
     const phases = phasesOf(join(dirname(statePath), 'bench.log'), startedAt, startedAt + wallMs);
     return {
-      phases, exit: res.code, ok, wallMs, awsS: (wallMs / 1000) * F, lb, probeMs, ...calls, rssKb,
+      factor: F, phases, exit: res.code, ok, wallMs, awsS: (wallMs / 1000) * F, lb, probeMs, ...calls, rssKb,
       stateBytes: sizeOf(statePath), journalBytes: state.journalLog ? sizeOf(join(dirname(statePath), state.journalLog.file)) : 0, evidenceBytes: sizeOf(probeLog), mutatingPlanned: run.mutatingCalls,
       step6Batches: run.steps.find((s) => s.number === 6)?.batches.length ?? 0,
     };
@@ -369,19 +387,19 @@ for (const vpcs of sizes) {
     const speedup = s ? s.awsS / a.awsS : NaN;
     const perChange = a.calls / a.changes;
     rows.push({
-      path: scenario, vpcs, exit: a.exit, migrated: a.ok, 'wall s': r1(a.wallMs / 1000), 'wall AWS s': r1(a.awsS), 'lower bound s': r1(a.lb.totalS), ratio: r2(ratio),
+      path: scenario, vpcs, F: a.factor, exit: a.exit, migrated: a.ok, 'wall s': r1(a.wallMs / 1000), 'wall AWS s': r1(a.awsS), 'lower bound s': r1(a.lb.totalS), ratio: r2(ratio),
       'seq Fs': s?.fs ?? '-', 'seq wall s': s ? r1(s.wallMs / 1000) : '-', 'seq AWS s': s ? r1(s.awsS) : '-', 'seq migrated': s ? s.ok : '-', 'seq dig fail': s ? `${s.digFailed}/${s.digChecks}` : '-', 'speed-up': s ? r1(speedup) : '-',
       calls: a.calls, changes: a.changes, 'calls/change': r2(perChange), throttled: a.throttled, 'seq calls': s?.calls ?? '-', 'seq throttled': s?.throttled ?? '-',
       'peak RSS MB': r1(a.rssKb / 1024), 'state KB': r1(a.stateBytes / 1024), 'journal KB': r1(a.journalBytes / 1024), 'evidence KB': r1(a.evidenceBytes / 1024), 'step-6 batches': a.step6Batches,
     });
     rows.at(-1).byOp = Object.entries(a.byOp).sort((x, y) => y[1] - x[1]).map(([k, v]) => `${k} ${v}`).join(', ');
-    const aws = (ms) => r1((ms / 1000) * F);
+    const aws = (ms) => r1((ms / 1000) * a.factor);
     if (a.phases) stepRows.push({ path: scenario, vpcs, step: 'before step 1', 'apply s': aws(a.phases.beforeStepsMs) });
     for (const st of a.lb.steps) {
       const ph = a.phases?.steps[st.step];
       stepRows.push({
         path: scenario, vpcs, step: st.step, calls: st.calls, batches: st.batches, 'rate s': r1(st.rateS), 'delay s': r1(st.delayS), 'gate s': r1(st.gateS), 'LB s': r1(st.lbS),
-        'apply s': ph ? aws(ph.ms) : '-', 'apply gates s': ph ? aws(ph.gateMs) : '-', 'apply ÷ LB': ph ? r2(((ph.ms / 1000) * F) / st.lbS) : '-', 'slowest bucket': st.slowestBucket,
+        'apply s': ph ? aws(ph.ms) : '-', 'apply gates s': ph ? aws(ph.gateMs) : '-', 'apply ÷ LB': ph ? r2(((ph.ms / 1000) * a.factor) / st.lbS) : '-', 'slowest bucket': st.slowestBucket,
       });
     }
     summary.push(`bench:migrate ${scenario} ${vpcs}x${ENDPOINTS}: wall/lower-bound ${r2(ratio)}, vs sequential ${s ? r1(speedup) : 'n/a'} x, calls per change ${r2(perChange)}, throttled ${a.throttled}`);
