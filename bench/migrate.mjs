@@ -52,6 +52,7 @@
 //          [--seq-factor N] [--skip-sequential] [--skip-scale] [--scale-sizes 100,300,1000]
 //          [--keep] (apply's folder is kept: its state file, journal, log and probe log)
 //          [--probe-budget 12000] (apply's factor per size: min(F, budget ÷ (VPCs × 12 names)); see applyFactorFor)
+//          [--rate-share 0.8] (apply's --rate-share: the share of AWS's rates it sends at; default the plan's, 0.8)
 //        (env: BENCH_SIZES, BENCH_PATHS, BENCH_FACTOR, BENCH_SEQ_FACTOR, BENCH_SKIP_SEQUENTIAL=1, BENCH_SKIP_SCALE=1)
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
@@ -99,6 +100,7 @@ const skipSequential = flag('skip-sequential') || process.env.BENCH_SKIP_SEQUENT
 const skipScale = flag('skip-scale') || process.env.BENCH_SKIP_SCALE === '1';
 const scaleSizes = String(opt('scale-sizes', 'BENCH_SCALE_SIZES', '100,300,1000')).split(',').map(Number);
 if (!(F >= 1 && F <= 1000)) throw new Error(`--factor must be from 1 to 1000 (got ${F})`);
+const RATE_SHARE = opt('rate-share', 'BENCH_RATE_SHARE', '');
 
 /** AWS's documented rates with every refill × f; bursts unchanged. */
 function scaledLimits(f) {
@@ -206,7 +208,7 @@ async function applyRun(scenario, size) {
     const before = sb.server.twin.log.length;
     const t0 = performance.now();
     const startedAt = Date.now();
-    const res = await runChild('/usr/bin/time', ['-v', process.execPath, 'bin/r53migrate.js', 'apply', sb.info.planFile, '--yes', '--state', statePath], { ...process.env, R53M_RATE_SCALE: String(F) });
+    const res = await runChild('/usr/bin/time', ['-v', process.execPath, 'bin/r53migrate.js', 'apply', sb.info.planFile, '--yes', '--state', statePath, ...(RATE_SHARE ? ['--rate-share', RATE_SHARE] : [])], { ...process.env, R53M_RATE_SCALE: String(F) });
     const wallMs = performance.now() - t0;
     const calls = countCalls(sb.server.twin.log.slice(before));
     const rssKb = Number(/Maximum resident set size \(kbytes\): (\d+)/.exec(res.err)?.[1]);
@@ -387,7 +389,7 @@ for (const vpcs of sizes) {
     const speedup = s ? s.awsS / a.awsS : NaN;
     const perChange = a.calls / a.changes;
     rows.push({
-      path: scenario, vpcs, F: a.factor, exit: a.exit, migrated: a.ok, 'wall s': r1(a.wallMs / 1000), 'wall AWS s': r1(a.awsS), 'lower bound s': r1(a.lb.totalS), ratio: r2(ratio),
+      path: scenario, vpcs, F: a.factor, share: RATE_SHARE || 'plan', exit: a.exit, migrated: a.ok, 'wall s': r1(a.wallMs / 1000), 'wall AWS s': r1(a.awsS), 'lower bound s': r1(a.lb.totalS), ratio: r2(ratio),
       'seq Fs': s?.fs ?? '-', 'seq wall s': s ? r1(s.wallMs / 1000) : '-', 'seq AWS s': s ? r1(s.awsS) : '-', 'seq migrated': s ? s.ok : '-', 'seq dig fail': s ? `${s.digFailed}/${s.digChecks}` : '-', 'speed-up': s ? r1(speedup) : '-',
       calls: a.calls, changes: a.changes, 'calls/change': r2(perChange), throttled: a.throttled, 'seq calls': s?.calls ?? '-', 'seq throttled': s?.throttled ?? '-',
       'peak RSS MB': r1(a.rssKb / 1024), 'state KB': r1(a.stateBytes / 1024), 'journal KB': r1(a.journalBytes / 1024), 'evidence KB': r1(a.evidenceBytes / 1024), 'step-6 batches': a.step6Batches,
@@ -403,7 +405,7 @@ for (const vpcs of sizes) {
       });
     }
     summary.push(`bench:migrate ${scenario} ${vpcs}x${ENDPOINTS}: wall/lower-bound ${r2(ratio)}, vs sequential ${s ? r1(speedup) : 'n/a'} x, calls per change ${r2(perChange)}, throttled ${a.throttled}`);
-    console.error(`[bench:migrate] ${summary.at(-1)}${s ? '' : ' (sequential skipped)'}`);
+    console.error(`[bench:migrate] ${summary.at(-1)}${s ? '' : ' (sequential skipped)'}${RATE_SHARE ? ` (--rate-share ${RATE_SHARE})` : ''}`);
   }
 }
 const scaleRows = [];

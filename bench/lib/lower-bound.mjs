@@ -4,7 +4,7 @@
 //   LB(s) = max( rateTerm(s), delayTerm(s) ) + gateTerm(s)
 //   rateTerm(s)  = max over rate buckets b (per account) of max(0, n_b(s) − burst_b) / rate_b
 //                  n_b = the step's planned calls that draw from b (bucketsFor, the same table
-//                  r53migrate's budget uses, divided by HEADROOM to get AWS's own rate); a bucket
+//                  r53migrate's budget uses, at a share of 1: AWS's own rate); a bucket
 //                  starts the step full, so only calls beyond its burst wait for refill.
 //   delayTerm(s) = Σ over the step's batches (they run one after another) of the longest
 //                  propagation delay of any call in the batch (calls of a batch propagate in
@@ -17,7 +17,7 @@
 //   LB = Σ_s LB(s).
 // Only the plan's own mutating calls count: reads (observation, GetChange/List polls) are left
 // out, so this is a bound no executor can beat, not an estimate.
-import { bucketsFor, HEADROOM, rateScale } from '../../dist/aws/budget.js';
+import { bucketsFor, rateScale } from '../../dist/aws/budget.js';
 import { delayOf } from '../../dist/steps/timing.js';
 
 const SERVICE_OF = { route53: 'route53', ec2: 'ec2', route53profiles: 'route53profiles' };
@@ -29,8 +29,8 @@ const SERVICE_OF = { route53: 'route53', ec2: 'ec2', route53profiles: 'route53pr
  */
 export function lowerBound(run, probe) {
   const steps = [];
-  // bucketsFor gives r53migrate's own rates (HEADROOM × AWS, × R53M_RATE_SCALE if set): undo both.
-  const own = HEADROOM * rateScale();
+  // At a share of 1 bucketsFor gives AWS's rates (× R53M_RATE_SCALE if set: undone).
+  const scale = rateScale();
   for (const s of run.steps) {
     if (!s.batches.length) continue;
     const perBucket = new Map();
@@ -42,9 +42,9 @@ export function lowerBound(run, probe) {
         if (!pa.call) continue;
         calls++;
         const mutating = true; // every planned call changes something
-        for (const [key, rate] of bucketsFor(SERVICE_OF[pa.call.service], pa.call.operation, mutating)) {
+        for (const [key, rate] of bucketsFor(SERVICE_OF[pa.call.service], pa.call.operation, mutating, 1)) {
           const k = `${pa.action.account}|${key}`;
-          const b = perBucket.get(k) ?? { n: 0, burst: Math.round(rate.burst / HEADROOM), perSecond: rate.perSecond / own };
+          const b = perBucket.get(k) ?? { n: 0, burst: rate.burst, perSecond: rate.perSecond / scale };
           b.n++;
           perBucket.set(k, b);
         }

@@ -81,6 +81,8 @@ export interface AccessOptions {
    */
   logger?: Logger;
   budget?: RequestBudget;
+  /** The share of AWS's rates the budget made here allows (budgets.rateShare; ignored with budget). */
+  rateShare?: number;
   clock?: Clock;
   sleep?: Sleep;
   random?: () => number;
@@ -244,7 +246,7 @@ export class AwsAccess {
   constructor(private opts: AccessOptions) {
     this.clock = opts.clock ?? monotonicClock;
     this.sleep = opts.sleep ?? realSleep;
-    this.budget = opts.budget ?? new RequestBudget(this.clock, this.sleep);
+    this.budget = opts.budget ?? new RequestBudget(this.clock, this.sleep, opts.rateShare);
     this.random = opts.random ?? Math.random;
     this.retry = { ...DEFAULT_RETRY, ...opts.retry };
   }

@@ -1,6 +1,7 @@
 // Client-side request budgets: one token bucket per (account, service, operation class), shared
-// by every caller in the process, kept a little under AWS's documented rates so parallel work
-// never sets off a throttling storm (and leaves room for other tools using the same account).
+// by every caller in the process, kept under AWS's documented rates so parallel work never sets
+// off a throttling storm: at the plan's budgets.rateShare of them (80% unless the plan says
+// otherwise, leaving room for other tools using the same accounts).
 //
 // R53M_RATE_SCALE (default 1) multiplies every bucket's refill rate (bursts stay the same count
 // of calls). It exists only for time-compressed rehearsals against the twin (`npm run
@@ -8,6 +9,7 @@
 // R53M_RATE_SCALE=F): it must never be set against real AWS, where it would make r53migrate send
 // faster than AWS allows. A positive number up to 1000, else every request fails with a clear error.
 import { monotonicNow } from '../probes/time.js';
+import { DEFAULT_RATE_SHARE, RATE_SHARE_LIMITS } from '../plan/schema.js';
 import type { AwsService } from './errors.js';
 
 export interface Rate {
@@ -39,8 +41,16 @@ export const realSleep: Sleep = (ms, signal) =>
     signal?.addEventListener('abort', onAbort, { once: true });
   });
 
-/** How much of AWS's documented rate r53migrate allows itself. */
-export const HEADROOM = 0.8;
+/** How much of AWS's documented rates r53migrate allows itself unless the plan says otherwise (budgets.rateShare). */
+export const HEADROOM = DEFAULT_RATE_SHARE;
+
+/** A share of AWS's rates as the plan's schema bounds it; anything else is a programming error. */
+export function checkedShare(share: number): number {
+  if (!(share >= RATE_SHARE_LIMITS[0] && share <= RATE_SHARE_LIMITS[1])) {
+    throw new RangeError(`a rate share must be from ${RATE_SHARE_LIMITS[0]} to ${RATE_SHARE_LIMITS[1]}, not ${share}`);
+  }
+  return share;
+}
 
 /** R53M_RATE_SCALE, read when a bucket is made (see the module comment). */
 export function rateScale(env: NodeJS.ProcessEnv = process.env): number {
@@ -53,14 +63,14 @@ export function rateScale(env: NodeJS.ProcessEnv = process.env): number {
   return n;
 }
 
-const scaled = (r: Rate): Rate => ({ burst: Math.max(1, Math.floor(r.burst * HEADROOM)), perSecond: r.perSecond * HEADROOM * rateScale() });
-
 /**
- * AWS's documented rates (reference/aws-api.md): the buckets each call draws from. Route 53 has
- * an account-wide bucket plus its own for some mutations; EC2 one bucket per API (mutating and
- * non-mutating differ); Route 53 Profiles publishes none (Resolver's 5/s is the careful guess).
+ * AWS's documented rates (reference/aws-api.md), times the share r53migrate allows itself: the
+ * buckets each call draws from. Route 53 has an account-wide bucket plus its own for some
+ * mutations; EC2 one bucket per API (mutating and non-mutating differ); Route 53 Profiles
+ * publishes none (Resolver's 5/s is the careful guess). A share of 1 gives AWS's own rates.
  */
-export function bucketsFor(service: AwsService, operation: string, mutating: boolean): [string, Rate][] {
+export function bucketsFor(service: AwsService, operation: string, mutating: boolean, share: number = HEADROOM): [string, Rate][] {
+  const scaled = (r: Rate): Rate => ({ burst: Math.max(1, Math.floor(r.burst * share)), perSecond: r.perSecond * share * rateScale() });
   switch (service) {
     case 'route53': {
       const own: Record<string, Rate> = {
@@ -109,14 +119,20 @@ export class RequestBudget {
   /** Throttled answers reported by throttled(). */
   throttles = 0;
 
+  /** The share of AWS's documented rates these buckets refill at (budgets.rateShare). */
+  readonly share: number;
+
   constructor(
     private clock: Clock = monotonicClock,
     private sleep: Sleep = realSleep,
-  ) {}
+    share: number = HEADROOM,
+  ) {
+    this.share = checkedShare(share);
+  }
 
   /** Takes one token from each bucket the call draws from, waiting for them if needed. */
   async acquire(accountKey: string, service: AwsService, operation: string, mutating: boolean, signal?: AbortSignal): Promise<void> {
-    for (const [key, rate] of bucketsFor(service, operation, mutating)) await this.take(`${accountKey}|${key}`, rate, signal);
+    for (const [key, rate] of bucketsFor(service, operation, mutating, this.share)) await this.take(`${accountKey}|${key}`, rate, signal);
     this.granted++;
   }
 
@@ -127,7 +143,7 @@ export class RequestBudget {
    * that AWS just said is not there. Nothing is owed: the refill starts now.
    */
   throttled(accountKey: string, service: AwsService, operation: string, mutating: boolean): void {
-    for (const [key, rate] of bucketsFor(service, operation, mutating)) {
+    for (const [key, rate] of bucketsFor(service, operation, mutating, this.share)) {
       const bucket = this.bucket(`${accountKey}|${key}`, rate);
       this.refill(bucket);
       bucket.tokens = Math.min(bucket.tokens, 0);

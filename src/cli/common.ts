@@ -74,8 +74,9 @@ export async function useReplacedZones(loaded: LoadedPlan, statePath: string): P
   return changed.map(([old, now]) => `zone ${old} of the plan was re-created by a rollback as ${now} (recorded in ${statePath}): using ${now} — put it in the plan file when convenient`);
 }
 
-export function accessFor(loaded: LoadedPlan, logger?: Logger): AwsAccess {
-  return new AwsAccess({ region: loaded.plan.region, accounts: loaded.plan.accounts, ...(logger ? { logger } : {}) });
+/** The plan's accounts, at the plan's share of AWS's rates unless this invocation says otherwise (--rate-share). */
+export function accessFor(loaded: LoadedPlan, logger?: Logger, rateShare: number | undefined = loaded.plan.budgets.rateShare): AwsAccess {
+  return new AwsAccess({ region: loaded.plan.region, accounts: loaded.plan.accounts, rateShare: rateShare ?? loaded.plan.budgets.rateShare, ...(logger ? { logger } : {}) });
 }
 
 export { defaultStatePath };

@@ -93,7 +93,7 @@ export function renderPlanText(loaded: LoadedPlan, run: RunPlan, probes: VpcProb
     lines.push(
       '',
       `${run.mutatingCalls} API calls that change something, in ${run.steps.reduce((n, s) => n + s.batches.length, 0)} batches. ${back ? 'Rollback hash' : 'Plan hash'}: ${hash}`,
-      `Estimated duration: ~${formatDuration(estimate!.totalMs)} (${formatDuration(estimate!.startMs)} of discovery and preflight, then ${estimate!.steps.map((e) => `step ${e.step} ~${formatDuration(e.totalMs)}`).join(', ')}), at the propagation delays r53migrate expects${delayScale() !== 1 ? ` × ${delayScale()} (R53M_DELAY_SCALE)` : ''}; AWS on a slow day takes longer.`,
+      `Estimated duration: ~${formatDuration(estimate!.totalMs)} (${formatDuration(estimate!.startMs)} of discovery and preflight, then ${estimate!.steps.map((e) => `step ${e.step} ~${formatDuration(e.totalMs)}`).join(', ')}), at the propagation delays r53migrate expects${delayScale() !== 1 ? ` × ${delayScale()} (R53M_DELAY_SCALE)` : ''} and ${Math.round(loaded.plan.budgets.rateShare * 100)} % of AWS's documented request rates (budgets.rateShare); AWS on a slow day takes longer.`,
       back ? `Roll back exactly this with: r53migrate rollback ${loaded.file} --plan-hash ${hash}` : `Apply exactly this with: r53migrate apply ${loaded.file} --plan-hash ${hash}`,
     );
     if (back && run.steps.some((st) => st.batches.some((b) => b.some((a) => a.action.kind === 'recreate-zone')))) {

@@ -74,7 +74,7 @@ ${EXIT_CODES_HELP}`,
       await fetchBeside(statePath, backupDirFor(statePath, loaded.plan.name));
       const dryRunOnly = o.dryRun === true;
       const { logger } = dryRunOnly ? { logger: undefined } : openRunLog(statePath);
-      const access = accessFor(loaded, logger);
+      const access = accessFor(loaded, logger, flags.budgets.rateShare);
       try {
         // The rollback's permissions (IAM policy simulator): a missing one refuses it, nothing changed (exit 2).
         const say = (line: string) => (dryRunOnly && o.json ? io.stderr : io.stdout).write(`${line}\n`);

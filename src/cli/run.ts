@@ -9,7 +9,7 @@ import { observe } from '../aws/observe.js';
 import type { World } from '../aws/world.js';
 import { RollbackInProgressError, runMigration, type RunOptions, type RunResult } from '../machines/runner.js';
 import type { LoadedPlan } from '../plan/load.js';
-import { BUDGET_LIMITS_MS } from '../plan/schema.js';
+import { BUDGET_LIMITS_MS, DEFAULT_RATE_SHARE, RATE_SHARE_EXPECTED, RATE_SHARE_LIMITS } from '../plan/schema.js';
 import { DEFAULT_STATE_DIR, inspectStateLock, isS3Location, journalPathFor, keepBeside, readStateFile, StateDirNotWritableError, UNWRITABLE_ERRNOS, type StateLockInspection } from '../state/index.js';
 import { formatDuration } from '../steps/timing.js';
 import type { ApprovalRequest, RunControl } from '../machines/window-control.js';
@@ -28,7 +28,7 @@ export function summary(result: RunResult, access: AwsAccess, loaded: LoadedPlan
   const s = (n: number) => (n === 1 ? '' : 's');
   const lines: string[] = [];
   const c = result.counters;
-  const figures = `this invocation: ${c.applied + c.alreadyDone} action${s(c.applied + c.alreadyDone)} (${c.applied} applied, ${c.alreadyDone} found already done) in ${c.batches} batch${c.batches === 1 ? '' : 'es'}, ${access.budget.granted} API calls, ${result.probes.results} DNS probes (${result.probes.nonOk} not ok${result.probes.unanswered ? `, ${result.probes.unanswered} unanswered (resent and lost)` : ''}${result.probes.probeErrors ? `, ${result.probes.probeErrors} SSM probes that did not run` : ''}${result.probes.keeperGap ? `; ${result.probes.keeperGap} on the keeper while its zones were deleted` : ''}), ${(result.elapsedMs / 1000).toFixed(1)} s`;
+  const figures = `this invocation: ${c.applied + c.alreadyDone} action${s(c.applied + c.alreadyDone)} (${c.applied} applied, ${c.alreadyDone} found already done) in ${c.batches} batch${c.batches === 1 ? '' : 'es'}, ${access.budget.granted} API calls (at ${Math.round(access.budget.share * 100)} % of AWS's documented request rates), ${result.probes.results} DNS probes (${result.probes.nonOk} not ok${result.probes.unanswered ? `, ${result.probes.unanswered} unanswered (resent and lost)` : ''}${result.probes.probeErrors ? `, ${result.probes.probeErrors} SSM probes that did not run` : ''}${result.probes.keeperGap ? `; ${result.probes.keeperGap} on the keeper while its zones were deleted` : ''}), ${(result.elapsedMs / 1000).toFixed(1)} s`;
   const back = result.direction === 'rollback';
   const start = `path ${result.path ?? '?'}, as the run first found it`;
   switch (result.outcome) {
@@ -145,7 +145,7 @@ export function openRunLog(statePath: string): { logger: Logger | undefined; pat
 
 /** Options of apply and resume that shape this invocation only (the reviewed plan stays as it is). */
 export interface RunFlags {
-  budgets: { stepTimeoutMs?: number; dnsGateTimeoutMs?: number };
+  budgets: { stepTimeoutMs?: number; dnsGateTimeoutMs?: number; rateShare?: number };
   forceUnlock?: string;
   control: RunControl & { approveStep?: number };
 }
@@ -153,11 +153,20 @@ export interface RunFlags {
 export interface RunFlagOptions {
   stepTimeout?: string;
   dnsGateTimeout?: string;
+  rateShare?: string;
   forceUnlock?: string;
   windowEnd?: string;
   approveEachStep?: boolean;
   throughStep?: number;
   approveStep?: number;
+}
+
+/** --rate-share: a fraction within budgets.rateShare's bounds (a percentage is refused, not guessed). */
+export function parseRateShare(v: string): number {
+  const n = Number(v.trim());
+  const [min, max] = RATE_SHARE_LIMITS;
+  if (!/^\d*\.?\d+$/.test(v.trim()) || !(n >= min && n <= max)) throw new UsageError(`--rate-share ${JSON.stringify(v)}: ${RATE_SHARE_EXPECTED}`, 'BAD_RATE_SHARE');
+  return n;
 }
 
 /**
@@ -191,6 +200,10 @@ export function addRunFlags(cmd: Command): Command {
     .option('--step-timeout <duration>', "longest wait for one step's control-plane gate, this time only (overrides budgets.stepTimeoutMs without changing the plan's hash), e.g. 30m")
     .option('--dns-gate-timeout <duration>', "longest wait for one step's DNS gate, this time only (overrides budgets.dnsGateTimeoutMs), e.g. 10m")
     .option(
+      '--rate-share <fraction>',
+      `the share of AWS's documented request rates to send at, this time only (overrides budgets.rateShare, default ${DEFAULT_RATE_SHARE}), from ${RATE_SHARE_LIMITS[0]} to ${RATE_SHARE_LIMITS[1]}: ${RATE_SHARE_LIMITS[1]} when nothing else calls Route 53, EC2 or Route 53 Profiles in these accounts during the window`,
+    )
+    .option(
       '--force-unlock <id>',
       "take over from a run that is gone for good: the run id of a mark (tag r53migrate:run) still on the Profile and zones, or the id of a stale S3 state lock (one its holder stopped renewing for longer than its lease; the refusal names it)",
     )
@@ -212,6 +225,7 @@ export function runFlags(o: RunFlagOptions): RunFlags {
     budgets: {
       ...(o.stepTimeout ? { stepTimeoutMs: parseDuration(o.stepTimeout, '--step-timeout', stepMin, stepMax) } : {}),
       ...(o.dnsGateTimeout ? { dnsGateTimeoutMs: parseDuration(o.dnsGateTimeout, '--dns-gate-timeout', dnsMin, dnsMax) } : {}),
+      ...(o.rateShare !== undefined ? { rateShare: parseRateShare(o.rateShare) } : {}),
     },
     ...(o.forceUnlock ? { forceUnlock: o.forceUnlock } : {}),
     control: {
@@ -346,7 +360,7 @@ ${EXIT_CODES_HELP}`,
       if (recorded?.direction === 'rollback' && recorded.status !== 'done') throw new RollbackInProgressError(statePath, recorded.position?.step);
       for (const line of await useReplacedZones(loaded, statePath)) io.stdout.write(`note: ${line}\n`);
       const { logger } = openRunLog(statePath);
-      const access = accessFor(loaded, logger);
+      const access = accessFor(loaded, logger, flags.budgets.rateShare);
       try {
         // Every account may make the calls the run needs (IAM policy simulator), or nothing is changed (exit 2).
         const permissions = new PermissionPreflight(loaded, (line) => io.stdout.write(`${line}\n`));
@@ -437,7 +451,7 @@ ${EXIT_CODES_HELP}`,
       if (!(await readStateFile(statePath))) throw new UsageError(`no run of ${loaded.plan.name} to resume (no ${statePath}); start one with: r53migrate apply ${planFile}`, 'NO_STATE');
       for (const line of await useReplacedZones(loaded, statePath)) io.stdout.write(`note: ${line}\n`);
       const { logger } = openRunLog(statePath);
-      const access = accessFor(loaded, logger);
+      const access = accessFor(loaded, logger, flags.budgets.rateShare);
       try {
         // The permissions of the way the run goes (its first observation's path), checked by the
         // runner once the state file is taken (a refusal of the state file comes first), unless it is over.

@@ -128,7 +128,7 @@ export interface RunOptions {
   mode: 'apply' | 'resume' | 'rollback';
   acceptPlanChange?: boolean;
   /** Overrides of the plan's budgets for this invocation (they leave the plan's hash alone). */
-  budgets?: Partial<Pick<Plan['budgets'], 'stepTimeoutMs' | 'dnsGateTimeoutMs'>>;
+  budgets?: Partial<Pick<Plan['budgets'], 'stepTimeoutMs' | 'dnsGateTimeoutMs' | 'rateShare'>>;
   /** Take the estate over from a run that left its mark and is gone (its run id). */
   forceUnlock?: string;
   /** A full observation the caller just made (apply shows the plan from it); else one is made. */
@@ -488,7 +488,8 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     }
     // The window controls, checked before anything changes.
     const control = opts.control ?? {};
-    const model = timingModel(plan, opts.env);
+    // The estimates count calls at the share of AWS's rates this invocation sends at (--rate-share).
+    const model = timingModel({ ...plan, budgets }, opts.env);
     const gates = hasDnsGates(plan);
     if (control.throughStep !== undefined && direction === 'rollback') {
       throw new ControlRefusedError(`--through-step counts the migration's steps, and this state file's run is a rollback: leave it out (a rollback's undo steps can be taken one by one with --approve-each-step)`);

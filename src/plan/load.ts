@@ -3,7 +3,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { createHash } from 'node:crypto';
 import { isMap, isNode, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
-import { Plan } from './schema.js';
+import { DEFAULT_RATE_SHARE, Plan } from './schema.js';
 
 /** A plan larger than this is not a plan (and would cost memory to parse). */
 export const MAX_PLAN_BYTES = 1024 * 1024;
@@ -117,8 +117,19 @@ export function parsePlanText(text: string, file: string): LoadedPlan {
     };
     throw new PlanError(file, parsed.error.issues.flatMap(problemsOf));
   }
-  const hash = createHash('sha256').update(JSON.stringify(parsed.data)).digest('hex');
+  const hash = createHash('sha256').update(JSON.stringify(hashedForm(parsed.data))).digest('hex');
   return { plan: parsed.data, file, hash };
+}
+
+/**
+ * What the plan's hash covers: the parsed plan, less settings added after hashes were first handed
+ * out while they stay at their defaults, so a plan reviewed (or a run started) with an earlier
+ * version keeps its hash; setting one changes it like any other field.
+ */
+function hashedForm(plan: Plan): unknown {
+  if (plan.budgets.rateShare !== DEFAULT_RATE_SHARE) return plan;
+  const { rateShare: _default, ...budgets } = plan.budgets;
+  return { ...plan, budgets };
 }
 
 export async function loadPlan(file: string): Promise<LoadedPlan> {

@@ -152,6 +152,17 @@ export const Waves = z.union(
 /** Bounds of the wait budgets, in the plan file and on the command line (apply/resume --step-timeout). */
 export const BUDGET_LIMITS_MS = { stepTimeoutMs: [1000, 24 * 3600_000], dnsGateTimeoutMs: [1000, 3600_000] } as const;
 
+/**
+ * budgets.rateShare's default and bounds. Below a tenth a 300-VPC step 6 would take hours. At 1
+ * r53migrate's buckets and AWS's would run dry together, and a call that the network delivers a
+ * little sooner than the one before it finds AWS's bucket empty (bench:migrate at 300 VPCs: 20
+ * throttled calls at 1, none at 0.95): below 1, AWS's bucket refills faster than it is drawn and
+ * has room for that jitter.
+ */
+export const DEFAULT_RATE_SHARE = 0.8;
+export const RATE_SHARE_LIMITS = [0.1, 0.95] as const;
+export const RATE_SHARE_EXPECTED = `expected a fraction of AWS's documented request rates from ${RATE_SHARE_LIMITS[0]} to ${RATE_SHARE_LIMITS[1]}, like ${DEFAULT_RATE_SHARE} (the default) or ${RATE_SHARE_LIMITS[1]}, not a percentage`;
+
 export const Budgets = z
   .object({
     /** Longest wait for one step's control-plane gate. */
@@ -159,6 +170,17 @@ export const Budgets = z
     /** Longest wait for one step's DNS gate. */
     dnsGateTimeoutMs: z.number().int().min(BUDGET_LIMITS_MS.dnsGateTimeoutMs[0]).max(BUDGET_LIMITS_MS.dnsGateTimeoutMs[1]).default(5 * 60_000),
     pollIntervalMs: z.number().int().min(50).max(60_000).default(2000),
+    /**
+     * The share of AWS's documented request rates r53migrate allows itself in every account of the
+     * plan. The default leaves a fifth to the other tools and people using the same accounts; a
+     * window where nothing else calls these APIs can give more (a rate-bound step, like step 6's
+     * disassociations, takes its calls ÷ (rate × share)).
+     */
+    rateShare: z
+      .number()
+      .min(RATE_SHARE_LIMITS[0], { error: RATE_SHARE_EXPECTED })
+      .max(RATE_SHARE_LIMITS[1], { error: RATE_SHARE_EXPECTED })
+      .default(DEFAULT_RATE_SHARE),
   })
   .strict();
 

@@ -11,7 +11,7 @@
 //   DNS gate  okStreak probe rounds in a row after the batch settled (on average half a round
 //             passes before the first).
 // Every call draws from r53migrate's own request buckets (aws/budget.ts bucketsFor: AWS's rates
-// less the headroom), simulated as token buckets per account: a step of 990 disassociations is
+// times the plan's budgets.rateShare), simulated as token buckets per account: a step of 990 disassociations is
 // rate-bound, a step of 3 is delay-bound, and the model says which.
 import { actionChains, apiCall, settlesByChange, settlesInProfile, type Action } from '../aws/actions.js';
 import { bucketsFor, type Rate } from '../aws/budget.js';
@@ -115,7 +115,7 @@ export function timingModel(plan: Plan, env: NodeJS.ProcessEnv = process.env): T
     // An SSM probe round is a command sent and read back: a round every interval at best.
     probeIntervalMs: plan.probes.intervalMs,
     okStreak: plan.probes.okStreak,
-    buckets: bucketsFor,
+    buckets: (service, operation, mutating) => bucketsFor(service, operation, mutating, plan.budgets.rateShare),
   };
 }
 

@@ -30,6 +30,30 @@ describe('request budget', () => {
     expect(HEADROOM).toBe(0.8);
   });
 
+  it('at a rate share of 0.95 (budgets.rateShare) the budget sends at 95% of AWS\'s documented rate: 47 at once, then about one every 105 ms', async () => {
+    const t = fakeTime();
+    const budget = new RequestBudget(t.clock, t.sleep, 0.95);
+    const grantedAt: number[] = [];
+    for (let i = 0; i < 50; i++) {
+      await budget.acquire('111122223333', 'route53', 'ListHostedZones', false);
+      grantedAt.push(t.at());
+    }
+    expect(grantedAt.slice(0, 47).every((x) => x === 0)).toBe(true);
+    expect(grantedAt.slice(47)).toEqual([106, 211, 316]);
+  });
+
+  it('at a share of 1 the buckets are AWS\'s own (the benchmark\'s lower bound counts with them)', () => {
+    expect(bucketsFor('route53', 'DisassociateVPCFromHostedZone', true, 1)).toEqual([
+      ['route53:*', { burst: 50, perSecond: 10 }],
+      ['route53:DisassociateVPCFromHostedZone', { burst: 10, perSecond: 5 }],
+    ]);
+  });
+
+  it('a rate share outside 0.1..0.95 is refused when the budget is made: at 1 network jitter alone gets calls throttled', () => {
+    for (const share of [0, 0.05, 0.96, 1, 80, Number.NaN]) expect(() => new RequestBudget(undefined, undefined, share), String(share)).toThrow(/a rate share must be from 0\.1 to 0\.95/);
+    expect(new RequestBudget(undefined, undefined, 0.5).share).toBe(0.5);
+  });
+
   it('a Route 53 mutation draws from its own bucket and the account-wide one', () => {
     expect(bucketsFor('route53', 'DisassociateVPCFromHostedZone', true).map(([k]) => k)).toEqual(['route53:*', 'route53:DisassociateVPCFromHostedZone']);
     expect(bucketsFor('ec2', 'ModifyVpcEndpoint', true)).toEqual([['ec2:ModifyVpcEndpoint', { burst: 40, perSecond: 4 }]]);

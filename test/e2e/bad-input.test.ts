@@ -155,6 +155,7 @@ const PLAN_CASES: Record<string, RegExp[]> = {
   'interval-fraction.yaml': [at(P('interval-fraction.yaml'), 34, 'probes.intervalMs', 'Invalid input: expected int, received number')],
   'ok-streak-zero.yaml': [at(P('ok-streak-zero.yaml'), 34, 'probes.okStreak', 'Too small: expected number to be >=1')],
   'budget-huge.yaml': [at(P('budget-huge.yaml'), 31, 'budgets.stepTimeoutMs', 'Too big: expected number to be <=86400000')],
+  'rate-share-percent.yaml': [at(P('rate-share-percent.yaml'), 32, 'budgets.rateShare', "expected a fraction of AWS's documented request rates from 0\\.1 to 0\\.95, like 0\\.8 \\(the default\\) or 0\\.95, not a percentage")],
   // the estate's structure, as the plan states it
   'duplicate-vpc-shared.yaml': [at(P('duplicate-vpc-shared.yaml'), 18, 'spokes[0].id', 'vpc-f4f2560b50a0bdd8d is listed twice \\(also at sharedServicesVpc\\)')],
   'duplicate-spoke.yaml': [at(P('duplicate-spoke.yaml'), 20, 'spokes[1].id', 'vpc-3f2352d947e809221 is listed twice \\(also at spokes\\[0\\]\\)')],
@@ -337,6 +338,8 @@ describe('refused before any AWS request', () => {
       ['a misspelt command', () => ['aply', BASE], () => [/error: unknown command 'aply'/, /Did you mean apply\?/]],
       ['--plan-hash without its value', () => ['apply', BASE, '--plan-hash'], () => [/error: option '--plan-hash <hash>' argument missing/]],
       ['--step-timeout that is not a duration', () => ['apply', BASE, '--yes', '--step-timeout', 'soon'], () => [/--step-timeout "soon": expected a duration from 1 s to 24 h, like 90s, 30m or 2h \(a plain number is milliseconds\)/]],
+      ['--rate-share as a percentage', () => ['apply', BASE, '--yes', '--rate-share', '80'], () => [/--rate-share "80": expected a fraction of AWS's documented request rates from 0\.1 to 0\.95, like 0\.8 \(the default\) or 0\.95, not a percentage/]],
+      ['--rate-share that is not a number', () => ['resume', BASE, '--rate-share', 'max'], () => [/--rate-share "max": expected a fraction/]],
       ['sandbox up --waves with a wave of 0', () => ['sandbox', 'up', '--dir', join(scratch, 'sb-waves'), '--waves', '0,2'], () => [/--waves must be one-at-a-time, half-at-a-time, canary-10-percent, or canary\[,growth\[,max\]\] like 1,2,50 \(got 0,2: Too small: expected number to be >=1\)/]],
       ['two plans', () => ['plan', BASE, BASE], () => [/error: too many arguments for 'plan'\. Expected 1 argument but got 2/]],
       ['a plan that does not exist', () => ['plan', join(scratch, 'nope.yaml')], () => [whole(join(scratch, 'nope.yaml'), 'cannot read the plan: no such file')]],

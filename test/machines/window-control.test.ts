@@ -199,6 +199,18 @@ describe('the timing model', () => {
     expect(e.parts.actMs).toBeLessThan(60_000);
   });
 
+  it('budgets.rateShare of 0.95 (a window where nothing else calls Route 53) paces the same step at 4.75/s', () => {
+    const { plan, world, ctx } = beforeStep6();
+    const [batch] = remainingBatches(world, STEPS[5]!, ctx);
+    const many = Array.from({ length: 200 }, (_, i) => ({ ...batch![0]!, id: `${batch![0]!.id}-${i}` }));
+    const more = { ...plan, budgets: { ...plan.budgets, rateShare: 0.95 } };
+    const e = estimateStep(more, 6, [many], timingModel(more, {}));
+    expect(e.slowest).toMatchObject({ bucket: 'route53:DisassociateVPCFromHostedZone', perSecond: 4.75, calls: 200 });
+    // (200 − burst 9) ÷ 4.75/s = 40.2 s at least, against 48 s at the default share.
+    expect(e.parts.actMs).toBeGreaterThanOrEqual(40_000);
+    expect(e.parts.actMs).toBeLessThan(48_000);
+  });
+
   it('R53M_DELAY_SCALE scales the expected delays (the sandbox rehearses at --delay-scale)', () => {
     const { plan } = beforeStep6();
     expect(timingModel(plan, { R53M_DELAY_SCALE: '0.05' }).delays.changeInsyncMs).toBe(EXPECTED_DELAYS.changeInsyncMs * 0.05);

@@ -52,6 +52,17 @@ describe('plan files', () => {
     expect(parsePlanText(GOOD.replace('# a plan', '# reviewed by ops'), 'x').hash).toBe(hash);
   });
 
+  it('a plan keeps the hash it had before budgets.rateShare existed, until it sets one', () => {
+    // The hash 0.x gave GOOD (commit 96a65a6): a plan reviewed then, or a run started then, still matches.
+    const { plan, hash } = parsePlanText(GOOD, 'plan.yaml');
+    expect(plan.budgets.rateShare).toBe(0.8);
+    expect(hash).toBe('ff180f2b428b5896e7317e170fb37fd75f00d1b3268742eee2c607f4a9f08a98');
+    expect(parsePlanText(`${GOOD}\nbudgets: { rateShare: 0.8 }\n`, 'plan.yaml').hash).toBe(hash);
+    const whole = parsePlanText(`${GOOD}\nbudgets: { rateShare: 0.95 }\n`, 'plan.yaml');
+    expect(whole.plan.budgets.rateShare).toBe(0.95);
+    expect(whole.hash).not.toBe(hash);
+  });
+
   it('the same plan as JSON loads to the same plan and hash', () => {
     const { plan, hash } = parsePlanText(GOOD, 'a.yaml');
     expect(parsePlanText(JSON.stringify(plan), 'a.json').hash).toBe(hash);
