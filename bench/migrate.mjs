@@ -377,7 +377,7 @@ function syntheticActions(plan) {
 // ---------------------------------------------------------------------------------------------
 const r1 = (x) => (Number.isFinite(x) ? Math.round(x * 10) / 10 : x);
 const r2 = (x) => (Number.isFinite(x) ? Math.round(x * 100) / 100 : x);
-console.log(`bench:migrate — F = ${F} (twin delays × 1/${F}; twin and r53migrate refill rates × ${F}; probe interval ${Math.max(100, Math.round(PROBE_INTERVAL_MS / F))} ms, converge poll ${Math.max(50, Math.round(POLL_INTERVAL_MS / F))} ms); ${ENDPOINTS} endpoints, ${ACCOUNTS} accounts, parking VPC; times in AWS seconds (wall × factor)`);
+console.log(`bench:migrate — F = ${F}, apply's capped per size at --probe-budget ${PROBE_BUDGET} probes/s (the table's F column; twin delays × 1/F; twin and r53migrate refill rates × F; probe interval and converge poll ÷ F); ${ENDPOINTS} endpoints, ${ACCOUNTS} accounts, parking VPC; apply at ${RATE_SHARE ? `--rate-share ${RATE_SHARE}` : "the plan's rate share (0.8)"}; times in AWS seconds (wall × factor)`);
 const rows = [];
 const summary = [];
 const stepRows = [];

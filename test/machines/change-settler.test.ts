@@ -2,42 +2,28 @@
 // found INSYNC is handed to the converge gate as settled and never asked again; the ones still
 // PENDING when the batch is sent are handed on in the order they were made; a failing GetChange
 // leaves them to the gate, and finishing never waits on a poll.
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { ChangeResourceRecordSetsCommand } from '@aws-sdk/client-route-53';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AwsAccess } from '../../src/aws/access.js';
+import type { AwsAccess } from '../../src/aws/access.js';
 import { realSleep } from '../../src/aws/budget.js';
 import { ChangeSettler, type MadeChange } from '../../src/machines/change-settler.js';
-import { loadPlan } from '../../src/plan/load.js';
 import type { Plan } from '../../src/plan/schema.js';
-import { startSandbox, type Sandbox } from '../../src/twin/sandbox.js';
+import type { Sandbox } from '../../src/twin/sandbox.js';
+import { startInProcessEstate, type InProcessEstate } from '../support/in-process-estate.js';
 
+let estate: InProcessEstate;
 let sb: Sandbox;
-let dir: string;
 let plan: Plan;
 let access: AwsAccess;
-const savedEnv = { ...process.env };
-/** Route 53 changes take 5 s on AWS; the sandbox's 0.04 makes it 200 ms. */
-const DELAY_SCALE = 0.04;
 
 beforeAll(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'r53m-settler-'));
-  sb = await startSandbox({ scenario: 'direct', vpcs: 2, endpoints: 3, accounts: 1, seed: 'settler', region: 'us-east-1', delayScale: DELAY_SCALE, dir, host: '127.0.0.1', port: 0 });
-  Object.assign(process.env, { AWS_CONFIG_FILE: sb.info.awsConfigFile, AWS_SHARED_CREDENTIALS_FILE: sb.info.awsCredentialsFile, AWS_ENDPOINT_URL: sb.info.endpointUrl });
-  delete process.env.AWS_PROFILE;
-  delete process.env.AWS_ACCESS_KEY_ID;
-  delete process.env.AWS_SECRET_ACCESS_KEY;
-  plan = (await loadPlan(sb.info.planFile)).plan;
-  access = new AwsAccess({ region: plan.region, accounts: plan.accounts });
+  // Route 53 changes take 5 s on AWS; a delay scale of 0.04 makes it 200 ms.
+  estate = await startInProcessEstate({ seed: 'settler', vpcs: 2, endpoints: 3, accounts: 1, delayScale: 0.04 });
+  ({ sb, plan, access } = estate);
 });
 
 afterAll(async () => {
-  access?.destroy();
-  process.env = savedEnv;
-  await sb?.close();
-  rmSync(dir, { recursive: true, force: true });
+  await estate?.close();
 });
 
 const owner = () => plan.sharedServicesVpc.account;

@@ -23,6 +23,8 @@ export interface InProcessEstateOptions {
   endpoints?: number;
   /** 'direct' unless told. */
   scenario?: ScenarioName;
+  /** The twin's propagation delays × this; 0.01 unless told. */
+  delayScale?: number;
 }
 
 export interface InProcessEstate {
@@ -100,7 +102,7 @@ export async function startInProcessEstate(opts: InProcessEstateOptions): Promis
       accounts: opts.accounts,
       seed: opts.seed,
       region: 'us-east-1',
-      delayScale: 0.01,
+      delayScale: opts.delayScale ?? 0.01,
       dir,
       host: '127.0.0.1',
       port: 0,
