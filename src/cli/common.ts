@@ -75,7 +75,7 @@ export async function useReplacedZones(loaded: LoadedPlan, statePath: string): P
 }
 
 /** The plan's accounts, at the plan's share of AWS's rates unless this invocation says otherwise (--rate-share). */
-export function accessFor(loaded: LoadedPlan, logger?: Logger, rateShare: number | undefined = loaded.plan.budgets.rateShare): AwsAccess {
+export function accessFor(loaded: LoadedPlan, logger?: Logger, rateShare?: number): AwsAccess {
   return new AwsAccess({ region: loaded.plan.region, accounts: loaded.plan.accounts, rateShare: rateShare ?? loaded.plan.budgets.rateShare, ...(logger ? { logger } : {}) });
 }
 

@@ -11,8 +11,8 @@
 //   DNS gate  okStreak probe rounds in a row after the batch settled (on average half a round
 //             passes before the first).
 // Every call draws from r53migrate's own request buckets (aws/budget.ts bucketsFor: AWS's rates
-// times the plan's budgets.rateShare), simulated as token buckets per account: a step of 990 disassociations is
-// rate-bound, a step of 3 is delay-bound, and the model says which.
+// times the plan's budgets.rateShare), simulated as token buckets per account: a step of 990
+// disassociations is rate-bound, a step of 3 is delay-bound, and the model says which.
 import { actionChains, apiCall, settlesByChange, settlesInProfile, type Action } from '../aws/actions.js';
 import { bucketsFor, type Rate } from '../aws/budget.js';
 import type { AwsService } from '../aws/errors.js';
