@@ -10,7 +10,7 @@ import {
 import { errnoOf, nodeFileSystem, type FileSystem } from './fs.js';
 import { describeIssues } from './issues.js';
 import { readJournalFile, type JournalRead } from './journal-file.js';
-import { RunState, SCHEMA_VERSION, StateFileV1, StateFileV2, type JournalLog } from './schema.js';
+import { S3Checkpoint, SCHEMA_VERSION, StateFileV1, StateFileV2, type JournalLog, type JournalTail, type RunState } from './schema.js';
 
 /** A state file is a few hundred kilobytes at most; anything this big is not one. */
 export const MAX_STATE_BYTES = 50 * 1024 * 1024;
@@ -45,8 +45,10 @@ function withLine(message: string, text: string): string {
 export interface ParsedStateFile {
   /** For version 2, `journal` is empty here: the entries are in `journalLog.file`. */
   state: RunState;
-  /** Version 2 only. */
+  /** Version 2 and later, a state file's. */
   journalLog?: JournalLog;
+  /** Version 4, an S3 checkpoint's: where entries written after it are (s3-journal.ts). */
+  journalTail?: JournalTail;
 }
 
 /** Parses the bytes of a state file, or throws the typed error for what is wrong with them. */
@@ -77,19 +79,21 @@ export function parseStateBytes(bytes: Uint8Array, file: string, prevPath?: stri
     }
   }
   const version = (json as { schemaVersion?: unknown } | null)?.schemaVersion;
-  if (json !== null && typeof json === 'object' && !Array.isArray(json) && version !== 1 && version !== 2 && version !== SCHEMA_VERSION) {
-    throw corrupt('schema', [`schemaVersion: expected 1, 2 or ${SCHEMA_VERSION}, found ${JSON.stringify(version) ?? 'none'}`]);
+  if (json !== null && typeof json === 'object' && !Array.isArray(json) && !(typeof version === 'number' && Number.isInteger(version) && version >= 1 && version <= SCHEMA_VERSION)) {
+    throw corrupt('schema', [`schemaVersion: expected 1, 2, 3 or ${SCHEMA_VERSION}, found ${JSON.stringify(version) ?? 'none'}`]);
   }
   if (version === 1) {
     const v1 = StateFileV1.safeParse(json);
     if (!v1.success) throw corrupt('schema', describeIssues(v1.error.issues), v1.error);
     return { state: { ...v1.data, schemaVersion: SCHEMA_VERSION } };
   }
-  // The S3 backend keeps the journal inside the checkpoint (an object is replaced whole anyway).
-  if (version === SCHEMA_VERSION && !('journalLog' in (json as object)) && 'journal' in (json as object)) {
-    const whole = RunState.safeParse(json);
+  // The S3 backend keeps the journal inside the checkpoint (an object is replaced whole anyway),
+  // and from version 4 what was written since in its tail.
+  if (version !== 2 && !('journalLog' in (json as object)) && 'journal' in (json as object)) {
+    const whole = S3Checkpoint.safeParse(json);
     if (!whole.success) throw corrupt('schema', describeIssues(whole.error.issues), whole.error);
-    return { state: whole.data };
+    const { journalTail, ...state } = whole.data;
+    return { state: { ...state, schemaVersion: SCHEMA_VERSION }, ...(journalTail ? { journalTail } : {}) };
   }
   const parsed = StateFileV2.safeParse(json);
   if (!parsed.success) throw corrupt('schema', describeIssues(parsed.error.issues), parsed.error);
@@ -155,6 +159,10 @@ export async function readStateWithJournal(path: string, options: ReadStateOptio
   let journal: JournalRead | undefined;
   try {
     parsed = parseStateBytes(bytes, path);
+    if (parsed.journalTail) {
+      // Its newest entries are objects in the bucket it was copied from, not files here.
+      throw new StateFileCorruptError(path, 'journal', [`it is an S3 checkpoint whose journal goes on in its bucket (journalTail ${parsed.journalTail.id}): use it where it is, with --state s3://…, rather than a copy`]);
+    }
     if (parsed.journalLog) journal = await readJournalFile(fs, path, parsed.journalLog);
   } catch (error) {
     if (error instanceof StateFileCorruptError) {

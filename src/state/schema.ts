@@ -6,9 +6,11 @@ import { z } from 'zod';
  * Bump when the shape changes in a way an older reader would misread; readers refuse newer.
  * 1: the journal inside the state file (rewritten whole at every checkpoint). 2: the journal in an
  * append-only file beside it (journal-file.ts). 3: status 'stopped' (a stop on request) and the
- * window controls (control, approvals, stop, timings). Versions 1 and 2 are still read.
+ * window controls (control, approvals, stop, timings). 4: an S3 checkpoint may name a journal tail
+ * (`journalTail`: the entries written since it, as objects of their own, s3-journal.ts). Versions 1
+ * to 3 are still read.
  */
-export const SCHEMA_VERSION = 3;
+export const SCHEMA_VERSION = 4;
 
 const IsoTime = z.iso.datetime({ offset: true });
 
@@ -138,6 +140,18 @@ export const JournalLog = z.strictObject({
   entries: z.number().int().nonnegative() });
 export type JournalLog = z.infer<typeof JournalLog>;
 
-/** A version 2 or 3 state file: the journal is appended to its own file, a line per entry (3 may hold the window controls). */
-export const StateFileV2 = z.strictObject({ schemaVersion: z.union([z.literal(2), z.literal(SCHEMA_VERSION)]), ...stateFields, journalLog: JournalLog });
+/** A version 2 to 4 state file: the journal is appended to its own file, a line per entry (3 may hold the window controls). */
+export const StateFileV2 = z.strictObject({ schemaVersion: z.union([z.literal(2), z.literal(3), z.literal(SCHEMA_VERSION)]), ...stateFields, journalLog: JournalLog });
 export type StateFileV2 = z.infer<typeof StateFileV2>;
+
+/** Where an S3 checkpoint's journal continues: objects under `<key>.journal/<id>/`, one per write since the checkpoint. */
+export const JournalTail = z.strictObject({ id: z.string().regex(/^[0-9a-f]{8,64}$/, 'lower-case hex, as r53migrate names a tail') });
+export type JournalTail = z.infer<typeof JournalTail>;
+
+/** An S3 checkpoint (version 3 or 4): the journal inside it, continued by its tail when it names one (4). */
+export const S3Checkpoint = z.strictObject({
+  schemaVersion: z.union([z.literal(3), z.literal(SCHEMA_VERSION)]),
+  ...stateFields,
+  journal: z.array(JournalEntry),
+  journalTail: JournalTail.optional(),
+});

@@ -69,7 +69,7 @@ describe('the journal file', () => {
   it('a version 2 state file names its journal; the entries live there, one JSON line each, 0600', async () => {
     const { path, journal, state } = await written(3);
     const file = JSON.parse(readFileSync(path, 'utf8')) as Record<string, unknown>;
-    expect(file).toMatchObject({ schemaVersion: 3, journalLog: { file: 'prod-cutover.journal.ndjson', entries: 4 } });
+    expect(file).toMatchObject({ schemaVersion: 4, journalLog: { file: 'prod-cutover.journal.ndjson', entries: 4 } });
     expect(file).not.toHaveProperty('journal');
     const lines = readFileSync(journal, 'utf8').split('\n');
     expect(lines.pop()).toBe('');
@@ -134,7 +134,7 @@ describe('the journal file', () => {
     await store.close();
   });
 
-  it('a version 1 state file (journal inside) is read, and its first write makes it the current version (3) with the same entries', async () => {
+  it('a version 1 state file (journal inside) is read, and its first write makes it the current version (4) with the same entries', async () => {
     const dir = tempDir();
     const path = join(dir, 'prod-cutover.state.json');
     const v1 = withEntries(sampleState(path), 2, 6);
@@ -144,11 +144,11 @@ describe('the journal file', () => {
     expect(read.journal).toEqual(v1.journal);
     await store.writeJournal(appendJournal(read, entry(7)));
     await store.close();
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ schemaVersion: 3, journalLog: { entries: 7 } });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ schemaVersion: 4, journalLog: { entries: 7 } });
     expect((await readStateFile(path))?.journal.map((j) => j.seq)).toEqual([1, 2, 3, 4, 5, 6, 7]);
   });
 
-  it('a version 2 state file (the previous release: no window controls) is read as it is, and its first write makes it version 3', async () => {
+  it('a version 2 state file (the previous release: no window controls) is read as it is, and its first write makes it the current version (4)', async () => {
     const { path } = await written(2);
     const v2 = { ...JSON.parse(readFileSync(path, 'utf8')), schemaVersion: 2 };
     writeFileSync(path, JSON.stringify(v2));
@@ -157,7 +157,7 @@ describe('the journal file', () => {
     expect(read.journal.map((j) => j.seq)).toEqual([1, 2, 3]);
     await store.write(appendJournal(read, entry(4)));
     await store.close();
-    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ schemaVersion: 3, journalLog: { entries: 4 } });
+    expect(JSON.parse(readFileSync(path, 'utf8'))).toMatchObject({ schemaVersion: 4, journalLog: { entries: 4 } });
   });
 
   it('a state file moved to another name reads the journal it names; its first write gives it a journal of its own, the old one untouched', async () => {

@@ -90,10 +90,10 @@ describe('a state file that cannot be trusted', () => {
   });
 
   it('a newer schemaVersion → StateFileNewerError, before any schema complaint', async () => {
-    const { error } = await refusal(JSON.stringify({ schemaVersion: 4, toolVersion: '0.9.0', whatever: true }));
+    const { error } = await refusal(JSON.stringify({ schemaVersion: 5, toolVersion: '0.9.0', whatever: true }));
     expect(error).toBeInstanceOf(StateFileNewerError);
     expect(error.code).toBe('STATE_FILE_NEWER');
-    expect(error.message).toContain('has schema version 4 (written by r53migrate 0.9.0), but this r53migrate reads only up to version 3');
+    expect(error.message).toContain('has schema version 5 (written by r53migrate 0.9.0), but this r53migrate reads only up to version 4');
     expect(error.message).toContain('Resume with the newer r53migrate that wrote it.');
   });
 

@@ -9,7 +9,11 @@ import { LockHeldError, LockLostError, StateChangedError, StateWriteError } from
 import { MemoryObjectStore } from '../../src/state/memory-object-store.js';
 import { parseS3Location } from '../../src/state/location.js';
 import { acquireS3Lock, inspectS3Lock } from '../../src/state/s3-lock.js';
-import { lockKeyOf, openS3StateStore, prevKeyOf, readS3State } from '../../src/state/s3-store.js';
+import { FOLD_AFTER_SEGMENTS, lockKeyOf, openS3StateStore, prevKeyOf, readS3State } from '../../src/state/s3-store.js';
+import { readStateFile } from '../../src/state/read.js';
+import { appendJournal } from '../../src/state/run-state.js';
+import type { RunState } from '../../src/state/schema.js';
+import { writeFileSync } from 'node:fs';
 import { deadPid, sampleState, T0, tempDir } from './support.js';
 
 const LOC = parseS3Location('s3://team-state/prod/prod-cutover.state.json');
@@ -21,6 +25,19 @@ function world() {
   const objects = new MemoryObjectStore('team-state', () => now);
   return { objects, clock, advance: (ms: number) => (now += ms) };
 }
+
+/** `state` with `n` more entries, as a run's intents add them (appendJournal numbers them). */
+function withIntents(state: RunState, n: number): RunState {
+  let out = state;
+  for (let i = 0; i < n; i++) {
+    const k = out.journal.length;
+    out = appendJournal(out, { at: new Date(T0 + 2000 + k).toISOString(), step: 6, actionId: `6:disassociate-vpc:Z1/vpc-${k}`, kind: 'disassociate-vpc', account: 'shared-services', operation: 'DisassociateVPCFromHostedZone', target: 'Z1', params: { HostedZoneId: 'Z1', VPC: { VPCId: `vpc-${k}`, VPCRegion: 'eu-west-1' } }, phase: 'intent' });
+  }
+  return out;
+}
+
+const segmentKeys = (objects: MemoryObjectStore) => [...objects.objects.keys()].filter((k) => k.startsWith(`${LOC.key}.journal/`)).sort();
+const checkpointPuts = (objects: MemoryObjectStore) => objects.calls.filter((c) => c.op === 'put' && c.key === LOC.key).length;
 
 const machineA = { host: 'laptop-a', machine: 'boot-a/pidns-1', user: 'alice', pid: 4242, isAlive: () => true };
 const machineB = { host: 'laptop-b', machine: 'boot-b/pidns-1', user: 'bob', pid: 777, isAlive: () => true };
@@ -139,8 +156,9 @@ describe('the S3 checkpoint (If-Match on the ETag read last)', () => {
     await store.read();
     await store.write(sampleState('x'));
     w.objects.objects.delete(LOC.key);
-    await expect(store.writeJournal(sampleState('x'))).rejects.toBeInstanceOf(StateChangedError);
+    await expect(store.writeJournal(withIntents(sampleState('x'), 1))).rejects.toBeInstanceOf(StateChangedError);
     expect(w.objects.objects.has(LOC.key)).toBe(false);
+    expect(segmentKeys(w.objects)).toEqual([]);
     await store.close();
   });
 
@@ -255,5 +273,151 @@ describe('moving a run to S3', () => {
     const e = await readS3State(w.objects, LOC).catch((x: unknown) => x);
     expect((e as { exitCode: number }).exitCode).toBe(2);
     expect((e as Error).message).toMatch(/journal .*prod-cutover\.journal\.ndjson is missing/);
+  });
+});
+
+describe("the S3 checkpoint's journal tail (an object per write between checkpoints)", () => {
+  it('an intent between checkpoints is one small object of its own entries, created with If-None-Match: *; the checkpoint is not rewritten, and readers see both', async () => {
+    const w = world();
+    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+    await store.read();
+    let state = withIntents(sampleState('x'), 300);
+    await store.write(state);
+    const checkpoint = w.objects.objects.get(LOC.key)!;
+    state = withIntents(state, 1);
+    await store.writeJournal(state);
+    state = withIntents(state, 2);
+    await store.writeJournal(state);
+    expect(w.objects.objects.get(LOC.key)!.etag).toBe(checkpoint.etag);
+    const keys = segmentKeys(w.objects);
+    expect(keys.map((k) => k.slice(k.lastIndexOf('/') + 1))).toEqual(['0000000302-0000000302.ndjson', '0000000303-0000000304.ndjson']);
+    expect(w.objects.calls.find((c) => c.op === 'put' && c.key === keys[1])?.condition).toEqual({ ifNoneMatch: '*' });
+    // The write costs its own entries, not the journal: 300 entries are in the checkpoint.
+    expect(w.objects.objects.get(keys[1]!)!.body.length).toBeLessThan(checkpoint.body.length / 50);
+    expect((await readS3State(w.objects, LOC))?.journal).toEqual(state.journal);
+    await store.close();
+  });
+
+  it(`every ${FOLD_AFTER_SEGMENTS} segments the checkpoint is rewritten with them folded in; the segments .prev holds are deleted at the next checkpoint, and .prev with the tail still reads whole`, async () => {
+    const w = world();
+    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+    await store.read();
+    let state = sampleState('x');
+    await store.write(state);
+    const before = checkpointPuts(w.objects);
+    for (let i = 0; i < FOLD_AFTER_SEGMENTS * 2 + 5; i++) {
+      state = withIntents(state, 1);
+      await store.writeJournal(state);
+    }
+    // Two folds (the intents after 100 segments each): the journal rewritten twice in 205 intents, not 205 times.
+    expect(checkpointPuts(w.objects) - before).toBe(2);
+    const folded = JSON.parse(w.objects.objects.get(LOC.key)!.body.toString()) as { journal: unknown[] };
+    expect(folded.journal).toHaveLength(1 + 2 * (FOLD_AFTER_SEGMENTS + 1));
+    expect((await readS3State(w.objects, LOC))?.journal).toEqual(state.journal);
+    expect(segmentKeys(w.objects)).toHaveLength(FOLD_AFTER_SEGMENTS * 2 + 3);
+
+    state = { ...withIntents(state, 1), status: 'halted' };
+    await store.write(state);
+    await store.close();
+    // .prev is the checkpoint of the second fold: every segment up to it is gone, those after it stay.
+    const prev = JSON.parse(w.objects.objects.get(prevKeyOf(LOC.key))!.body.toString()) as { journal: { seq: number }[] };
+    const prevLast = prev.journal.at(-1)!.seq;
+    const left = segmentKeys(w.objects).map((k) => Number(k.slice(k.lastIndexOf('/') + 1).split('-')[0]));
+    expect(left.length).toBeGreaterThan(0);
+    expect(Math.min(...left)).toBeGreaterThan(prevLast);
+    // The way back: .prev copied over the checkpoint reads with the tail, every entry up to the last segment.
+    w.objects.putBehindTheBack(LOC.key, w.objects.objects.get(prevKeyOf(LOC.key))!.body);
+    const restored = await readS3State(w.objects, LOC);
+    expect(restored?.journal.map((e) => e.seq)).toEqual(state.journal.slice(0, -1).map((e) => e.seq));
+  });
+
+  it('a run killed between intents resumes with every entry its segments hold, and goes on after the last', async () => {
+    const w = world();
+    const a = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+    await a.store.read();
+    let state = sampleState('x');
+    await a.store.write(state);
+    state = withIntents(state, 7);
+    for (let i = 1; i <= 7; i++) await a.store.writeJournal({ ...state, journal: state.journal.slice(0, 1 + i) });
+    // kill -9: no close, no fold; the lock is taken over on the same machine (its pid is gone).
+    const b = await openS3StateStore(w.objects, LOC, { command: 'resume', clock: w.clock, ...machineA, pid: 4343, isAlive: (pid: number) => pid !== 4242 });
+    const read = await b.store.read();
+    expect(read?.journal).toEqual(state.journal);
+    const more = withIntents(read!, 1);
+    await b.store.writeJournal(more);
+    expect(segmentKeys(w.objects).at(-1)).toMatch(/0000000009-0000000009\.ndjson$/);
+    await b.store.close();
+    expect((await readS3State(w.objects, LOC))?.journal).toEqual(more.journal);
+  });
+
+  it('a segment deleted by hand (a gap in the journal) is refused as damaged (exit 2), naming where the journal goes on', async () => {
+    const w = world();
+    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+    await store.read();
+    let state = sampleState('x');
+    await store.write(state);
+    for (let i = 0; i < 3; i++) await store.writeJournal((state = withIntents(state, 1)));
+    await store.close();
+    w.objects.objects.delete(segmentKeys(w.objects)[1]!);
+    const e = await readS3State(w.objects, LOC).catch((x: unknown) => x);
+    expect((e as { exitCode: number }).exitCode).toBe(2);
+    expect((e as Error).message).toMatch(/its journal continues at seq 4 \(s3:\/\/team-state\/prod\/prod-cutover\.state\.json\.journal\/[0-9a-f]+\/0000000004-0000000004\.ndjson\) after seq 2/);
+  });
+
+  it('entries another writer already put under the same seq stop the run (StateChangedError); its own write retried after landing counts as written', async () => {
+    const w = world();
+    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+    await store.read();
+    let state = sampleState('x');
+    await store.write(state);
+    // A reply lost: the PutObject landed, and the SDK's retry is refused by If-None-Match.
+    const put = w.objects.put.bind(w.objects);
+    let lose = 1;
+    w.objects.put = async (key, body, condition) => {
+      const out = await put(key, body, condition);
+      return key.includes('.journal/') && lose-- > 0 ? { ok: false, refused: 'exists' } : out;
+    };
+    await store.writeJournal((state = withIntents(state, 1)));
+    expect(segmentKeys(w.objects)).toHaveLength(1);
+    // Another writer put seq 3 first, with its own entry.
+    const id = /\.journal\/([0-9a-f]+)\//.exec(segmentKeys(w.objects)[0]!)![1]!;
+    const theirs = `${LOC.key}.journal/${id}/0000000003-0000000003.ndjson`;
+    w.objects.putBehindTheBack(theirs, '{"seq":3}\n');
+    const e = await store.writeJournal(withIntents(state, 1)).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(StateChangedError);
+    expect((e as Error).message).toContain('journal entries 3 to 3 expected new');
+    expect(w.objects.objects.get(theirs)!.body.toString()).toBe('{"seq":3}\n');
+    await store.close();
+  });
+
+  it("a checkpoint deleted and started over never reads the old run's segments (a tail belongs to one checkpoint's id)", async () => {
+    const w = world();
+    const first = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+    await first.store.read();
+    let state = sampleState('x');
+    await first.store.write(state);
+    for (let i = 0; i < 4; i++) await first.store.writeJournal((state = withIntents(state, 1)));
+    await first.store.close();
+    w.objects.objects.delete(LOC.key);
+    w.objects.objects.delete(prevKeyOf(LOC.key));
+    const second = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+    expect(await second.store.read()).toBeUndefined();
+    const fresh = sampleState('y');
+    await second.store.write(fresh);
+    await second.store.close();
+    expect((await readS3State(w.objects, LOC))?.journal).toEqual(fresh.journal);
+  });
+
+  it('a copy of an S3 checkpoint used as a local state file is refused: its newest entries are in the bucket', async () => {
+    const w = world();
+    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+    await store.read();
+    await store.write(sampleState('x'));
+    await store.close();
+    const local = join(tempDir(), 'copied.state.json');
+    writeFileSync(local, w.objects.objects.get(LOC.key)!.body);
+    const e = await readStateFile(local).catch((x: unknown) => x);
+    expect((e as { exitCode: number }).exitCode).toBe(2);
+    expect((e as Error).message).toContain('is an S3 checkpoint whose journal goes on in its bucket');
   });
 });
