@@ -41,7 +41,9 @@
 // Also: discovery (observe), dry run (planRun) and a checkpoint write at 100, 300 and 1,000 VPCs × 12
 // endpoints, each in a fresh process (RSS = that process's peak), without running a migration.
 // The run's journal is as at the end of a run (intent + applied for every planned call); timed:
-// a checkpoint (the state file rewritten) and an intent (one line appended to the journal file).
+// a checkpoint (the state file rewritten) and an intent (one line appended to the journal file);
+// the same in an S3 state on an in-memory object store (CPU and bytes uploaded per intent, a fold
+// every FOLD_AFTER_SEGMENTS intents included; no network).
 // At 1,000 VPCs the dry run refuses the plan (a zone may have 300 VPC associations by default, and
 // both scenarios associate every VPC with every zone at some point), so its dry-run time is that of
 // the refusal and its journal is synthesised (path A's per-VPC and per-zone calls).
@@ -302,7 +304,7 @@ async function sequentialRun(scenario, size) {
 /** Discovery, dry run and a checkpoint write at `vpcs` × 12 endpoints, in this (fresh) process. */
 async function scaleChild(vpcs, f) {
   const { newRunState, appendJournal } = await import('../dist/state/run-state.js');
-  const { openStateStore } = await import('../dist/state/file-store.js');
+  const { openFileStateStore: openStateStore } = await import('../dist/state/file-store.js');
   const { MACHINE_DEFINITION_VERSION } = await import('../dist/machines/run-machine.js');
   const dir = mkdtempSync(join(tmpdir(), 'r53m-bench-scale-'));
   const sb = await sandboxFor('direct', vpcs, 12, f, dir);
@@ -350,9 +352,30 @@ async function scaleChild(vpcs, f) {
     const checkpointMs = await median(() => store.write(state));
     const appendMs = await median((i) => store.writeJournal((state = one(i))));
     await store.close();
+    // The same in an S3 state (in-memory object store: the CPU and the bytes uploaded, no network):
+    // a checkpoint is one object; an intent one segment of the tail, and a fold every
+    // FOLD_AFTER_SEGMENTS intents, so the intents are timed over two folds.
+    const { MemoryObjectStore } = await import('../dist/state/memory-object-store.js');
+    const { FOLD_AFTER_SEGMENTS, openS3StateStore } = await import('../dist/state/s3-store.js');
+    const { parseS3Location } = await import('../dist/state/location.js');
+    const objects = new MemoryObjectStore('bench');
+    let putBytes = 0;
+    const put = objects.put.bind(objects);
+    objects.put = async (key, body, condition) => ((putBytes += body.length), put(key, body, condition));
+    const { store: s3 } = await openS3StateStore(objects, parseS3Location('s3://bench/run/scale.state.json'), { command: 'bench' });
+    await s3.read();
+    await s3.write(state);
+    const s3CheckpointMs = await median(() => s3.write(state));
+    const intents = 2 * FOLD_AFTER_SEGMENTS;
+    putBytes = 0;
+    t = performance.now();
+    for (let i = 0; i < intents; i++) await s3.writeJournal((state = one(100 + i)));
+    const s3IntentMs = (performance.now() - t) / intents;
+    const s3IntentBytes = putBytes / intents;
+    await s3.close();
     const out = {
       vpcs, endpoints: 12, refused: refused?.slice(0, 2).join(' | '), synthetic: !run.ok, observeMs, observeCalls, planMs, journal: state.journal.length,
-      checkpointMedianMs: checkpointMs, appendMedianMs: appendMs, stateBytes: statSync(statePath).size, journalBytes: statSync(join(dir, 'run', 'scale.journal.ndjson')).size,
+      checkpointMedianMs: checkpointMs, appendMedianMs: appendMs, s3CheckpointMs, s3IntentMs, s3IntentBytes, stateBytes: statSync(statePath).size, journalBytes: statSync(join(dir, 'run', 'scale.journal.ndjson')).size,
       rssDeltaMB: (process.memoryUsage().rss - rss0) / 2 ** 20, peakRssMB: process.resourceUsage().maxRSS / 1024,
     };
     process.stdout.write(JSON.stringify(out) + '\n');
@@ -419,7 +442,8 @@ if (!skipScale) {
     const o = JSON.parse(res.out.trim().split('\n').at(-1));
     scaleRows.push({
       'VPCs x endpoints': `${o.vpcs}x${o.endpoints}`, 'plan refused': o.refused ?? '', 'journal synthetic': o.synthetic, 'observe s (compressed)': r1(o.observeMs / 1000), 'observe calls': o.observeCalls, 'dry run ms': Math.round(o.planMs),
-      'dry run ms/VPC': r2(o.planMs / o.vpcs), journal: o.journal, 'checkpoint ms': r1(o.checkpointMedianMs), 'state KB': r1(o.stateBytes / 1024), 'intent append ms': r2(o.appendMedianMs), 'journal KB': r1(o.journalBytes / 1024), 'peak RSS MB': r1(o.peakRssMB), 'RSS growth MB': r1(o.rssDeltaMB),
+      'dry run ms/VPC': r2(o.planMs / o.vpcs), journal: o.journal, 'checkpoint ms': r1(o.checkpointMedianMs), 'state KB': r1(o.stateBytes / 1024), 'intent append ms': r2(o.appendMedianMs), 'journal KB': r1(o.journalBytes / 1024),
+      'S3 checkpoint ms': r1(o.s3CheckpointMs), 'S3 intent ms': r2(o.s3IntentMs), 'S3 KB/intent': r1(o.s3IntentBytes / 1024), 'peak RSS MB': r1(o.peakRssMB), 'RSS growth MB': r1(o.rssDeltaMB),
     });
   }
 }

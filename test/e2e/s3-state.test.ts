@@ -112,6 +112,13 @@ describe.concurrent('a state kept in S3', () => {
       expect(resumed.stdout).toContain('Migration complete');
       expect(migrated(await est.state())).toBe(true);
       expect(appliedTwice(await est.requests())).toEqual([]);
+      // Journal writes between checkpoints went to the checkpoint's tail, objects of their own; the
+      // last checkpoint folded them in, every entry in order.
+      const puts = (await est.requests()).filter((l) => l.service === 's3' && l.operation === 'PutObject' && l.outcome === 'ok');
+      expect(puts.filter((l) => decodeURIComponent(l.path).includes(`/${run.key}.journal/`)).length, 'journal writes in the tail').toBeGreaterThan(0);
+      const seqs = (JSON.parse((await run.object(run.key))!) as { journal: { seq: number }[] }).journal.map((j) => j.seq);
+      expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+      expect(seqs.length).toBeGreaterThan(state.journal.length);
 
       // Step 7's backups were uploaded and read back beside the state before any zone was deleted.
       const after = JSON.parse((await run.object(run.key))!) as { backups: { zoneId: string; json: string }[] };
