@@ -4,11 +4,13 @@
 // write took 38 ms of CPU and the run uploaded 7.4 GB. An intent now costs one PutObject of its own
 // few hundred bytes, whatever the journal's length.
 //
-// A segment's key names its first and last seq, under the tail id the checkpoint names:
-// `<state key>.journal/<id>/<first>-<last>.ndjson`, created with If-None-Match: *, so two writers
-// can never both write the same entries. Readers take the checkpoint's journal, then the segments
-// after its last entry, which must follow on seq by seq: a gap is damage, refused like a damaged
-// checkpoint. Segments the checkpoint already holds are skipped unread.
+// A segment's key names its first seq, under the tail id the checkpoint names:
+// `<state key>.journal/<id>/<first>.ndjson`, created with If-None-Match: *. Each write goes on from
+// the seq before it, so two writers that go on from the same point (a run that lost its lock and
+// the one that took it over) collide on the key, and the second is refused. Readers take the
+// checkpoint's journal, then the segments after its last entry, which must follow on seq by seq:
+// a gap or an overlap is damage, refused like a damaged checkpoint. Segments the checkpoint
+// already holds (those the next one starts at or before its end) are skipped unread.
 import { randomBytes } from 'node:crypto';
 import { StateFileCorruptError } from './errors.js';
 import { describeIssues } from './issues.js';
@@ -31,19 +33,15 @@ export const newTailId = (): string => randomBytes(8).toString('hex');
 
 export const tailPrefixOf = (stateKey: string, id: string): string => `${stateKey}.journal/${id}/`;
 
-export function segmentKeyOf(stateKey: string, id: string, first: number, last: number): string {
-  const pad = (n: number) => String(n).padStart(SEQ_DIGITS, '0');
-  return `${tailPrefixOf(stateKey, id)}${pad(first)}-${pad(last)}.ndjson`;
+export function segmentKeyOf(stateKey: string, id: string, first: number): string {
+  return `${tailPrefixOf(stateKey, id)}${String(first).padStart(SEQ_DIGITS, '0')}.ndjson`;
 }
 
-/** The segment a key names, or undefined for a key that is not one (left alone). */
-export function segmentOf(prefix: string, key: string): TailSegment | undefined {
+/** The first seq a key names, or undefined for a key that is not a segment (left alone). */
+export function segmentFirst(prefix: string, key: string): number | undefined {
   if (!key.startsWith(prefix)) return undefined;
-  const m = /^(\d+)-(\d+)\.ndjson$/.exec(key.slice(prefix.length));
-  if (!m) return undefined;
-  const first = Number(m[1]);
-  const last = Number(m[2]);
-  return last >= first ? { key, first, last } : undefined;
+  const m = /^(\d+)\.ndjson$/.exec(key.slice(prefix.length));
+  return m ? Number(m[1]) : undefined;
 }
 
 /** The bytes of a segment holding `entries` (NDJSON, as the file store's journal). */
@@ -52,42 +50,48 @@ export const segmentBody = (entries: readonly JournalEntry[]): Buffer => journal
 export interface TailRead {
   /** The entries after `afterSeq`, in order. */
   entries: JournalEntry[];
-  /** Every segment under the tail's prefix, read or not (what a later fold may delete). */
+  /** Every segment under the tail's prefix, read or not (what a later checkpoint may delete). */
   segments: TailSegment[];
 }
 
 /**
  * Reads the tail `id` of the checkpoint at `stateKey`: the entries after seq `afterSeq` (the
- * checkpoint's last). `uri` and `prevUri` are for the damaged-checkpoint error.
+ * checkpoint's last). `uri` is for the damaged-checkpoint error.
  */
-export async function readTail(objects: ObjectStore, stateKey: string, id: string, afterSeq: number, uri: string, prevUri?: string): Promise<TailRead> {
-  const damaged = (problem: string, cause?: unknown) => new StateFileCorruptError(uri, 'journal', [problem], prevUri, { cause });
+export async function readTail(objects: ObjectStore, stateKey: string, id: string, afterSeq: number, uri: string): Promise<TailRead> {
+  const damaged = (problem: string, cause?: unknown) => new StateFileCorruptError(uri, 'journal', [problem], undefined, { cause });
   const prefix = tailPrefixOf(stateKey, id);
-  const segments = (await objects.list(prefix))
-    .flatMap((k) => segmentOf(prefix, k) ?? [])
-    .sort((a, b) => a.first - b.first);
-  const wanted = segments.filter((s) => s.last > afterSeq);
+  const firsts = (await objects.list(prefix))
+    .flatMap((k) => segmentFirst(prefix, k) ?? [])
+    .sort((a, b) => a - b);
+  // A segment ends where the next begins; the checkpoint holds those whose next begins at or before its end.
+  const wanted = firsts.filter((first, i) => i === firsts.length - 1 || firsts[i + 1]! - 1 > afterSeq);
   const bodies: Buffer[] = new Array(wanted.length);
   let next = 0;
   const worker = async () => {
     for (let i = next++; i < wanted.length; i = next++) {
-      const found = await objects.get(wanted[i]!.key);
-      if (!found) throw damaged(`its journal segment ${objects.uriOf(wanted[i]!.key)} was listed but is gone (deleted while being read?)`);
+      const key = segmentKeyOf(stateKey, id, wanted[i]!);
+      const found = await objects.get(key);
+      if (!found) throw damaged(`its journal segment ${objects.uriOf(key)} was listed but is gone (deleted while being read?)`);
       bodies[i] = found.body;
     }
   };
   await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, wanted.length) }, worker));
+  const segments: TailSegment[] = firsts.map((first, i) => ({ key: segmentKeyOf(stateKey, id, first), first, last: (firsts[i + 1] ?? Infinity) - 1 }));
   const entries: JournalEntry[] = [];
-  let lastSeq = afterSeq;
-  for (const [i, segment] of wanted.entries()) {
-    const where = objects.uriOf(segment.key);
-    if (segment.first > lastSeq + 1) throw damaged(`its journal continues at seq ${segment.first} (${where}) after seq ${lastSeq}: entries in between are lost (segments deleted by hand?)`);
+  let expected = afterSeq + 1;
+  for (const [i, first] of wanted.entries()) {
+    const where = objects.uriOf(segmentKeyOf(stateKey, id, first));
     const lines = parseSegment(bodies[i]!, where, damaged);
-    if (lines.length !== segment.last - segment.first + 1 || lines.some((e, j) => e.seq !== segment.first + j)) {
-      throw damaged(`its journal segment ${where} does not hold entries ${segment.first} to ${segment.last}, as its name says`);
-    }
-    for (const e of lines) if (e.seq > lastSeq) entries.push(e);
-    lastSeq = Math.max(lastSeq, segment.last);
+    const last = first + lines.length - 1;
+    if (lines.some((e, j) => e.seq !== first + j)) throw damaged(`its journal segment ${where} does not hold entries ${first} to ${last} in order, as its name says it starts`);
+    segments.find((x) => x.first === first)!.last = last;
+    if (last < expected) continue; // all of it in the checkpoint already
+    if (first > expected) throw damaged(`its journal continues at seq ${first} (${where}) after seq ${expected - 1}: entries in between are lost (segments deleted by hand?)`);
+    // A segment begins after the checkpoint's end or after the segment before it, never inside one.
+    if (first < expected && expected - 1 > afterSeq) throw damaged(`its journal segment ${where} starts at seq ${first}, inside entries already read (up to ${expected - 1}): two writers went on from the same point`);
+    entries.push(...lines.filter((e) => e.seq >= expected));
+    expected = last + 1;
   }
   return { entries, segments };
 }

@@ -201,9 +201,9 @@ export class S3StateStore implements StateStore {
     await Promise.all([this.lock.verify(), this.checkCheckpointUnchanged()]);
     const first = added[0]!.seq;
     const last = added[added.length - 1]!.seq;
-    const key = segmentKeyOf(this.location.key, t.id, first, last);
+    const key = segmentKeyOf(this.location.key, t.id, first);
     await this.putExactly(key, segmentBody(added), { ifNoneMatch: '*' }, `writing journal entries ${first} to ${last} as ${this.objects.uriOf(key)}`, (now) =>
-      now ? `journal entries ${first} to ${last} expected new, ${this.objects.uriOf(key)} found holding others (another run writes this state)` : `journal entries ${first} to ${last} expected at ${this.objects.uriOf(key)}, none found`,
+      now ? `journal entries from seq ${first} expected new, ${this.objects.uriOf(key)} found holding others (another run writes this state)` : `journal entries from seq ${first} expected at ${this.objects.uriOf(key)}, none found`,
     );
     t.segments.push({ key, first, last });
     t.lastSeq = last;
@@ -244,6 +244,14 @@ export class S3StateStore implements StateStore {
       this.readBefore = true;
     }
     const base = this.current;
+    // A run that lost the lock may have gone on in the tail after our last entry: folding our own
+    // entries over its would hide them from every reader.
+    if (this.tail && journal.length > this.durable) {
+      const theirs = segmentKeyOf(this.location.key, this.tail.id, this.tail.lastSeq + 1);
+      if (await this.objects.head(theirs).catch((e: unknown) => this.failed(`looking for ${this.objects.uriOf(theirs)}`, e))) {
+        throw new StateChangedError(this.uri, `journal entries from seq ${this.tail.lastSeq + 1} expected new, ${this.objects.uriOf(theirs)} found (another run writes this state)`);
+      }
+    }
     if (keepPrevious && base && base.body.length > 0) {
       await this.objects.put(prevKeyOf(this.location.key), base.body).catch((e: unknown) => this.failed(`keeping the previous checkpoint as ${this.objects.uriOf(prevKeyOf(this.location.key))}`, e));
     }

@@ -290,7 +290,7 @@ describe("the S3 checkpoint's journal tail (an object per write between checkpoi
     await store.writeJournal(state);
     expect(w.objects.objects.get(LOC.key)!.etag).toBe(checkpoint.etag);
     const keys = segmentKeys(w.objects);
-    expect(keys.map((k) => k.slice(k.lastIndexOf('/') + 1))).toEqual(['0000000302-0000000302.ndjson', '0000000303-0000000304.ndjson']);
+    expect(keys.map((k) => k.slice(k.lastIndexOf('/') + 1))).toEqual(['0000000302.ndjson', '0000000303.ndjson']);
     expect(w.objects.calls.find((c) => c.op === 'put' && c.key === keys[1])?.condition).toEqual({ ifNoneMatch: '*' });
     // The write costs its own entries, not the journal: 300 entries are in the checkpoint.
     expect(w.objects.objects.get(keys[1]!)!.body.length).toBeLessThan(checkpoint.body.length / 50);
@@ -322,7 +322,7 @@ describe("the S3 checkpoint's journal tail (an object per write between checkpoi
     // .prev is the checkpoint of the second fold: every segment up to it is gone, those after it stay.
     const prev = JSON.parse(w.objects.objects.get(prevKeyOf(LOC.key))!.body.toString()) as { journal: { seq: number }[] };
     const prevLast = prev.journal.at(-1)!.seq;
-    const left = segmentKeys(w.objects).map((k) => Number(k.slice(k.lastIndexOf('/') + 1).split('-')[0]));
+    const left = segmentKeys(w.objects).map((k) => Number(k.slice(k.lastIndexOf('/') + 1).split('.')[0]));
     expect(left.length).toBeGreaterThan(0);
     expect(Math.min(...left)).toBeGreaterThan(prevLast);
     // The way back: .prev copied over the checkpoint reads with the tail, every entry up to the last segment.
@@ -345,7 +345,7 @@ describe("the S3 checkpoint's journal tail (an object per write between checkpoi
     expect(read?.journal).toEqual(state.journal);
     const more = withIntents(read!, 1);
     await b.store.writeJournal(more);
-    expect(segmentKeys(w.objects).at(-1)).toMatch(/0000000009-0000000009\.ndjson$/);
+    expect(segmentKeys(w.objects).at(-1)).toMatch(/0000000009\.ndjson$/);
     await b.store.close();
     expect((await readS3State(w.objects, LOC))?.journal).toEqual(more.journal);
   });
@@ -361,7 +361,7 @@ describe("the S3 checkpoint's journal tail (an object per write between checkpoi
     w.objects.objects.delete(segmentKeys(w.objects)[1]!);
     const e = await readS3State(w.objects, LOC).catch((x: unknown) => x);
     expect((e as { exitCode: number }).exitCode).toBe(2);
-    expect((e as Error).message).toMatch(/its journal continues at seq 4 \(s3:\/\/team-state\/prod\/prod-cutover\.state\.json\.journal\/[0-9a-f]+\/0000000004-0000000004\.ndjson\) after seq 2/);
+    expect((e as Error).message).toMatch(/its journal continues at seq 4 \(s3:\/\/team-state\/prod\/prod-cutover\.state\.json\.journal\/[0-9a-f]+\/0000000004\.ndjson\) after seq 2/);
   });
 
   it('entries another writer already put under the same seq stop the run (StateChangedError); its own write retried after landing counts as written', async () => {
@@ -381,12 +381,32 @@ describe("the S3 checkpoint's journal tail (an object per write between checkpoi
     expect(segmentKeys(w.objects)).toHaveLength(1);
     // Another writer put seq 3 first, with its own entry.
     const id = /\.journal\/([0-9a-f]+)\//.exec(segmentKeys(w.objects)[0]!)![1]!;
-    const theirs = `${LOC.key}.journal/${id}/0000000003-0000000003.ndjson`;
+    const theirs = `${LOC.key}.journal/${id}/0000000003.ndjson`;
     w.objects.putBehindTheBack(theirs, '{"seq":3}\n');
     const e = await store.writeJournal(withIntents(state, 1)).catch((x: unknown) => x);
     expect(e).toBeInstanceOf(StateChangedError);
-    expect((e as Error).message).toContain('journal entries 3 to 3 expected new');
+    expect((e as Error).message).toContain('journal entries from seq 3 expected new');
     expect(w.objects.objects.get(theirs)!.body.toString()).toBe('{"seq":3}\n');
+    await store.close();
+  });
+
+  it('a run that lost its lock and went on in the tail is never folded over: the next checkpoint stops (StateChangedError) and readers still see its entries', async () => {
+    const w = world();
+    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+    await store.read();
+    let state = sampleState('x');
+    await store.write(state);
+    await store.writeJournal((state = withIntents(state, 1)));
+    // The other run's intent, seq 3, written while this one still believed itself the holder.
+    const id = /\.journal\/([0-9a-f]+)\//.exec(segmentKeys(w.objects)[0]!)![1]!;
+    const theirs = withIntents(state, 1).journal.at(-1)!;
+    w.objects.putBehindTheBack(`${LOC.key}.journal/${id}/0000000003.ndjson`, `${JSON.stringify({ ...theirs, actionId: 'theirs' })}\n`);
+    const checkpoint = w.objects.objects.get(LOC.key)!.etag;
+    const e = await store.write({ ...withIntents(state, 1), status: 'halted' }).catch((x: unknown) => x);
+    expect(e).toBeInstanceOf(StateChangedError);
+    expect((e as Error).message).toContain('journal entries from seq 3 expected new');
+    expect(w.objects.objects.get(LOC.key)!.etag).toBe(checkpoint);
+    expect((await readS3State(w.objects, LOC))?.journal.at(-1)?.actionId).toBe('theirs');
     await store.close();
   });
 
