@@ -89,7 +89,7 @@ export function parseStateBytes(bytes: Uint8Array, file: string, prevPath?: stri
   }
   // The S3 backend keeps the journal inside the checkpoint (an object is replaced whole anyway),
   // and from version 4 what was written since in its tail.
-  if (version !== 2 && !('journalLog' in (json as object)) && 'journal' in (json as object)) {
+  if (json !== null && typeof json === 'object' && !Array.isArray(json) && version !== 2 && !('journalLog' in json) && 'journal' in json) {
     const whole = S3Checkpoint.safeParse(json);
     if (!whole.success) throw corrupt('schema', describeIssues(whole.error.issues), whole.error);
     const { journalTail, ...state } = whole.data;
