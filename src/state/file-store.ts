@@ -10,7 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { StateDirNotWritableError, StateInvalidError, StateWriteError, UNWRITABLE_ERRNOS } from './errors.js';
 import { errnoOf, nodeFileSystem, type FileSystem } from './fs.js';
 import { acquireLock, isPidAlive, staleTempMatcher, systemClock, tempPathFor, type Clock, type HeldLock } from './lock.js';
-import { journalLines, journalPathFor, readJournalFile } from './journal-file.js';
+import { checkNewEntries, journalLines, journalPathFor, readJournalFile } from './journal-file.js';
 import { describeIssues, parseStateBytes, prevPathFor, readStateWithJournal, type ResumeExpectation } from './read.js';
 import { JournalEntry, RunState, SCHEMA_VERSION, type StateFileV2 } from './schema.js';
 import { SerialWrites } from './serial-writes.js';
@@ -155,13 +155,6 @@ export class FileStateStore implements StateStore {
     await this.fs.fsyncDir(dirname(this.path)).catch((e) => fail(`syncing the folder ${dirname(this.path)}`, e, false));
   }
 
-  private checkEntries(entries: readonly JournalEntry[], offset: number): void {
-    const issues = entries.flatMap((e, i) => {
-      const checked = JournalEntry.safeParse(e);
-      return checked.success ? [] : describeIssues(checked.error.issues).map((line) => `journal[${offset + i}].${line}`);
-    });
-    if (issues.length > 0) throw new StateInvalidError(this.path, issues);
-  }
 
   /** Appends the entries the journal file lacks (writing it whole when this store does not know it yet). */
   private async syncJournal(journal: readonly JournalEntry[]): Promise<void> {
@@ -172,7 +165,7 @@ export class FileStateStore implements StateStore {
       throw new StateWriteError(this.path, stage, error);
     };
     if (!known || journal.length < known.entries) {
-      this.checkEntries(journal, 0);
+      checkNewEntries(journal, 0, this.path);
       const data = journalLines(journal);
       const temp = tempPathFor(path, this.pid);
       try {
@@ -191,7 +184,7 @@ export class FileStateStore implements StateStore {
       known.torn = false;
     }
     const added = journal.slice(known.entries);
-    this.checkEntries(added, known.entries);
+    checkNewEntries(added, known.entries, this.path);
     const data = journalLines(added);
     try {
       await this.fs.appendFileSynced(path, data, { mode: 0o600 });

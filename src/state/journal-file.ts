@@ -7,7 +7,7 @@
 // it appends again. Anything else wrong (a bad line before the last, a gap in the sequence, fewer
 // entries than the state file says were written) is damage, refused like a damaged state file.
 import { basename, dirname, join } from 'node:path';
-import { StateFileCorruptError } from './errors.js';
+import { StateFileCorruptError, StateInvalidError } from './errors.js';
 import { errnoOf, type FileSystem } from './fs.js';
 import { describeIssues } from './issues.js';
 import { JournalEntry, type JournalLog } from './schema.js';
@@ -15,6 +15,18 @@ import { JournalEntry, type JournalLog } from './schema.js';
 /** `<dir>/<plan-name>.journal.ndjson` beside `<dir>/<plan-name>.state.json`. */
 export function journalPathFor(statePath: string): string {
   return join(dirname(statePath), `${basename(statePath).replace(/\.state\.json$/, '')}.journal.ndjson`);
+}
+
+/**
+ * Checks entries about to be written (those at `offset` and after: the ones before were checked
+ * when first written or read); StateInvalidError naming `file` when one is not a journal entry.
+ */
+export function checkNewEntries(entries: readonly JournalEntry[], offset: number, file: string): void {
+  const issues = entries.flatMap((e, i) => {
+    const checked = JournalEntry.safeParse(e);
+    return checked.success ? [] : describeIssues(checked.error.issues).map((line) => `journal[${offset + i}].${line}`);
+  });
+  if (issues.length > 0) throw new StateInvalidError(file, issues);
 }
 
 /** The lines that append `entries` to a journal file. */

@@ -29,6 +29,15 @@ const READ_CONCURRENCY = 16;
 
 const SEQ_DIGITS = 10;
 
+/** Runs `work` on every item, at most `n` at once; rejects with the first failure once all have ended. */
+export async function forEachAtMost<T>(items: readonly T[], n: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < items.length; i = next++) await work(items[i]!, i);
+  };
+  await Promise.all(Array.from({ length: Math.min(n, items.length) }, worker));
+}
+
 export const newTailId = (): string => randomBytes(8).toString('hex');
 
 export const tailPrefixOf = (stateKey: string, id: string): string => `${stateKey}.journal/${id}/`;
@@ -67,16 +76,12 @@ export async function readTail(objects: ObjectStore, stateKey: string, id: strin
   // A segment ends where the next begins; the checkpoint holds those whose next begins at or before its end.
   const wanted = firsts.filter((first, i) => i === firsts.length - 1 || firsts[i + 1]! - 1 > afterSeq);
   const bodies: Buffer[] = new Array(wanted.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < wanted.length; i = next++) {
-      const key = segmentKeyOf(stateKey, id, wanted[i]!);
-      const found = await objects.get(key);
-      if (!found) throw damaged(`its journal segment ${objects.uriOf(key)} was listed but is gone (deleted while being read?)`);
-      bodies[i] = found.body;
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, wanted.length) }, worker));
+  await forEachAtMost(wanted, READ_CONCURRENCY, async (first, i) => {
+    const key = segmentKeyOf(stateKey, id, first);
+    const found = await objects.get(key);
+    if (!found) throw damaged(`its journal segment ${objects.uriOf(key)} was listed but is gone (deleted while being read?)`);
+    bodies[i] = found.body;
+  });
   const segments: TailSegment[] = firsts.map((first, i) => ({ key: segmentKeyOf(stateKey, id, first), first, last: (firsts[i + 1] ?? Infinity) - 1 }));
   const entries: JournalEntry[] = [];
   let expected = afterSeq + 1;

@@ -14,14 +14,14 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FileSystem } from './fs.js';
-import { readJournalFile } from './journal-file.js';
+import { checkNewEntries, readJournalFile } from './journal-file.js';
 import { StateChangedError, StateFileCorruptError, StateInvalidError, StateWriteError } from './errors.js';
 import { systemClock, type Clock } from './lock.js';
 import { mirrorKeyOf, mirrorPathOf, type S3StateLocation } from './location.js';
 import { ObjectStoreError, sameEtag, type ObjectStore, type PutCondition } from './object-store.js';
 import { checkResumable, describeIssues, parseStateBytes, type ResumeExpectation } from './read.js';
 import { acquireS3Lock, inspectS3Lock, type HeldS3Lock, type S3LockInspection, type S3LockOptions } from './s3-lock.js';
-import { newTailId, readTail, segmentBody, segmentKeyOf, type TailSegment } from './s3-journal.js';
+import { forEachAtMost, newTailId, readTail, segmentBody, segmentKeyOf, type TailSegment } from './s3-journal.js';
 import { JournalEntry, RunState, SCHEMA_VERSION } from './schema.js';
 import { SerialWrites } from './serial-writes.js';
 import type { StateStore } from './store.js';
@@ -196,7 +196,7 @@ export class S3StateStore implements StateStore {
   }
 
   private async appendToTail(t: NonNullable<S3StateStore['tail']>, length: number, added: JournalEntry[]): Promise<void> {
-    this.checkEntries(added, this.durable);
+    checkNewEntries(added, this.durable, this.uri);
     // As a checkpoint write would: a lost lock, or a checkpoint replaced or deleted, stops the run here.
     await Promise.all([this.lock.verify(), this.checkCheckpointUnchanged()]);
     const first = added[0]!.seq;
@@ -218,21 +218,13 @@ export class S3StateStore implements StateStore {
     if (!sameEtag(head.etag, expected)) throw new StateChangedError(this.uri, `ETag ${expected} expected, ETag ${head.etag} found`);
   }
 
-  private checkEntries(entries: readonly JournalEntry[], offset: number): void {
-    const issues = entries.flatMap((e, i) => {
-      const checked = JournalEntry.safeParse(e);
-      return checked.success ? [] : describeIssues(checked.error.issues).map((line) => `journal[${offset + i}].${line}`);
-    });
-    if (issues.length > 0) throw new StateInvalidError(this.uri, issues);
-  }
-
   private async writeNow(state: RunState, keepPrevious: boolean): Promise<void> {
     const { journal, ...rest } = state;
     // The head is checked whole; of the journal, only the entries S3 does not hold yet.
     const checked = RunState.safeParse({ ...rest, journal: [], schemaVersion: SCHEMA_VERSION, updatedAt: new Date(this.clock.now()).toISOString() });
     if (!checked.success) throw new StateInvalidError(this.uri, describeIssues(checked.error.issues));
     const known = journal.length >= this.durable ? this.durable : 0;
-    this.checkEntries(journal.slice(known), known);
+    checkNewEntries(journal.slice(known), known, this.uri);
     const id = this.tail?.id ?? newTailId();
     const body = Buffer.from(JSON.stringify({ ...checked.data, journal, journalTail: { id } }) + '\n', 'utf8');
     // A run whose lock is gone must not write: the lock's holder now owns the checkpoint.
@@ -294,11 +286,8 @@ export class S3StateStore implements StateStore {
     const doomed = t.segments.filter((x) => x.last <= seq);
     if (doomed.length === 0) return;
     t.segments = t.segments.filter((x) => x.last > seq);
-    let next = 0;
-    const worker = async () => {
-      for (let i = next++; i < doomed.length; i = next++) await this.objects.delete(doomed[i]!.key).catch(() => undefined);
-    };
-    this.cleanup = this.cleanup.then(() => Promise.all(Array.from({ length: Math.min(DELETE_CONCURRENCY, doomed.length) }, worker))).then(() => undefined);
+    const deleting = () => forEachAtMost(doomed, DELETE_CONCURRENCY, (x) => this.objects.delete(x.key).then(() => undefined, () => undefined));
+    this.cleanup = this.cleanup.then(deleting);
   }
 
   private failed(stage: string, e: unknown): never {
