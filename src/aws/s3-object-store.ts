@@ -14,6 +14,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { fromNodeProviderChain } from '@aws-sdk/credential-providers';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
+import type { DeserializeHandler, DeserializeHandlerArguments, MiddlewareStack } from '@smithy/types';
 import type { PlanAccount } from '../plan/schema.js';
 import { ObjectStoreError, type DeleteOutcome, type ObjectStore, type PutCondition, type PutOutcome, type StoredObject } from '../state/object-store.js';
 import { credentialsFor } from './access.js';
@@ -51,6 +52,26 @@ export function s3ClientFor(options: S3ObjectStoreOptions): S3Client {
   return new S3Client(config);
 }
 
+/**
+ * The response's Date header (S3's clock when it answered), caught on the command's own middleware
+ * stack: with LastModified it gives an object's age on one clock, whatever this machine's says.
+ * Each attempt of a retried call sets it; the last one's stays.
+ */
+function servedAtOf(command: { middlewareStack: unknown }): { at?: Date } {
+  const seen: { at?: Date } = {};
+  (command.middlewareStack as MiddlewareStack<object, object>).add(
+    (next: DeserializeHandler<object, object>) => async (args: DeserializeHandlerArguments<object>) => {
+      const out = await next(args);
+      const date = (out.response as { headers?: Record<string, string | undefined> } | undefined)?.headers?.date;
+      const at = date ? new Date(date) : undefined;
+      if (at && !Number.isNaN(at.getTime())) seen.at = at;
+      return out;
+    },
+    { step: 'deserialize', name: 'r53migrateServedAt' },
+  );
+  return seen;
+}
+
 export class S3ObjectStore implements ObjectStore {
   constructor(
     private readonly client: S3Client,
@@ -77,19 +98,23 @@ export class S3ObjectStore implements ObjectStore {
 
   async get(key: string): Promise<StoredObject | undefined> {
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key: key }));
+      const command = new GetObjectCommand({ Bucket: this.bucket, Key: key });
+      const served = servedAtOf(command);
+      const out = await this.client.send(command);
       const body = Buffer.from((await out.Body?.transformToByteArray()) ?? new Uint8Array());
-      return { body, etag: out.ETag ?? '', lastModified: out.LastModified ?? new Date(0) };
+      return { body, etag: out.ETag ?? '', lastModified: out.LastModified ?? new Date(0), ...(served.at ? { servedAt: served.at } : {}) };
     } catch (e) {
       if (noSuchKey(e)) return undefined;
       throw this.failure('GetObject', key, e);
     }
   }
 
-  async head(key: string): Promise<{ etag: string; lastModified: Date } | undefined> {
+  async head(key: string): Promise<{ etag: string; lastModified: Date; servedAt?: Date } | undefined> {
     try {
-      const out = await this.client.send(new HeadObjectCommand({ Bucket: this.bucket, Key: key }));
-      return { etag: out.ETag ?? '', lastModified: out.LastModified ?? new Date(0) };
+      const command = new HeadObjectCommand({ Bucket: this.bucket, Key: key });
+      const served = servedAtOf(command);
+      const out = await this.client.send(command);
+      return { etag: out.ETag ?? '', lastModified: out.LastModified ?? new Date(0), ...(served.at ? { servedAt: served.at } : {}) };
     } catch (e) {
       if (noSuchKey(e)) return undefined;
       throw this.failure('HeadObject', key, e);

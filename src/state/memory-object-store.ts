@@ -49,14 +49,14 @@ export class MemoryObjectStore implements ObjectStore {
   get(key: string): Promise<StoredObject | undefined> {
     return this.run('get', key, () => {
       const o = this.objects.get(key);
-      return o ? { ...o, body: Buffer.from(o.body) } : undefined;
+      return o ? { ...o, body: Buffer.from(o.body), servedAt: new Date(this.now()) } : undefined;
     });
   }
 
-  head(key: string): Promise<{ etag: string; lastModified: Date } | undefined> {
+  head(key: string): Promise<{ etag: string; lastModified: Date; servedAt: Date } | undefined> {
     return this.run('head', key, () => {
       const o = this.objects.get(key);
-      return o ? { etag: o.etag, lastModified: o.lastModified } : undefined;
+      return o ? { etag: o.etag, lastModified: o.lastModified, servedAt: new Date(this.now()) } : undefined;
     });
   }
 

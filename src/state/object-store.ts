@@ -10,6 +10,8 @@ export interface StoredObject {
   etag: string;
   /** When S3 stored this version (its clock, not the writer's). */
   lastModified: Date;
+  /** S3's clock when it answered (the response's Date), when known: what an age is measured on. */
+  servedAt?: Date;
 }
 
 export type PutCondition = { ifNoneMatch: '*' } | { ifMatch: string };
@@ -27,7 +29,7 @@ export interface ObjectStore {
   /** Undefined when there is no such key. */
   get(key: string): Promise<StoredObject | undefined>;
   /** The ETag and time of the current version, without the body; undefined when there is no such key. */
-  head(key: string): Promise<{ etag: string; lastModified: Date } | undefined>;
+  head(key: string): Promise<{ etag: string; lastModified: Date; servedAt?: Date } | undefined>;
   put(key: string, body: Buffer, condition?: PutCondition): Promise<PutOutcome>;
   /** Deletes the key (only while its ETag is `ifMatch`, when given). */
   delete(key: string, ifMatch?: string): Promise<DeleteOutcome>;

@@ -2,7 +2,8 @@
 // (If-None-Match: *), so of two machines creating it at once exactly one succeeds. It records
 // its holder (id, user, host, pid, start, command, lease) and is renewed while the run lives
 // (If-Match on its last ETag, so a renewal never resurrects a lock someone broke). S3's own
-// LastModified of the lock says when it was last renewed: the holder's clock is not trusted.
+// LastModified of the lock says when it was last renewed, and S3's Date on the answer says when
+// that was read: the lock's age is S3's clock against S3's clock, neither machine's.
 //
 // A lock that has not been renewed for longer than its lease is stale, but a process on another
 // machine cannot be checked for liveness (a laptop asleep, a VPN down, and it wakes up and goes
@@ -15,6 +16,11 @@ import { z } from 'zod';
 import { LockHeldError, LockLostError, StateWriteError, type LockOwner } from './errors.js';
 import { isPidAlive, systemClock, type Clock } from './lock.js';
 import { ObjectStoreError, sameEtag, type ObjectStore } from './object-store.js';
+
+/** Since the lock was last written, on S3's clock (this machine's when the answer had no Date). */
+function lockAge(found: { lastModified: Date; servedAt?: Date }, clock: Clock): number {
+  return Math.max(0, (found.servedAt?.getTime() ?? clock.now()) - found.lastModified.getTime());
+}
 
 /** Documented in the README: a holder renews every third of it; a lock older than this is stale. */
 export const DEFAULT_LOCK_LEASE_MS = 90_000;
@@ -126,7 +132,7 @@ export async function acquireS3Lock(objects: ObjectStore, key: string, options: 
     } catch {
       throw new LockHeldError(uri, undefined, 'unreadable');
     }
-    const ageMs = Math.max(0, clock.now() - found.lastModified.getTime());
+    const ageMs = lockAge(found, clock);
     const sameMachine = holder.machine !== '?' && holder.machine === mine.machine && holder.host === mine.host;
     const gone = sameMachine && !isAlive(holder.pid);
     const forced = options.forceUnlock !== undefined && options.forceUnlock === holder.id;
@@ -228,7 +234,7 @@ export async function inspectS3Lock(objects: ObjectStore, key: string, clock: Cl
   if (!found) return { state: 'none' };
   try {
     const l = LockObject.parse(JSON.parse(found.body.toString('utf8')));
-    const ageMs = Math.max(0, clock.now() - found.lastModified.getTime());
+    const ageMs = lockAge(found, clock);
     return { state: ageMs < l.leaseMs ? 'renewed' : 'stale', owner: ownerOf(l), ageMs, leaseMs: l.leaseMs };
   } catch {
     return { state: 'unreadable' };

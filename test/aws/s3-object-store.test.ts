@@ -12,6 +12,8 @@ import type { FaultSpec } from '../../src/twin/faults.js';
 import type { Account } from '../../src/twin/world.js';
 import { sampleState } from '../state/support.js';
 import { startTestTwin, type TestTwin } from '../support/twin.js';
+import { ManualClock } from '../../src/twin/clock.js';
+import { acquireS3Lock, inspectS3Lock } from '../../src/state/s3-lock.js';
 
 const BUCKET = 'r53m-store-test';
 let t: TestTwin;
@@ -105,5 +107,38 @@ describe('the S3 state store over the SDK, S3 answering 5xx', () => {
     const log = ((await (await fetch(`${t.url}/_twin/requests`)).json()) as { operation?: string; outcome?: string; errorCode?: string; path: string }[]).slice(from);
     const puts = log.filter((l) => l.operation === 'PutObject' && l.path.endsWith('lost/run.state.json'));
     expect(puts.map((l) => l.errorCode ?? l.outcome).slice(0, 3)).toEqual(['InternalError', 'PreconditionFailed', 'ok']);
+  });
+});
+
+describe("an S3 lock's age is S3's clock against S3's clock (the response's Date and the lock's Last-Modified)", () => {
+  it("a machine whose clock is 10 min ahead sees a fresh lock renewed, and one 10 min behind sees a lock unrenewed past its lease as stale", async () => {
+    const s3Clock = new ManualClock(Date.now() - 10 * 60_000);
+    const skewed = await startTestTwin({ accounts: 1, vpcs: 2, clock: s3Clock });
+    try {
+      const account = skewed.accounts[0]!;
+      const client = new S3Client({ endpoint: skewed.url, region: skewed.world.region, credentials: { accessKeyId: account.accessKeyId, secretAccessKey: account.secretAccessKey } });
+      await client.send(new CreateBucketCommand({ Bucket: 'skew' }));
+      const objects = new S3ObjectStore(client, 'skew');
+      const who = { command: 'apply', leaseMs: 60_000, host: 'laptop-a', machine: 'boot-a', user: 'alice', pid: 4242, isAlive: () => true };
+
+      // This machine is 10 min ahead of S3: by its own clock the lock would be 10 min old, stale.
+      const first = await acquireS3Lock(objects, 'run.state.json.lock', who);
+      const read = await objects.head('run.state.json.lock');
+      expect(read!.servedAt!.getTime()).toBe(Math.floor(s3Clock.now() / 1000) * 1000);
+      expect((await inspectS3Lock(objects, 'run.state.json.lock')).state).toBe('renewed');
+      await first.release();
+
+      // This machine is 10 min behind S3: by its own clock the lock would never age.
+      s3Clock.set(Date.now() + 10 * 60_000);
+      const second = await acquireS3Lock(objects, 'run.state.json.lock', who);
+      expect((await inspectS3Lock(objects, 'run.state.json.lock')).state).toBe('renewed');
+      s3Clock.advance(61_000);
+      const seen = await inspectS3Lock(objects, 'run.state.json.lock');
+      expect(seen.state).toBe('stale');
+      expect(seen.state === 'stale' && seen.ageMs).toBeGreaterThanOrEqual(60_000);
+      await second.release();
+    } finally {
+      await skewed.close();
+    }
   });
 });
