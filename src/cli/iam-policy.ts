@@ -6,7 +6,7 @@ import { planNeeds, planPolicies, policySize, SIMULATOR_SID, type Path, type Pol
 import { accessFor, defaultStatePath, loadPlanForCli, useReplacedZones } from './common.js';
 import { EXIT } from './errors.js';
 import type { CliIo } from './io.js';
-import { findOwners } from './permission-check.js';
+import { findOwners } from '../aws/owners.js';
 
 /** IAM's limits on a policy's size, without whitespace: a managed policy, a role's inline policies. */
 const MANAGED_POLICY_MAX = 6144;

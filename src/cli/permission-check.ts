@@ -12,16 +12,13 @@
 // resource (exit 2). An account whose simulator can't be used is said once, and the run goes on.
 import { readBackup } from '../aws/backup.js';
 import type { AwsAccess } from '../aws/access.js';
-import { AccessDeniedError, NotFoundError } from '../aws/errors.js';
+import { findOwners, type Owners } from '../aws/owners.js';
 import { planNeeds, type Need, type Path, type PolicyOptions } from '../aws/iam-policy.js';
 import { checkPermissions, describeDenials, type AccountCheck, type Denial, type PermissionReport } from '../aws/permission-check.js';
-import { allPages } from '../aws/observe.js';
 import type { World } from '../aws/world.js';
 import type { LoadedPlan } from '../plan/load.js';
 import type { Plan } from '../plan/schema.js';
 import type { RunState } from '../state/index.js';
-import { DescribeVpcEndpointsCommand } from '@aws-sdk/client-ec2';
-import { GetHostedZoneCommand } from '@aws-sdk/client-route-53';
 
 /** At most this many lines of missing permissions (one per account, action and statement). */
 const MAX_LISTED = 25;
@@ -46,62 +43,6 @@ export class PermissionsMissingError extends Error {
     );
     this.name = 'PermissionsMissingError';
   }
-}
-
-/** Who owns each zone and endpoint, as the accounts can read them (the plan doesn't say). */
-export interface Owners {
-  zones: Record<string, string>;
-  endpoints: Record<string, string>;
-  /** Zones an account of the plan says do not exist (NoSuchHostedZone): deleted, by step 7 or by hand. */
-  goneZones: string[];
-  /** Zones every account was refused: whoever owns them may not read them (or no plan account owns them). */
-  unreadableZones: string[];
-}
-
-/** The Profile's account, the shared-services VPC's, then the rest: the order discovery asks in (aws/observe.ts). */
-function ownerOrder(plan: Plan): string[] {
-  return [...new Set([plan.profile.account, plan.sharedServicesVpc.account, ...Object.keys(plan.accounts)])];
-}
-
-/** Reads, tolerant of denials: a zone is its reader's, an endpoint its describer's. */
-export async function findOwners(plan: Plan, access: AwsAccess, signal?: AbortSignal): Promise<Owners> {
-  const order = ownerOrder(plan);
-  const owners: Owners = { zones: {}, endpoints: {}, goneZones: [], unreadableZones: [] };
-  const zones = plan.endpoints.flatMap((e) => e.zones);
-  await Promise.all(
-    zones.map(async (z) => {
-      let gone = false;
-      for (const account of order) {
-        try {
-          await access.read(account, 'route53', new GetHostedZoneCommand({ Id: z }), { signal, target: z });
-          owners.zones[z] = account;
-          return;
-        } catch (e) {
-          if (!(e instanceof AccessDeniedError || e instanceof NotFoundError)) throw e;
-          // Another account's zone is refused, not "no such zone": NotFound means it is gone.
-          if (e instanceof NotFoundError) gone = true;
-        }
-      }
-      (gone ? owners.goneZones : owners.unreadableZones).push(z);
-    }),
-  );
-  const wanted = plan.endpoints.map((e) => e.id);
-  for (const account of order) {
-    const missing = wanted.filter((id) => !owners.endpoints[id]);
-    if (!missing.length) break;
-    try {
-      const found = await allPages(async (token) => {
-        const out = await access.read(account, 'ec2', new DescribeVpcEndpointsCommand({ Filters: [{ Name: 'vpc-endpoint-id', Values: missing }], NextToken: token, MaxResults: 1000 }), { signal });
-        return { items: out.VpcEndpoints, next: out.NextToken };
-      });
-      for (const ep of found) if (ep.VpcEndpointId) owners.endpoints[ep.VpcEndpointId] = account;
-    } catch (e) {
-      if (!(e instanceof AccessDeniedError)) throw e;
-    }
-  }
-  owners.goneZones.sort();
-  owners.unreadableZones.sort();
-  return owners;
 }
 
 export interface RunStage {
