@@ -76,10 +76,18 @@ ${backups(m.backups)}
 function verdict(m: ReportModel): string {
   const t = m.timeline;
   if (!t.results) return `<p class="verdict verdict-none" id="verdict">No probe evidence was found for this run.</p>`;
-  const bad = t.rows.filter((r) => r.nonOk > 0);
-  return bad.length
-    ? `<p class="verdict verdict-bad" id="verdict">${t.nonOkResults.toLocaleString('en')} of ${t.results.toLocaleString('en')} probe results were not ok, in ${bad.length} of ${t.rows.length} VPCs: see the red strips in the timeline.</p>`
-    : `<p class="verdict verdict-ok" id="verdict">All ${t.results.toLocaleString('en')} probe results were ok, in ${t.rows.length} VPCs over ${formatDuration(t.endMs - t.startMs)}: no VPC lost its answer.</p>`;
+  const allowed = t.allowed.reduce((n, g) => n + g.results, 0);
+  const allowedOf = (vpcId: string) => t.allowed.filter((g) => g.vpcId === vpcId).reduce((n, g) => n + g.results, 0);
+  const bad = t.rows.filter((r) => r.nonOk > allowedOf(r.vpcId));
+  const unexpected = t.nonOkResults - allowed;
+  const gaps = t.allowed.map((g) => `${g.results.toLocaleString('en')} on the keeper ${g.vpcId} for ${formatDuration(g.toMs - g.fromMs)} in ${g.step}`).join('; ');
+  if (bad.length) {
+    return `<p class="verdict verdict-bad" id="verdict">${unexpected.toLocaleString('en')} of ${t.results.toLocaleString('en')} probe results were not ok, in ${bad.length} of ${t.rows.length} VPCs: see the red strips in the timeline.${allowed ? ` Besides them, the keeper's allowed gap: ${esc(gaps)}.` : ''}</p>`;
+  }
+  if (allowed) {
+    return `<p class="verdict verdict-allowed" id="verdict">All ${t.results.toLocaleString('en')} probe results were ok but the keeper's allowed gap (${esc(gaps)}): without a parking VPC, the keeper answers from the zones until they are deleted, and from the Profile once the deletion is in sync; the plan allows it, and no other VPC lost its answer.</p>`;
+  }
+  return `<p class="verdict verdict-ok" id="verdict">All ${t.results.toLocaleString('en')} probe results were ok, in ${t.rows.length} VPCs over ${formatDuration(t.endMs - t.startMs)}: no VPC lost its answer.</p>`;
 }
 
 function row(label: string, value: unknown): string {
@@ -164,7 +172,7 @@ table.kv th { background: #f8f9fa; width: 13rem; }
 code { font-size: .8rem; word-break: break-all; }
 .status { padding: .1rem .5rem; border-radius: .3rem; color: #fff; font-weight: 600; }
 .status-done { background: #2f9e44; } .status-halted, .status-failed { background: #e03131; } .status-stopped { background: #f08c00; } .status-running { background: #1971c2; }
-.verdict { padding: .5rem .8rem; border-radius: .3rem; font-weight: 600; } .verdict-ok { background: #ebfbee; color: #2b8a3e; } .verdict-bad { background: #fff5f5; color: #c92a2a; } .verdict-none { background: #f8f9fa; }
+.verdict { padding: .5rem .8rem; border-radius: .3rem; font-weight: 600; } .verdict-ok { background: #ebfbee; color: #2b8a3e; } .verdict-bad { background: #fff5f5; color: #c92a2a; } .verdict-allowed { background: #fff9db; color: #8a5a00; } .verdict-none { background: #f8f9fa; }
 .incident { border-left: 4px solid #e03131; padding: .1rem .8rem; margin: .6rem 0; background: #fff5f5; } .incident-stop { border-color: #f08c00; background: #fff9db; }
 .result-failed td, .result-no-reply td, .backup-problem td { background: #fff5f5; }
 .gates { font-size: .85rem; } .gate-halt, .gate-timeout { color: #c92a2a; font-weight: 600; }

@@ -4,8 +4,11 @@
 // a rendering of this model (html.ts).
 import { STEPS_OF, type Direction } from '../machines/run-machine.js';
 import { planVpcs, type Plan } from '../plan/schema.js';
+import { keeper } from '../steps/facts.js';
 import type { JournalEntry, RunState } from '../state/schema.js';
-import type { Timeline } from './timeline.js';
+import { TIMELINE_CLASSES, type Timeline } from './timeline.js';
+
+const OK_CLASS = TIMELINE_CLASSES.indexOf('ok');
 
 /** A line of the run's log that the report reads (pino NDJSON: time, msg, and the event). */
 export interface LogLine {
@@ -119,6 +122,19 @@ export interface RowMeta {
   role: string;
 }
 
+/**
+ * Results that were not ok where the run allows it: the keeper's while step 7 (or its undo)
+ * deleted or re-created the zones it held (a plan without a parking VPC; README "the keeper's
+ * seconds"). Times relative to the timeline's start.
+ */
+export interface AllowedGap {
+  vpcId: string;
+  step: string;
+  fromMs: number;
+  toMs: number;
+  results: number;
+}
+
 export interface ReportModel {
   title: string;
   generatedAt: string;
@@ -149,7 +165,7 @@ export interface ReportModel {
   incidents: Incident[];
   steps: StepReport[];
   backups: BackupInfo[];
-  timeline: Timeline & { markers: Marker[]; meta: RowMeta[] };
+  timeline: Timeline & { markers: Marker[]; meta: RowMeta[]; allowed: AllowedGap[] };
 }
 
 const directionOfAction = (actionId: string): Direction => (actionId.startsWith('undo:') ? 'rollback' : 'forward');
@@ -215,8 +231,33 @@ export function buildReportModel(input: ReportInput): ReportModel {
       rows,
       markers: markers.filter((m) => m.atMs >= input.timeline.startMs - 1000 && m.atMs <= input.timeline.endMs + 1000).map((m) => ({ ...m, atMs: rel(m.atMs) })),
       meta,
+      allowed: plan ? keeperGaps(plan, steps, input.timeline) : [],
     },
   };
+}
+
+/** The keeper's results that were not ok while step 7 or its undo ran (from its start to its end, or the evidence's). */
+function keeperGaps(plan: Plan, steps: StepReport[], timeline: Timeline): AllowedGap[] {
+  const k = keeper(plan);
+  const row = k ? timeline.rows.find((r) => r.vpcId === k) : undefined;
+  if (!k || !row?.nonOk) return [];
+  const out: AllowedGap[] = [];
+  for (const s of steps) {
+    if (s.number !== 7 || !s.startedAt) continue;
+    const from = ms(s.startedAt) - timeline.startMs;
+    const to = (s.endedAt ? ms(s.endedAt) : timeline.endMs) - timeline.startMs;
+    const gap = { vpcId: k, step: stepName(s.direction, 7), fromMs: Infinity, toMs: -Infinity, results: 0 };
+    for (const strip of row.strips) {
+      for (const [a, b, cls, n] of strip.segments) {
+        if (cls === OK_CLASS || b < from || a > to) continue;
+        gap.results += n;
+        gap.fromMs = Math.min(gap.fromMs, a);
+        gap.toMs = Math.max(gap.toMs, b);
+      }
+    }
+    if (gap.results) out.push(gap);
+  }
+  return out;
 }
 
 /**
