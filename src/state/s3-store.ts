@@ -43,7 +43,10 @@ interface ReadTailInfo {
 const lastSeqOf = (journal: readonly JournalEntry[]): number => journal[journal.length - 1]?.seq ?? 0;
 
 /** Reads a checkpoint object strictly (as a state file is read), with its tail; undefined when there is none. */
-async function readCheckpoint(objects: ObjectStore, location: S3StateLocation): Promise<{ state: RunState; etag: string; body: Buffer; tail?: ReadTailInfo } | undefined> {
+/** Reads of a checkpoint and its tail while a run moves both on, before a tail that does not fit is damage. */
+const TAIL_READ_ATTEMPTS = 5;
+
+async function readCheckpoint(objects: ObjectStore, location: S3StateLocation, attempt = 1): Promise<{ state: RunState; etag: string; body: Buffer; tail?: ReadTailInfo } | undefined> {
   // A bucket that can't be reached is not a damaged checkpoint: its ObjectStoreError says why.
   const found = await objects.get(location.key);
   if (!found) return undefined;
@@ -57,7 +60,19 @@ async function readCheckpoint(objects: ObjectStore, location: S3StateLocation): 
     }
     if (!parsed.journalTail) return { state: parsed.state, etag: found.etag, body: found.body };
     const foldedSeq = lastSeqOf(parsed.state.journal);
-    const tail = await readTail(objects, location.key, parsed.journalTail.id, foldedSeq, location.uri);
+    let tail: Awaited<ReturnType<typeof readTail>>;
+    try {
+      tail = await readTail(objects, location.key, parsed.journalTail.id, foldedSeq, location.uri);
+    } catch (error) {
+      // A run writing meanwhile (status, report, a colleague's look) folds its tail into newer
+      // checkpoints and deletes what `.prev` holds: a tail that no longer fits the checkpoint read
+      // is damage only if that checkpoint is still the current one.
+      if (error instanceof StateFileCorruptError && attempt < TAIL_READ_ATTEMPTS) {
+        const now = await objects.head(location.key);
+        if (!now || !sameEtag(now.etag, found.etag)) return readCheckpoint(objects, location, attempt + 1);
+      }
+      throw error;
+    }
     return {
       state: { ...parsed.state, journal: [...parsed.state.journal, ...tail.entries] },
       etag: found.etag,
