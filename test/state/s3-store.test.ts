@@ -36,6 +36,15 @@ function withIntents(state: RunState, n: number): RunState {
   return out;
 }
 
+/** A run's store on a fresh bucket, its first checkpoint written (sampleState('x')). */
+async function started() {
+  const w = world();
+  const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
+  await store.read();
+  await store.write(sampleState('x'));
+  return { w, store };
+}
+
 const segmentKeys = (objects: MemoryObjectStore) => [...objects.objects.keys()].filter((k) => k.startsWith(`${LOC.key}.journal/`)).sort();
 const checkpointPuts = (objects: MemoryObjectStore) => objects.calls.filter((c) => c.op === 'put' && c.key === LOC.key).length;
 
@@ -299,11 +308,8 @@ describe("the S3 checkpoint's journal tail (an object per write between checkpoi
   });
 
   it(`every ${FOLD_AFTER_SEGMENTS} segments the checkpoint is rewritten with them folded in; the segments .prev holds are deleted at the next checkpoint, and .prev with the tail still reads whole`, async () => {
-    const w = world();
-    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
-    await store.read();
+    const { w, store } = await started();
     let state = sampleState('x');
-    await store.write(state);
     const before = checkpointPuts(w.objects);
     for (let i = 0; i < FOLD_AFTER_SEGMENTS * 2 + 5; i++) {
       state = withIntents(state, 1);
@@ -351,11 +357,8 @@ describe("the S3 checkpoint's journal tail (an object per write between checkpoi
   });
 
   it('a segment deleted by hand (a gap in the journal) is refused as damaged (exit 2), naming where the journal goes on', async () => {
-    const w = world();
-    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
-    await store.read();
+    const { w, store } = await started();
     let state = sampleState('x');
-    await store.write(state);
     for (let i = 0; i < 3; i++) await store.writeJournal((state = withIntents(state, 1)));
     await store.close();
     w.objects.objects.delete(segmentKeys(w.objects)[1]!);
@@ -365,11 +368,8 @@ describe("the S3 checkpoint's journal tail (an object per write between checkpoi
   });
 
   it('entries another writer already put under the same seq stop the run (StateChangedError); its own write retried after landing counts as written', async () => {
-    const w = world();
-    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
-    await store.read();
+    const { w, store } = await started();
     let state = sampleState('x');
-    await store.write(state);
     // A reply lost: the PutObject landed, and the SDK's retry is refused by If-None-Match.
     const put = w.objects.put.bind(w.objects);
     let lose = 1;
@@ -391,11 +391,8 @@ describe("the S3 checkpoint's journal tail (an object per write between checkpoi
   });
 
   it('a run that lost its lock and went on in the tail is never folded over: the next checkpoint stops (StateChangedError) and readers still see its entries', async () => {
-    const w = world();
-    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
-    await store.read();
+    const { w, store } = await started();
     let state = sampleState('x');
-    await store.write(state);
     await store.writeJournal((state = withIntents(state, 1)));
     // The other run's intent, seq 3, written while this one still believed itself the holder.
     const id = /\.journal\/([0-9a-f]+)\//.exec(segmentKeys(w.objects)[0]!)![1]!;
@@ -411,11 +408,8 @@ describe("the S3 checkpoint's journal tail (an object per write between checkpoi
   });
 
   it('a reader (status, report) that read a checkpoint just before the run moved on reads again, instead of calling the deleted segments damage', async () => {
-    const w = world();
-    const { store } = await openS3StateStore(w.objects, LOC, { command: 'apply', clock: w.clock, ...machineA });
-    await store.read();
+    const { w, store } = await started();
     let state = sampleState('x');
-    await store.write(state);
     const old = w.objects.objects.get(LOC.key)!;
     for (let i = 0; i < 4; i++) await store.writeJournal((state = withIntents(state, 1)));
     await store.write(state);
