@@ -63,16 +63,33 @@ export async function readJournalFile(fs: FileSystem, stateFile: string, log: Jo
     throw damaged(`cannot be read: ${(error as Error).message}`, error);
   }
   const end = bytes.lastIndexOf(0x0a) + 1;
+  const entries = parseJournalLines(bytes.subarray(0, end), (problem, cause) => damaged(problem, cause));
+  for (const [i, entry] of entries.entries()) {
+    const previous = entries[i - 1];
+    if (previous && entry.seq !== previous.seq + 1) {
+      throw damaged(`line ${i + 1} has seq ${entry.seq} after ${previous.seq} (entries lost or reordered)`);
+    }
+  }
+  if (entries.length < log.entries) {
+    throw damaged(`holds ${entries.length} entries, but the state file says ${log.entries} were written (the journal was cut or replaced)`);
+  }
+  return { file: log.file, entries, goodBytes: end, torn: end < bytes.length };
+}
+
+/**
+ * The entries in `bytes`, whole lines each ending with a newline (the caller cuts a torn last
+ * line off first); `damaged` builds the error for a problem such as "line 3 is not ...".
+ */
+export function parseJournalLines(bytes: Buffer, damaged: (problem: string, cause?: unknown) => Error): JournalEntry[] {
   let text: string;
   try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes.subarray(0, end));
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
   } catch (error) {
     throw damaged('is not UTF-8 text', error);
   }
-  const entries: JournalEntry[] = [];
   const lines = text.split('\n');
   lines.pop(); // after the last newline
-  for (const [i, line] of lines.entries()) {
+  return lines.map((line, i) => {
     let json: unknown;
     try {
       json = JSON.parse(line);
@@ -81,14 +98,6 @@ export async function readJournalFile(fs: FileSystem, stateFile: string, log: Jo
     }
     const parsed = JournalEntry.safeParse(json);
     if (!parsed.success) throw damaged(`line ${i + 1}: ${describeIssues(parsed.error.issues, 3).join('; ')}`);
-    const previous = entries[entries.length - 1];
-    if (previous && parsed.data.seq !== previous.seq + 1) {
-      throw damaged(`line ${i + 1} has seq ${parsed.data.seq} after ${previous.seq} (entries lost or reordered)`);
-    }
-    entries.push(parsed.data);
-  }
-  if (entries.length < log.entries) {
-    throw damaged(`holds ${entries.length} entries, but the state file says ${log.entries} were written (the journal was cut or replaced)`);
-  }
-  return { file: log.file, entries, goodBytes: end, torn: end < bytes.length };
+    return parsed.data;
+  });
 }

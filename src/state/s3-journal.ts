@@ -13,8 +13,7 @@
 // already holds (those the next one starts at or before its end) are skipped unread.
 import { randomBytes } from 'node:crypto';
 import { StateFileCorruptError } from './errors.js';
-import { describeIssues } from './issues.js';
-import { journalLines } from './journal-file.js';
+import { parseJournalLines } from './journal-file.js';
 import type { ObjectStore } from './object-store.js';
 import { JournalEntry } from './schema.js';
 
@@ -52,9 +51,6 @@ export function segmentFirst(prefix: string, key: string): number | undefined {
   const m = /^(\d+)\.ndjson$/.exec(key.slice(prefix.length));
   return m ? Number(m[1]) : undefined;
 }
-
-/** The bytes of a segment holding `entries` (NDJSON, as the file store's journal). */
-export const segmentBody = (entries: readonly JournalEntry[]): Buffer => journalLines(entries);
 
 export interface TailRead {
   /** The entries after `afterSeq`, in order. */
@@ -102,25 +98,8 @@ export async function readTail(objects: ObjectStore, stateKey: string, id: strin
 }
 
 function parseSegment(body: Buffer, where: string, damaged: (problem: string, cause?: unknown) => StateFileCorruptError): JournalEntry[] {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
-  } catch (error) {
-    throw damaged(`its journal segment ${where} is not UTF-8 text`, error);
+  if (body[body.length - 1] !== 0x0a) {
+    throw damaged(`its journal segment ${where} does not end with a whole entry (S3 writes an object whole: it was replaced by hand)`);
   }
-  if (!text.endsWith('\n')) throw damaged(`its journal segment ${where} does not end with a whole entry (S3 writes an object whole: it was replaced by hand)`);
-  return text
-    .slice(0, -1)
-    .split('\n')
-    .map((line, i) => {
-      let json: unknown;
-      try {
-        json = JSON.parse(line);
-      } catch {
-        throw damaged(`its journal segment ${where} line ${i + 1} is not a JSON entry`);
-      }
-      const parsed = JournalEntry.safeParse(json);
-      if (!parsed.success) throw damaged(`its journal segment ${where} line ${i + 1}: ${describeIssues(parsed.error.issues, 3).join('; ')}`);
-      return parsed.data;
-    });
+  return parseJournalLines(body, (problem, cause) => damaged(`its journal segment ${where} ${problem}`, cause));
 }

@@ -14,14 +14,14 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import type { FileSystem } from './fs.js';
-import { checkNewEntries, readJournalFile } from './journal-file.js';
+import { checkNewEntries, journalLines, readJournalFile } from './journal-file.js';
 import { StateChangedError, StateFileCorruptError, StateInvalidError, StateWriteError } from './errors.js';
 import { systemClock, type Clock } from './lock.js';
 import { mirrorKeyOf, mirrorPathOf, type S3StateLocation } from './location.js';
 import { ObjectStoreError, sameEtag, type ObjectStore, type PutCondition } from './object-store.js';
 import { checkResumable, describeIssues, parseStateBytes, type ResumeExpectation } from './read.js';
 import { acquireS3Lock, inspectS3Lock, type HeldS3Lock, type S3LockInspection, type S3LockOptions } from './s3-lock.js';
-import { forEachAtMost, newTailId, readTail, segmentBody, segmentKeyOf, type TailSegment } from './s3-journal.js';
+import { forEachAtMost, newTailId, readTail, segmentKeyOf, type TailSegment } from './s3-journal.js';
 import { JournalEntry, RunState, SCHEMA_VERSION } from './schema.js';
 import { SerialWrites } from './serial-writes.js';
 import type { StateStore } from './store.js';
@@ -217,7 +217,7 @@ export class S3StateStore implements StateStore {
     const first = added[0]!.seq;
     const last = added[added.length - 1]!.seq;
     const key = segmentKeyOf(this.location.key, t.id, first);
-    await this.putExactly(key, segmentBody(added), { ifNoneMatch: '*' }, `writing journal entries ${first} to ${last} as ${this.objects.uriOf(key)}`, (now) =>
+    await this.putExactly(key, journalLines(added), { ifNoneMatch: '*' }, `writing journal entries ${first} to ${last} as ${this.objects.uriOf(key)}`, (now) =>
       now ? `journal entries from seq ${first} expected new, ${this.objects.uriOf(key)} found holding others (another run writes this state)` : `journal entries from seq ${first} expected at ${this.objects.uriOf(key)}, none found`,
     );
     t.segments.push({ key, first, last });
