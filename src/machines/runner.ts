@@ -759,7 +759,8 @@ export async function runMigration(opts: RunOptions): Promise<RunResult> {
     opts.signal?.removeEventListener('abort', onHard);
     opts.stop?.removeEventListener('abort', onStop);
     await watch?.stop();
-    await session.close();
+    const unsent = await session.close();
+    if (unsent) warnings.push(unsent);
   }
 }
 

@@ -22,6 +22,7 @@ import {
   type RunState,
   type StateStore,
 } from '../state/index.js';
+import { shipEvidenceWhileRunning, type EvidenceShipping } from '../state/evidence-copies.js';
 import type { JournalRecord } from './actors.js';
 
 export interface SessionOptions {
@@ -66,11 +67,13 @@ export class RunSession {
   /** The checkpoint asked for but not yet started, which later saves join (a whole one if any of them asked for it). */
   private queued: { whole: boolean; done: Promise<void> } | undefined;
   private intents: Set<string>;
+  private readonly evidence: EvidenceShipping;
   /** The first checkpoint that could not be written: nothing is saved or sent after it. */
   checkpointError: Error | undefined;
   onCheckpointFailure: () => void = () => undefined;
 
   private constructor(
+    statePath: string,
     private readonly store: StateStore,
     private readonly wallNow: () => number,
     previous: RunState | undefined,
@@ -81,6 +84,7 @@ export class RunSession {
     this.current = state;
     this.warnings = warnings;
     this.intents = new Set((previous?.journal ?? []).filter((j) => j.phase === 'intent' || j.phase === 'applied').map((j) => j.actionId));
+    this.evidence = shipEvidenceWhileRunning(statePath, state.probeLog);
   }
 
   static async open(o: SessionOptions): Promise<RunSession> {
@@ -115,7 +119,7 @@ export class RunSession {
             ...(isS3Location(o.statePath) ? { probeLog } : {}),
           }
         : { ...newRunState({ toolVersion: o.toolVersion, plan: o.plan, definitionVersion: o.definitionVersion, statePath: localStatePath(o.statePath), now: o.wallNow() }), runId: randomUUID(), estate: o.estate };
-      return new RunSession(store, o.wallNow, previous, state, warnings);
+      return new RunSession(o.statePath, store, o.wallNow, previous, state, warnings);
     } catch (e) {
       await store.close();
       throw e;
@@ -200,7 +204,15 @@ export class RunSession {
     return this.intents.has(actionId);
   }
 
-  async close(): Promise<void> {
-    await this.store.close();
+  /**
+   * Releases the state; beside an S3 state, sends this session's last probe evidence first.
+   * Returns a warning when the evidence could not all be sent (the run's outcome stands).
+   */
+  async close(): Promise<string | undefined> {
+    try {
+      return await this.evidence.stop();
+    } finally {
+      await this.store.close();
+    }
   }
 }

@@ -50,15 +50,14 @@ export interface Timeline {
 
 interface OpenStrip {
   strip: Strip;
-  /** Absolute end of the last segment (for the gap rule). */
-  lastEndMs: number;
-  lastClass: number;
+  /** A record came that begins before the last segment: the segments are sorted at the end. */
+  unsorted: boolean;
 }
 
 /**
  * Folds evidence records (each pair's in time order, pairs interleaved, as readEvidence yields
- * them) into rows, one per VPC in first-seen order, each row's strips in one order of names.
- * Memory is per segment, never per result.
+ * them; or several such logs one after another, whose pairs' segments are then sorted) into
+ * rows, one per VPC in first-seen order, each row's strips in one order of names. Memory is per segment, never per result.
  */
 export function buildTimeline(records: Iterable<EvidenceRecord>, opts: { gapMs?: number; startMs?: number; endMs?: number } = {}): Timeline {
   const gapMs = opts.gapMs ?? DEFAULT_GAP_MS;
@@ -72,19 +71,19 @@ export function buildTimeline(records: Iterable<EvidenceRecord>, opts: { gapMs?:
     let row = rows.get(r.vpcId);
     if (!row) rows.set(r.vpcId, (row = new Map()));
     let open = row.get(r.name);
-    if (!open) row.set(r.name, (open = { strip: { name: r.name, segments: [], notes: {}, nonOk: 0 }, lastEndMs: -Infinity, lastClass: -1 }));
+    if (!open) row.set(r.name, (open = { strip: { name: r.name, segments: [], notes: {}, nonOk: 0 }, unsorted: false }));
     const cls = Math.max(0, TIMELINE_CLASSES.indexOf(r.class));
     const seg = open.strip.segments;
-    if (cls === open.lastClass && r.fromMs - open.lastEndMs <= gapMs && seg.length) {
-      const s = seg[seg.length - 1]!;
-      s[1] = Math.max(s[1], r.toMs);
-      s[3] += r.count;
+    const previous = seg[seg.length - 1];
+    const earlier = !!previous && r.fromMs < previous[0];
+    open.unsorted ||= earlier;
+    if (previous && !earlier && cls === previous[2] && r.fromMs - previous[1] <= gapMs) {
+      previous[1] = Math.max(previous[1], r.toMs);
+      previous[3] += r.count;
     } else {
       seg.push([r.fromMs, r.toMs, cls, r.count]);
       if (cls !== 0) open.strip.notes[seg.length - 1] = noteOf(r);
     }
-    open.lastEndMs = Math.max(open.lastEndMs, r.toMs);
-    open.lastClass = cls;
     results += r.count;
     if (cls !== 0) {
       nonOkResults += r.count;
@@ -100,6 +99,7 @@ export function buildTimeline(records: Iterable<EvidenceRecord>, opts: { gapMs?:
   for (const strips of rows.values()) for (const name of strips.keys()) if (!nameOrder.has(name)) nameOrder.set(name, nameOrder.size);
   const out: TimelineRow[] = [];
   for (const [vpcId, strips] of rows) {
+    for (const open of strips.values()) if (open.unsorted) sortSegments(open.strip, gapMs);
     const list = [...strips.values()].sort((a, b) => nameOrder.get(a.strip.name)! - nameOrder.get(b.strip.name)!).map(({ strip }) => ({
       ...strip,
       segments: strip.segments.map(([a, b, c, n]): Segment => [Math.round(a - startMs), Math.round(b - startMs), c, n]),
@@ -107,6 +107,29 @@ export function buildTimeline(records: Iterable<EvidenceRecord>, opts: { gapMs?:
     out.push({ vpcId, strips: list, nonOk: list.reduce((n, s) => n + s.nonOk, 0) });
   }
   return { startMs, endMs, gapMs, rows: out, results, nonOkResults };
+}
+
+/**
+ * Puts a strip's segments in time order and joins neighbours of one class again (the gap rule):
+ * for evidence read from several logs, where a pair's records come log by log (a run resumed on
+ * another machine, then back on the first), not in time order.
+ */
+function sortSegments(strip: Strip, gapMs: number): void {
+  const noted = strip.segments.map((segment, i) => ({ segment, note: strip.notes[i] })).sort((a, b) => a.segment[0] - b.segment[0]);
+  const segments: Segment[] = [];
+  const notes: Record<number, string> = {};
+  for (const { segment, note } of noted) {
+    const last = segments[segments.length - 1];
+    if (last && last[2] === segment[2] && segment[0] - last[1] <= gapMs) {
+      last[1] = Math.max(last[1], segment[1]);
+      last[3] += segment[3];
+      continue;
+    }
+    segments.push([...segment]);
+    if (note !== undefined) notes[segments.length - 1] = note;
+  }
+  strip.segments = segments;
+  strip.notes = notes;
 }
 
 function noteOf(r: EvidenceRecord): string {

@@ -2,15 +2,14 @@
 // report touches the disk. Reading takes no lock and changes nothing, so a report of a running
 // run is safe to make; a part that cannot be read (a lost log, a moved backup) is said in the
 // report instead of failing it: a reviewer should see what is missing.
-import { createHash } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { hostname } from 'node:os';
-import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join } from 'node:path';
 import { readBackup } from '../aws/backup.js';
 import { loadPlan } from '../plan/load.js';
 import { linesOf, readEvidence } from '../probes/read-evidence.js';
 import { backupDirFor, fetchBeside, isS3Location, keepBeside, localStatePath, logPathFor, logSummaryDirFor, probeLogPathFor, readStateFile, reportPathFor } from '../state/index.js';
+import { evidenceOfOthers, machineTag } from '../state/evidence-copies.js';
 import { writeFileAtomic } from '../state/fs.js';
 import type { RunState } from '../state/schema.js';
 import { renderReportHtml } from './html.js';
@@ -68,7 +67,7 @@ export async function reportModelFor(opts: ReportOptions): Promise<ReportModel> 
     planProblem = `the plan file ${state.plan.file} could not be read (${oneLine(e)}): accounts and VPC roles are not shown`;
   }
   const { lines: log, problem: logProblem } = readLogs(logPathFor(opts.statePath), await logSummaries(opts.statePath));
-  const { timeline, problem: evidenceProblem } = readTimeline(state, opts.statePath, plan?.probes.intervalMs);
+  const { timeline, problem: evidenceProblem } = await readTimeline(state, opts.statePath, plan?.probes.intervalMs);
   return buildReportModel({
     statePath: opts.statePath,
     state,
@@ -109,8 +108,7 @@ export async function keepLogSummary(statePath: string): Promise<void> {
   if (!existsSync(log)) return;
   const lines = [...linesOf(log)].filter(isProgressLine);
   // One file per machine and folder the run was resumed from: another's never overwrites it.
-  const where = createHash('sha256').update(`${hostname()}:${resolve('.')}`).digest('hex').slice(0, 12);
-  const file = join(logSummaryDirFor(statePath), `${hostname().replace(/[^A-Za-z0-9.-]/g, '_')}-${where}.ndjson`);
+  const file = join(logSummaryDirFor(statePath), `${machineTag()}.ndjson`);
   await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   await writeFileAtomic(file, lines.map((l) => `${l}\n`).join(''));
   await keepBeside(statePath, [file]);
@@ -158,16 +156,33 @@ function readLogs(path: string, summaries: string[]): { lines: LogLine[]; proble
   return { lines, ...(bad > 1 ? { problem: `${bad} lines of the run's log ${path} are not JSON (skipped)` } : {}) };
 }
 
-function readTimeline(state: RunState, statePath: string, intervalMs: number | undefined): { timeline: Timeline; problem?: string } {
+/**
+ * The resolution timeline from this machine's probe log and, beside an S3 state, the probe logs
+ * other machines kept there (sessions run elsewhere); what could not be read is said, not drawn.
+ */
+async function readTimeline(state: RunState, statePath: string, intervalMs: number | undefined): Promise<{ timeline: Timeline; problem?: string }> {
   const path = located(state.probeLog, probeLogPathFor(statePath));
   // A pair probed every interval is continuous while its results are at most a few intervals apart.
   const gapMs = Math.max(DEFAULT_GAP_MS, 3 * (intervalMs ?? 0));
   const span = { startMs: Date.parse(state.createdAt), endMs: Date.parse(state.updatedAt), gapMs };
-  if (!existsSync(path)) return { timeline: buildTimeline([], span), problem: `the probe log ${path} was not found: the resolution timeline is empty` };
+  const others = await evidenceOfOthers(statePath, path).catch((e: unknown) => ({
+    logs: [],
+    problems: [`the probe evidence other machines kept beside the state could not be fetched (${firstLine(e)}): only this machine's is shown`],
+  }));
+  const files = [...(existsSync(path) ? [path] : []), ...others.logs.flatMap((l) => l.paths)];
+  const problems = [...others.problems];
+  if (!existsSync(path) && !others.logs.length) problems.unshift(`the probe log ${path} was not found: the resolution timeline is empty`);
   try {
-    return { timeline: buildTimeline(readEvidence(path), span) };
+    const timeline = buildTimeline(
+      (function* () {
+        for (const file of files) yield* readEvidence(file);
+      })(),
+      span,
+    );
+    return { timeline, ...(problems.length ? { problem: problems.join('; ') } : {}) };
   } catch (e) {
-    return { timeline: buildTimeline([], span), problem: `the probe log ${path} could not be read (${firstLine(e)}): the resolution timeline is empty` };
+    problems.push(`the probe evidence could not be read (${firstLine(e)}): the resolution timeline is empty`);
+    return { timeline: buildTimeline([], span), problem: problems.join('; ') };
   }
 }
 

@@ -5,6 +5,7 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { readEvidence } from '../../src/probes/read-evidence.js';
 import type { RequestLogEntry } from '../../src/twin/twin.js';
 import { runCli, startCli, type CliRun } from '../support/cli.js';
 import { appliedMutations, estatePool, type Estate } from '../support/estate.js';
@@ -142,6 +143,18 @@ describe.concurrent('a state kept in S3', () => {
       expect(summaries.Contents?.length, 'one log summary per machine').toBe(2);
       expect(html).toMatch(/<td><code>apply [^<]*team-run\.yaml<\/code><\/td>/);
       expect(html).toMatch(/<td><code>resume [^<]*team-run\.yaml<\/code><\/td>/);
+      // Both machines' probe evidence, kept beside the state as it was written: the timeline
+      // carol draws holds every result alice and bob recorded, each once, and nothing else.
+      const evidence = (await est.aws(est.info.stateBucket.accountName, ['s3api', 'list-objects-v2', '--bucket', run.bucket, '--prefix', 'team/team-run.evidence/'])) as { Contents?: { Key: string }[] };
+      const senders = new Set((evidence.Contents ?? []).map((o) => o.Key.split('/')[2]));
+      expect(senders.size, 'one evidence folder per machine').toBe(2);
+      const recorded = (m: { dir: string }) => [...readEvidence(join(m.dir, '.r53migrate', 's3', run.bucket, 'team', 'team-run.probes.ndjson'))].reduce((n, r) => n + r.count, 0);
+      const [byAlice, byBob] = [recorded(first), recorded(second)];
+      expect(byAlice).toBeGreaterThan(0);
+      expect(byBob).toBeGreaterThan(0);
+      const drawn = JSON.parse(/<script type="application\/json" id="timeline-data">(.*?)<\/script>/s.exec(html)![1]!) as { timeline: { results: number; startMs: number } };
+      expect(drawn.timeline.results).toBe(byAlice + byBob);
+      expect(html, 'no evidence is missing').not.toMatch(/probe log .* was not found|stops at byte/);
       // A fourth machine rolls back: the backups it re-creates the zones from come from S3.
       const back = await run.machine('dan').cli(['rollback', run.plan, '--yes']);
       expect(back.code, back.stdout + back.stderr).toBe(0);

@@ -62,4 +62,30 @@ describe('buildTimeline', () => {
     const empty = buildTimeline([], { startMs: T0, endMs: T0 + 1000 });
     expect([empty.rows, empty.results, empty.endMs - empty.startMs]).toEqual([[], 0, 1000]);
   });
+
+  it('two machines\' logs read one after the other (a run resumed elsewhere, then back): each pair in time order, the silences between sessions still undrawn', () => {
+    // Machine 1 probed from 0 to 10 s and again from 40 to 50 s; machine 2 from 20 to 30 s, with a
+    // SERVFAIL at 25 s. Read log by log, a pair's records come 0-10, 40-50, then 20-30.
+    const machine1 = [ok('vpc-a', 'n', 0, 10_000, 11), ok('vpc-a', 'n', 40_000, 50_000, 11)];
+    const machine2 = [ok('vpc-a', 'n', 20_000, 24_000, 5), bad('vpc-a', 'n', 25_000, 'servfail', 'SERVFAIL'), ok('vpc-a', 'n', 26_000, 30_000, 5)];
+    const t = buildTimeline([...machine1, ...machine2], { gapMs: 5_000 });
+    const strip = t.rows[0]!.strips[0]!;
+    expect(strip.segments).toEqual([
+      [0, 10_000, cls('ok'), 11],
+      [20_000, 24_000, cls('ok'), 5],
+      [25_000, 25_000, cls('servfail'), 1],
+      [26_000, 30_000, cls('ok'), 5],
+      [40_000, 50_000, cls('ok'), 11],
+    ]);
+    expect(strip.notes).toEqual({ 2: 'SERVFAIL' });
+    expect([t.results, t.nonOkResults, strip.nonOk]).toEqual([33, 1, 1]);
+    // The same evidence in time order folds the same way.
+    const inOrder = buildTimeline([machine1[0]!, ...machine2, machine1[1]!], { gapMs: 5_000 });
+    expect(inOrder.rows[0]!.strips[0]).toEqual(strip);
+  });
+
+  it('logs read one after the other join again where one machine took over within the gap', () => {
+    const t = buildTimeline([ok('vpc-a', 'n', 12_000, 20_000, 9), ok('vpc-a', 'n', 0, 10_000, 11)], { gapMs: 5_000 });
+    expect(t.rows[0]!.strips[0]!.segments).toEqual([[0, 20_000, cls('ok'), 20]]);
+  });
 });
