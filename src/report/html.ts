@@ -103,7 +103,7 @@ ${row('Region', r.region)}${row('Profile', r.profileId)}
 ${row('Accounts', r.accounts.map((a) => `${a.name}${a.id ? ` (${a.id})` : ''}`).join(', '))}
 ${row('VPCs', r.vpcs)}${row('Zones', r.zones.join(', '))}${row('Names probed', r.names)}
 ${row('Started', r.createdAt)}${row('Last checkpoint', r.updatedAt)}
-${row('State file', r.statePath)}${row('Probe log', r.probeLog)}
+${row('State file', r.statePath)}${row('Probe log', r.probeLog)}${r.evidenceFrom.length ? row('Probe evidence also from', r.evidenceFrom.join(', ')) : ''}
 ${r.approvals.length ? row('Approvals', r.approvals.map((a) => `${stepLabel(a.direction, a.step)} by ${a.by} at ${a.at}`).join('; ')) : ''}
 </table></section>`;
 }

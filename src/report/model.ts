@@ -39,6 +39,8 @@ export interface ReportInput {
   logProblem?: string;
   timeline: Timeline;
   evidenceProblem?: string;
+  /** The other machines whose probe evidence, kept beside an S3 state, the timeline also draws. */
+  evidenceFrom?: string[];
   backups: BackupInfo[];
   generatedAt: string;
   toolVersion: string;
@@ -158,6 +160,8 @@ export interface ReportModel {
     names: number;
     statePath: string;
     probeLog: string;
+    /** Other machines whose evidence the timeline draws too (an S3 state resumed elsewhere). */
+    evidenceFrom: string[];
     approvals: NonNullable<RunState['approvals']>;
   };
   problems: string[];
@@ -219,6 +223,7 @@ export function buildReportModel(input: ReportInput): ReportModel {
       names: names.size,
       statePath: input.statePath,
       probeLog: state.probeLog,
+      evidenceFrom: input.evidenceFrom ?? [],
       approvals: state.approvals ?? [],
     },
     problems,

@@ -67,7 +67,7 @@ export async function reportModelFor(opts: ReportOptions): Promise<ReportModel> 
     planProblem = `the plan file ${state.plan.file} could not be read (${oneLine(e)}): accounts and VPC roles are not shown`;
   }
   const { lines: log, problem: logProblem } = readLogs(logPathFor(opts.statePath), await logSummaries(opts.statePath));
-  const { timeline, problem: evidenceProblem } = await readTimeline(state, opts.statePath, plan?.probes.intervalMs);
+  const { timeline, problem: evidenceProblem, from: evidenceFrom } = await readTimeline(state, opts.statePath, plan?.probes.intervalMs);
   return buildReportModel({
     statePath: opts.statePath,
     state,
@@ -77,6 +77,7 @@ export async function reportModelFor(opts: ReportOptions): Promise<ReportModel> 
     ...(logProblem ? { logProblem } : {}),
     timeline,
     ...(evidenceProblem ? { evidenceProblem } : {}),
+    evidenceFrom,
     backups: await backupsOf(state, opts.statePath),
     generatedAt: new Date((opts.now ?? Date.now)()).toISOString(),
     toolVersion: opts.toolVersion,
@@ -160,7 +161,7 @@ function readLogs(path: string, summaries: string[]): { lines: LogLine[]; proble
  * The resolution timeline from this machine's probe log and, beside an S3 state, the probe logs
  * other machines kept there (sessions run elsewhere); what could not be read is said, not drawn.
  */
-async function readTimeline(state: RunState, statePath: string, intervalMs: number | undefined): Promise<{ timeline: Timeline; problem?: string }> {
+async function readTimeline(state: RunState, statePath: string, intervalMs: number | undefined): Promise<{ timeline: Timeline; problem?: string; from: string[] }> {
   const path = located(state.probeLog, probeLogPathFor(statePath));
   // A pair probed every interval is continuous while its results are at most a few intervals apart.
   const gapMs = Math.max(DEFAULT_GAP_MS, 3 * (intervalMs ?? 0));
@@ -171,6 +172,8 @@ async function readTimeline(state: RunState, statePath: string, intervalMs: numb
   }));
   const files = [...(existsSync(path) ? [path] : []), ...others.logs.flatMap((l) => l.paths)];
   const problems = [...others.problems];
+  // The machines, each once (a folder's earlier logs are the same machine).
+  const from = [...new Set(others.logs.map((l) => l.machine))];
   if (!existsSync(path) && !others.logs.length) problems.unshift(`the probe log ${path} was not found: the resolution timeline is empty`);
   try {
     const timeline = buildTimeline(
@@ -179,10 +182,10 @@ async function readTimeline(state: RunState, statePath: string, intervalMs: numb
       })(),
       span,
     );
-    return { timeline, ...(problems.length ? { problem: problems.join('; ') } : {}) };
+    return { timeline, from, ...(problems.length ? { problem: problems.join('; ') } : {}) };
   } catch (e) {
     problems.push(`the probe evidence could not be read (${firstLine(e)}): the resolution timeline is empty`);
-    return { timeline: buildTimeline([], span), problem: problems.join('; ') };
+    return { timeline: buildTimeline([], span), problem: problems.join('; '), from };
   }
 }
 

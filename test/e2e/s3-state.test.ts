@@ -155,6 +155,8 @@ describe.concurrent('a state kept in S3', () => {
       const drawn = JSON.parse(/<script type="application\/json" id="timeline-data">(.*?)<\/script>/s.exec(html)![1]!) as { timeline: { results: number; startMs: number } };
       expect(drawn.timeline.results).toBe(byAlice + byBob);
       expect(html, 'no evidence is missing').not.toMatch(/probe log .* was not found|stops at byte/);
+      // The report says whose evidence it drew besides its own machine's (carol probed nothing).
+      expect(/<th>Probe evidence also from<\/th><td>([^<]*)<\/td>/.exec(html)?.[1]?.split(', ').sort()).toEqual([...senders].sort());
       // A fourth machine rolls back: the backups it re-creates the zones from come from S3.
       const back = await run.machine('dan').cli(['rollback', run.plan, '--yes']);
       expect(back.code, back.stdout + back.stderr).toBe(0);
