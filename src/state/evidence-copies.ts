@@ -89,6 +89,9 @@ function stretchesIn(dir: string): Stretches {
   return { paths, end };
 }
 
+/** The most one stretch holds: a log that could not be sent for long goes up in several. */
+const MAX_STRETCH_BYTES = 32 * 1024 * 1024;
+
 /**
  * Sends the part of this machine's probe log not yet beside the S3 state (whole lines only: a
  * line still being written waits for the next time); nothing for a local state. Returns the bytes
@@ -99,22 +102,23 @@ export async function shipEvidence(statePath: string, probeLog: string): Promise
   const id = probeLogId(probeLog);
   if (!id) return 0;
   const dir = join(evidenceDirFor(statePath), machineTag(), id);
-  const { end: sent } = stretchesIn(dir);
-  const size = statSync(probeLog).size;
-  if (size <= sent) return 0;
-  const fresh = readRange(probeLog, sent, size - sent);
-  const whole = fresh.lastIndexOf(0x0a) + 1;
-  if (whole === 0) return 0;
-  const path = join(dir, `${String(sent).padStart(12, '0')}.ndjson`);
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  await writeFileAtomic(path, fresh.subarray(0, whole).toString('utf8'));
-  try {
-    await keepBeside(statePath, [path]);
-  } catch (e) {
-    await rm(path, { force: true });
-    throw e;
+  let total = 0;
+  for (;;) {
+    const { end: sent } = stretchesIn(dir);
+    const fresh = readRange(probeLog, sent, Math.max(0, Math.min(MAX_STRETCH_BYTES, statSync(probeLog).size - sent)));
+    const whole = fresh.lastIndexOf(0x0a) + 1;
+    if (whole === 0) return total;
+    const path = join(dir, `${String(sent).padStart(12, '0')}.ndjson`);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    await writeFileAtomic(path, fresh.subarray(0, whole).toString('utf8'));
+    try {
+      await keepBeside(statePath, [path]);
+    } catch (e) {
+      await rm(path, { force: true });
+      throw e;
+    }
+    total += whole;
   }
-  return whole;
 }
 
 export interface OtherEvidence {
