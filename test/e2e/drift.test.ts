@@ -309,4 +309,28 @@ describe.concurrent('safety under drift and incomplete plans', () => {
       expect(resumed.stdout).toMatch(/Migration complete \(from step 1\)/);
     });
   }, LONG);
+
+  it('8. a VPC outside the plan joins the Profile prepare just created (a colleague, between prepare and step 1) → resume refuses before any change (exit 2), naming it and the new Profile', async () => {
+    await withEstate(['--scenario', 'direct-no-profile', '--vpcs', '4', '--endpoints', '1', '--accounts', '2'], async (e) => {
+      const outsider = e.info.vpcs[2]!;
+      const owner = e.info.accounts.find((a) => a.id === outsider.accountId)!.name;
+      // Before the window: the outsider depends on no zone of the plan, so the plan leaves it out.
+      for (const zone of (await e.state()).zones.filter((z) => z.vpcs.some((v) => v.vpcId === outsider.id))) {
+        await e.aws('shared-services', ['route53', 'disassociate-vpc-from-hosted-zone', '--hosted-zone-id', zone.id, '--vpc', `VPCRegion=${e.info.region},VPCId=${outsider.id}`]);
+      }
+      const plan = e.planVariant('without-outsider', withoutVpc(outsider.id));
+      const prepared = await e.cli(['apply', plan, '--yes', '--through-step', '0', '--state', statePath(e)], LONG);
+      expect(prepared.code, out(prepared)).toBe(5);
+      const profile = (await e.state()).profiles[0]!;
+      // The Profile is shared with the outsider's account too (it owns planned VPCs): a colleague there associates the outsider.
+      await e.aws(owner, ['route53profiles', 'associate-profile', '--profile-id', profile.id, '--resource-id', outsider.id, '--name', 'colleague']);
+      for (let i = 0; i < 100 && !(await e.state()).profileAssociations.some((a) => a.resourceId === outsider.id && a.status === 'COMPLETE'); i++) await new Promise((r) => setTimeout(r, 100));
+      const before = await mutations(e);
+      const refused = await e.cli(['resume', plan, '--state', statePath(e)], LONG);
+      expect(refused.code, out(refused)).toBe(2);
+      expect(refused.stderr).toContain(`${outsider.id} (account ${owner} ${outsider.accountId}, not in the plan) is associated with Profile ${profile.id}`);
+      noStack(refused);
+      expect(await mutations(e), 'no change after the refusal').toBe(before);
+    });
+  }, LONG);
 });
