@@ -90,14 +90,25 @@ export interface ClientLiveness {
 }
 
 // Errors each protocol sends for authentication failures (codes as AWS sends them per service).
-const AUTH_ERRORS: Record<ServiceName, Record<SigV4Failure['kind'] | 'unknown-key', [string, number]>> = {
-  route53: {
-    missing: ['MissingAuthenticationToken', 403],
-    malformed: ['IncompleteSignature', 403],
-    expired: ['SignatureDoesNotMatch', 403],
-    mismatch: ['SignatureDoesNotMatch', 403],
-    'unknown-key': ['InvalidClientTokenId', 403],
-  },
+type AuthErrors = Record<SigV4Failure['kind'] | 'unknown-key', [string, number]>;
+/** The query-protocol (and Route 53 REST-XML) codes: Route 53, STS, and IAM with them. */
+const QUERY_AUTH_ERRORS: AuthErrors = {
+  missing: ['MissingAuthenticationToken', 403],
+  malformed: ['IncompleteSignature', 403],
+  expired: ['SignatureDoesNotMatch', 403],
+  mismatch: ['SignatureDoesNotMatch', 403],
+  'unknown-key': ['InvalidClientTokenId', 403],
+};
+/** The JSON protocols' `__type` codes, with the HTTP status each service family answers them with. */
+const jsonAuthErrors = (status: number): AuthErrors => ({
+  missing: ['MissingAuthenticationTokenException', status],
+  malformed: ['IncompleteSignatureException', status],
+  expired: ['InvalidSignatureException', status],
+  mismatch: ['InvalidSignatureException', status],
+  'unknown-key': ['UnrecognizedClientException', status],
+});
+const AUTH_ERRORS: Record<ServiceName, AuthErrors> = {
+  route53: QUERY_AUTH_ERRORS,
   ec2: {
     missing: ['MissingAuthenticationToken', 401],
     malformed: ['IncompleteSignature', 401],
@@ -105,52 +116,16 @@ const AUTH_ERRORS: Record<ServiceName, Record<SigV4Failure['kind'] | 'unknown-ke
     mismatch: ['AuthFailure', 401],
     'unknown-key': ['AuthFailure', 401],
   },
-  route53profiles: {
-    missing: ['MissingAuthenticationTokenException', 403],
-    malformed: ['IncompleteSignatureException', 403],
-    expired: ['InvalidSignatureException', 403],
-    mismatch: ['InvalidSignatureException', 403],
-    'unknown-key': ['UnrecognizedClientException', 403],
-  },
-  sts: {
-    missing: ['MissingAuthenticationToken', 403],
-    malformed: ['IncompleteSignature', 403],
-    expired: ['SignatureDoesNotMatch', 403],
-    mismatch: ['SignatureDoesNotMatch', 403],
-    'unknown-key': ['InvalidClientTokenId', 403],
-  },
+  route53profiles: jsonAuthErrors(403),
+  sts: QUERY_AUTH_ERRORS,
   // IAM speaks the same query protocol as STS and shares its authentication errors [unconfirmed: per-code statuses].
-  iam: {
-    missing: ['MissingAuthenticationToken', 403],
-    malformed: ['IncompleteSignature', 403],
-    expired: ['SignatureDoesNotMatch', 403],
-    mismatch: ['SignatureDoesNotMatch', 403],
-    'unknown-key': ['InvalidClientTokenId', 403],
-  },
+  iam: QUERY_AUTH_ERRORS,
   // AWS JSON 1.1 services answer authentication failures with HTTP 400 and these __type codes.
-  ssm: {
-    missing: ['MissingAuthenticationTokenException', 400],
-    malformed: ['IncompleteSignatureException', 400],
-    expired: ['InvalidSignatureException', 400],
-    mismatch: ['InvalidSignatureException', 400],
-    'unknown-key': ['UnrecognizedClientException', 400],
-  },
+  ssm: jsonAuthErrors(400),
   // RAM speaks REST-JSON as Route 53 Profiles does and is taken to answer as it does [unconfirmed].
-  ram: {
-    missing: ['MissingAuthenticationTokenException', 403],
-    malformed: ['IncompleteSignatureException', 403],
-    expired: ['InvalidSignatureException', 403],
-    mismatch: ['InvalidSignatureException', 403],
-    'unknown-key': ['UnrecognizedClientException', 403],
-  },
+  ram: jsonAuthErrors(403),
   // Organizations speaks JSON 1.1 as SSM does and is taken to answer as it does [unconfirmed].
-  organizations: {
-    missing: ['MissingAuthenticationTokenException', 400],
-    malformed: ['IncompleteSignatureException', 400],
-    expired: ['InvalidSignatureException', 400],
-    mismatch: ['InvalidSignatureException', 400],
-    'unknown-key': ['UnrecognizedClientException', 400],
-  },
+  organizations: jsonAuthErrors(400),
   // S3's own codes [API ErrorResponses]: an unsigned request is anonymous and refused as AccessDenied.
   s3: {
     missing: ['AccessDenied', 403],
