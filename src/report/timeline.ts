@@ -57,7 +57,8 @@ interface OpenStrip {
 /**
  * Folds evidence records (each pair's in time order, pairs interleaved, as readEvidence yields
  * them; or several such logs one after another, whose pairs' segments are then sorted) into
- * rows, one per VPC in first-seen order, each row's strips in one order of names. Memory is per segment, never per result.
+ * rows, one per VPC in first-seen order, each row's strips in one order of names. Memory is per
+ * segment, never per result.
  */
 export function buildTimeline(records: Iterable<EvidenceRecord>, opts: { gapMs?: number; startMs?: number; endMs?: number } = {}): Timeline {
   const gapMs = opts.gapMs ?? DEFAULT_GAP_MS;
