@@ -19,7 +19,7 @@ const ARGS = ['--scenario', 'direct-no-profile', '--vpcs', '4', '--endpoints', '
 const liveShares = (w: TwinWorld) => (w.resourceShares ?? []).filter((s) => s.status === 'ACTIVE');
 const mutationsSince = async (e: Estate, before: number) => (await e.requests()).slice(before).filter((c) => c.mutating);
 
-/** The Profile prepare made, shared with both spoke accounts, each of which accepted and sees it. */
+/** The Profile prepare made, shared with both spoke accounts, each of which accepted its latest invitation and sees it. */
 function expectPrepared(w: TwinWorld, e: Estate, o: { invitations: boolean }) {
   const [owner, ...spokes] = e.info.accounts;
   expect(w.profiles.map((p) => [p.name, p.ownerId, p.tags[PREPARED_BY]])).toEqual([['shared-dns', owner!.id, 'sandbox-direct-no-profile']]);
@@ -29,7 +29,9 @@ function expectPrepared(w: TwinWorld, e: Estate, o: { invitations: boolean }) {
   expect(share!.resources.map((r) => [r.entity, r.status])).toEqual([[w.profiles[0]!.arn, 'ASSOCIATED']]);
   if (o.invitations) {
     expect(share!.principals.map((p) => [p.entity, p.status]).sort()).toEqual(spokes.map((s) => [s.id, 'ASSOCIATED']).sort());
-    expect((w.shareInvitations ?? []).map((i) => [i.receiverAccountId, i.status]).sort()).toEqual(spokes.map((s) => [s.id, 'ACCEPTED']).sort());
+    // Each account's latest invitation (an earlier one may have been rejected and replaced).
+    const latest = new Map((w.shareInvitations ?? []).map((i) => [i.receiverAccountId, i.status]));
+    expect([...latest].sort()).toEqual(spokes.map((s) => [s.id, 'ACCEPTED']).sort());
   } else {
     expect(w.shareInvitations ?? []).toEqual([]);
   }
@@ -164,6 +166,47 @@ describe.concurrent('prepare end to end (issue 15)', () => {
       w = await e.state();
       expectPrepared(w, e, { invitations: true });
       expect([...appliedMutations(await e.requests()).values()].filter((n) => n > 1)).toEqual([]);
+    }, 600_000);
+  });
+
+  describe.sequential('a colleague rejects an invitation before r53migrate accepts it', () => {
+    let e: Estate;
+    beforeAll(async () => {
+      e = await startEstate(ARGS);
+    }, 120_000);
+    afterAll(async () => e?.close());
+
+    it('the accept meets the rejection: the run stops (exit 1) naming the account and the rejected invitation, nothing more is sent; resume invites the account again and accepts as it', async () => {
+      const state = join(e.dir, 'state', 'rejected.state.json');
+      const spoke = e.info.accounts[1]!;
+      await e.fault({ kind: 'hold', service: 'ram', operation: 'AcceptResourceShareInvitation', accountId: spoke.id, phase: 'before', count: 1 });
+      const run = e.start(['apply', e.info.planFile, '--yes', '--through-step', '0', '--state', state]);
+      await e.waitHeld(120_000);
+      const invitation = (await e.state()).shareInvitations!.find((i) => i.receiverAccountId === spoke.id && i.status === 'PENDING')!;
+      // A colleague in spokes-1 turns the invitation down while r53migrate's accept is on its way.
+      await e.aws(spoke.name, ['ram', 'reject-resource-share-invitation', '--resource-share-invitation-arn', invitation.arn]);
+      await e.release();
+      const exit = await run.exited;
+      const said = run.stdout() + run.stderr();
+      // A person's decision in another account: the run stops for the operator instead of overriding it.
+      expect(exit.code, said).toBe(1);
+      expect(said).toMatch(/FAILED: prepare failed for accept the invitation to RAM resource share .* as spokes-1 .*ResourceShareInvitationAlreadyRejectedException/);
+      expect(said).toContain(`The invitation ${invitation.arn} was already rejected`);
+      expect(said).not.toMatch(/\n\s+at \S+ \(/);
+      const afterStop = (await e.requests()).filter((l) => l.mutating).length;
+      let w = await e.state();
+      expect(w.profiles).toHaveLength(1);
+      expect(liveShares(w)).toHaveLength(1);
+
+      const again = await e.cli(['resume', e.info.planFile, '--through-step', '0', '--state', state], 300_000);
+      expect(again.code, `${again.stdout}\n${again.stderr}`).toBe(5);
+      expect(again.stdout).toMatch(new RegExp(`done    add ${spoke.id} to RAM resource share`));
+      expect(again.stdout).toMatch(/done    accept the invitation to RAM resource share .* as spokes-1/);
+      w = await e.state();
+      expectPrepared(w, e, { invitations: true });
+      const latest = w.shareInvitations!.filter((i) => i.receiverAccountId === spoke.id).at(-1)!;
+      expect([latest.arn === invitation.arn, latest.status]).toEqual([false, 'ACCEPTED']);
+      expect((await e.requests()).filter((l) => l.mutating).length - afterStop, 'resume: the principal added again, its new invitation accepted').toBe(2);
     }, 600_000);
   });
 
