@@ -367,7 +367,7 @@ describe.concurrent('the fault table', () => {
       const pass = track('clock', `wall clock jumps ${direction} 2 h mid-run`);
       await withEstate(SMALL, async (e) => {
         const zoneIds = await zonesOf(e);
-        const r = await apply(e, preloaded('clock-jump', { R53M_CLOCK_JUMP_MS: String(jumpMs), R53M_CLOCK_JUMP_AFTER_MS: '5000' }));
+        const r = await apply(e, preloaded('clock-jump', { R53M_CLOCK_JUMP_MS: String(jumpMs), R53M_CLOCK_JUMP_AT: 'step 4:' }));
         expectRecovered(r);
         await expectDone(e, zoneIds);
         // The jump happened mid-run: the journal's timestamps (wall clock, for people) show it.
