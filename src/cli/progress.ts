@@ -41,11 +41,7 @@ export function progressPrinter(io: CliIo, plan: Plan): (e: ProgressEvent) => vo
         break;
       case 'waiting': {
         const counts = new Map<string, number>();
-        // The status alone: what to do about one stuck (in parentheses) is for the halt that names it.
-        for (const x of e.inFlight) {
-          const status = x.status.replace(/ \(.*\)$/, '');
-          counts.set(status, (counts.get(status) ?? 0) + 1);
-        }
+        for (const x of e.inFlight) counts.set(x.status, (counts.get(x.status) ?? 0) + 1);
         const text = `  waiting: ${[...counts].map(([s, n]) => `${n} ${s}`).join(', ')}`;
         if (tty) {
           io.stdout.write(`\r\x1b[2K${text}`);

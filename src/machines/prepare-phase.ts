@@ -117,7 +117,7 @@ async function reconcile(o: PreparePhaseOptions, next: (pw: PrepareWorld) => Act
     const pending = waiting(pw);
     if (!pending.length) return { outcome: 'done', world: pw, ...counters, batches };
     if (o.now() - since > o.stepTimeoutMs) {
-      const list = pending.map((f) => `${f.what}: ${f.status}`).join('; ');
+      const list = pending.map((f) => `${f.what}: ${f.status}${f.advice ? ` (${f.advice})` : ''}`).join('; ');
       return { outcome: 'halted', reason: `${what} did not settle within ${Math.round(o.stepTimeoutMs / 1000)} s: ${list}. Nothing that resolves names was changed; find why (an invitation not accepted, RAM sharing turned off), then resume`, ...counters, batches };
     }
     o.progress?.({ type: 'waiting', step: 0, inFlight: pending });

@@ -170,11 +170,12 @@ async function readTimeline(state: RunState, statePath: string, intervalMs: numb
     logs: [],
     problems: [`the probe evidence other machines kept beside the state could not be fetched (${firstLine(e)}): only this machine's is shown`],
   }));
-  const files = [...(existsSync(path) ? [path] : []), ...others.logs.flatMap((l) => l.paths)];
+  const own = existsSync(path);
+  const files = [...(own ? [path] : []), ...others.logs.flatMap((l) => l.paths)];
   const problems = [...others.problems];
   // The machines, each once (a folder's earlier logs are the same machine).
   const from = [...new Set(others.logs.map((l) => l.machine))];
-  if (!existsSync(path) && !others.logs.length) problems.unshift(`the probe log ${path} was not found: the resolution timeline is empty`);
+  if (!own && !others.logs.length) problems.unshift(`the probe log ${path} was not found: the resolution timeline is empty`);
   try {
     const timeline = buildTimeline(
       (function* () {

@@ -182,23 +182,23 @@ export function prepareInFlight(pw: PrepareWorld, plan: Plan): InFlight[] {
   if (pw.profile.status !== 'COMPLETE') out.push({ what: `Profile ${pw.profile.id}`, status: pw.profile.status });
   if (pw.share && pw.share.status !== 'ACTIVE') out.push({ what: `RAM resource share ${pw.share.name}`, status: pw.share.status });
   for (const a of profileAccounts(plan)) {
-    if (!pw.visible[a]) out.push({ what: `account ${a} (${pw.accounts[a]}) seeing Profile ${pw.profile.id}`, status: notSeeing(pw, plan, a) });
+    if (!pw.visible[a]) out.push({ what: `account ${a} (${pw.accounts[a]}) seeing Profile ${pw.profile.id}`, ...notSeeing(pw, plan, a) });
   }
   return out;
 }
 
 /** Why an account does not see the Profile yet, with what the operator can do where it is stuck. */
-function notSeeing(pw: PrepareWorld, plan: Plan, account: string): string {
+function notSeeing(pw: PrepareWorld, plan: Plan, account: string): Pick<InFlight, 'status' | 'advice'> {
   const inv = pw.invitations[account];
   const share = shareOf(plan);
-  const name = share?.name ?? '';
-  if (inv?.status === 'REJECTED') return `invitation REJECTED (the account turned it down: remove it from RAM resource share ${name} if it is still there, then resume: prepare invites it again and accepts as the account)`;
-  if (inv?.status === 'EXPIRED') return `invitation EXPIRED (remove the account from RAM resource share ${name} if it is still there, then resume: prepare invites it again and accepts as the account)`;
-  if (inv) return `invitation ${inv.status}`;
-  if (!share) return 'not shared with it';
-  if (share.with === 'organization') return 'not yet (shared with the organization: an account inside it sees the Profile without an invitation; check that this one is in it)';
-  if (share.with !== 'accounts') return `not yet (shared with ${share.with.ous.join(', ')}: only accounts in these OUs or in OUs below them see it; check where this account sits)`;
-  return 'no invitation yet';
+  const again = `remove the account from RAM resource share ${share?.name ?? ''} if it is still there, then resume: prepare invites it again and accepts as the account`;
+  if (inv?.status === 'REJECTED') return { status: 'invitation REJECTED', advice: `the account turned it down: ${again}` };
+  if (inv?.status === 'EXPIRED') return { status: 'invitation EXPIRED', advice: again };
+  if (inv) return { status: `invitation ${inv.status}` };
+  if (!share) return { status: 'not shared with it' };
+  if (share.with === 'organization') return { status: 'not yet', advice: 'shared with the organization: an account inside it sees the Profile without an invitation; check that this one is in it' };
+  if (share.with !== 'accounts') return { status: 'not yet', advice: `shared with ${share.with.ous.join(', ')}: only accounts in these OUs or in OUs below them see it; check where this account sits` };
+  return { status: 'no invitation yet' };
 }
 
 /**

@@ -26,6 +26,8 @@ export interface Expectation {
 export interface InFlight {
   what: string;
   status: string;
+  /** What the operator can do if it stays so (said when the wait halts, not while it waits). */
+  advice?: string;
 }
 
 /** What a rollback needs to make a deleted zone again: its verified backup, read and checked. */

@@ -92,18 +92,18 @@ describe('prepare: batches in order, each from the world as observed', () => {
     expect(prepareInFlight({ ...w, visible: { 'spokes-a': true, 'spokes-b': true } }, p)).toEqual([]);
   });
   it('an account stuck on a rejected or expired invitation, or outside the organization or OUs shared with: the wait says what to do', () => {
-    const stuck = (status: string) => prepareInFlight(world({ share: share(), profile: ours, visible: { 'spokes-a': true, 'spokes-b': false }, invitations: { 'spokes-b': { arn: 'inv-b', status } } }), p)[0]!.status;
-    expect(stuck('REJECTED')).toMatch(/^invitation REJECTED \(the account turned it down: remove it from RAM resource share r53migrate-prep if it is still there, then resume/);
-    expect(stuck('EXPIRED')).toMatch(/^invitation EXPIRED \(remove the account from RAM resource share r53migrate-prep .*then resume/);
-    expect(stuck('PENDING')).toBe('invitation PENDING');
-    const notSeen = (w: PrepareWorld, pl: Plan) => prepareInFlight(w, pl).map((f) => f.status);
+    const stuck = (status: string) => prepareInFlight(world({ share: share(), profile: ours, visible: { 'spokes-a': true, 'spokes-b': false }, invitations: { 'spokes-b': { arn: 'inv-b', status } } }), p)[0]!;
+    expect(stuck('REJECTED')).toMatchObject({ status: 'invitation REJECTED', advice: expect.stringMatching(/^the account turned it down: remove the account from RAM resource share r53migrate-prep if it is still there, then resume/) });
+    expect(stuck('EXPIRED')).toMatchObject({ status: 'invitation EXPIRED', advice: expect.stringMatching(/^remove the account from RAM resource share r53migrate-prep .*then resume/) });
+    expect(stuck('PENDING')).toEqual({ what: expect.any(String), status: 'invitation PENDING' });
+    const notSeen = (w: PrepareWorld, pl: Plan) => prepareInFlight(w, pl).map(({ status, advice }) => ({ status, advice }));
     const sharedAt = { share: share(), profile: ours, visible: { 'spokes-a': true, 'spokes-b': false } };
-    expect(notSeen(world(sharedAt), p)).toEqual(['no invitation yet']);
+    expect(notSeen(world(sharedAt), p)).toEqual([{ status: 'no invitation yet', advice: undefined }]);
     const org = plan({ create: { name: 'shared-dns' }, share: { name: 'r53migrate-prep', with: 'organization' } });
-    expect(notSeen(world(sharedAt), org)).toEqual([expect.stringMatching(/^not yet \(shared with the organization: .*check that this one is in it\)$/)]);
+    expect(notSeen(world(sharedAt), org)).toEqual([{ status: 'not yet', advice: expect.stringMatching(/^shared with the organization: .*check that this one is in it$/) }]);
     const ou = 'arn:aws:organizations::111111111111:ou/o-exampleorgid/ou-ab12-cdef3456';
     const inOus = plan({ create: { name: 'shared-dns' }, share: { name: 'r53migrate-prep', with: { ous: [ou] } } });
-    expect(notSeen(world(sharedAt), inOus)).toEqual([`not yet (shared with ${ou}: only accounts in these OUs or in OUs below them see it; check where this account sits)`]);
+    expect(notSeen(world(sharedAt), inOus)).toEqual([{ status: 'not yet', advice: `shared with ${ou}: only accounts in these OUs or in OUs below them see it; check where this account sits` }]);
   });
   it('the same run derives the same client tokens (a retry after a kill is the same request); another run other ones', () => {
     const t = (runId: string) => (prepareActions(world({ share: share({ resources: [] }) }), p, { runId })[0] as { clientToken: string }).clientToken;
